@@ -1,0 +1,21 @@
+/**
+ * The state file a running local cluster writes once it is ready (`.cluster/state.json` for
+ * `make cluster-up`, a temp dir for tests): how to reach every component, and who to stop.
+ */
+export interface ClusterState {
+  /** Directory holding certificates, data, logs and this file. */
+  dir: string;
+  kubeconfig: string;
+  apiserverUrl: string;
+  /** Prometheus base URL, e.g. http://127.0.0.1:40123 */
+  prometheusUrl: string;
+  /** Directory Prometheus watches for file-based service discovery (`*.json` target files). */
+  prometheusTargetsDir: string;
+  /** PID of the supervisor process that owns every component (SIGTERM it to stop the cluster). */
+  supervisorPid: number;
+  /** Component name → PID, for diagnostics. */
+  pids: Record<string, number>;
+  /** Fake GPU nodes: name → number of nvidia.com/gpu. */
+  gpuNodes: Record<string, number>;
+  startedAt: string;
+}
