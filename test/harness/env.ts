@@ -35,7 +35,7 @@ export async function createTestNamespace(prefix: string): Promise<string> {
       await core.readNamespacedServiceAccount({ name: 'default', namespace: name });
       return name;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`namespace ${name}: default ServiceAccount not created within 30s (is kube-controller-manager running?): ${String(err)}`);
+      if (Date.now() > deadline) throw new Error(`namespace ${name}: default ServiceAccount not created within 30s (is kube-controller-manager running?): ${String(err)}`, { cause: err });
       await new Promise((r) => setTimeout(r, 200));
     }
   }

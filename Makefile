@@ -1,0 +1,82 @@
+# activation-canary — the conventions operator users know (as in kubebuilder projects).
+# Every tool is installed on first use by hack/tools.sh and cached by version outside the checkout.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+TOOL_PATHS := $(shell hack/tools.sh paths)
+NODE_BIN   := $(patsubst NODE_BIN=%,%,$(filter NODE_BIN=%,$(TOOL_PATHS)))
+K8S_BIN    := $(patsubst K8S_BIN=%,%,$(filter K8S_BIN=%,$(TOOL_PATHS)))
+export PATH := $(NODE_BIN):$(K8S_BIN):$(PATH)
+KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
+export KUBECONFIG
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+
+.PHONY: help
+help: ## Show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+##@ The two commands
+
+.PHONY: demo
+demo: tools node_modules ## The main job: a complete local canary rollout on an embedded cluster
+	node hack/demo.ts
+
+.PHONY: test
+test: tools node_modules ## Everything CI runs: generated-code check, typecheck, lint, unit, integration and e2e tests
+	npm run --silent gen:check
+	npx tsc --noEmit
+	npx eslint .
+	$(JEST) --ci --json --outputFile=.test-results.json $(JEST_ARGS)
+
+##@ Development
+
+.PHONY: tools
+tools: ## Install Node 24, Prometheus and build the control-plane binaries (cached)
+	hack/tools.sh all
+
+node_modules: package-lock.json | tools
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+.PHONY: test-unit
+test-unit: node_modules ## Unit tests only (pure functions, no processes)
+	$(JEST) --selectProjects unit $(JEST_ARGS)
+
+.PHONY: test-integration
+test-integration: tools node_modules ## Integration and e2e tests against the real control plane and Prometheus
+	$(JEST) --selectProjects integration $(JEST_ARGS)
+
+.PHONY: gen
+gen: node_modules ## Regenerate src/api/generated from the CRD
+	npm run --silent gen
+
+.PHONY: cluster-up
+cluster-up: tools node_modules ## Start the local control plane in the background (kubeconfig: .cluster/kubeconfig)
+	node test/harness/cli.ts up --dir .cluster
+
+.PHONY: cluster-down
+cluster-down: ## Stop everything cluster-up started
+	node test/harness/cli.ts down --dir .cluster
+
+.PHONY: cluster-status
+cluster-status: ## Say whether the local control plane runs, and where
+	node test/harness/cli.ts status --dir .cluster
+
+.PHONY: install
+install: ## Apply the CRDs to $KUBECONFIG (default .cluster/kubeconfig)
+	kubectl apply --server-side --force-conflicts -f crds/
+	kubectl wait --for=condition=Established --timeout=60s -f crds/
+
+.PHONY: run
+run: node_modules ## Run the operator from source against $KUBECONFIG (default .cluster/kubeconfig)
+	node src/cli/operator.ts
+
+.PHONY: build
+build: node_modules ## Compile to dist/
+	npm run --silent build
+
+.PHONY: bench
+bench: node_modules ## Benchmarks (not tests): print figures measured side by side
+	node bench/variant-server.bench.ts

@@ -1,0 +1,40 @@
+/**
+ * Where the control-plane binaries are: `hack/tools.sh paths` is the one place that knows the pinned
+ * versions and the cache directory, so this reads it rather than repeating them.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Binaries {
+  etcd: string;
+  kubeApiserver: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubectl: string;
+  kwok: string;
+  prometheus: string;
+}
+
+export function locateBinaries(): Binaries {
+  const out = execFileSync(join(REPO_ROOT, 'hack', 'tools.sh'), ['paths'], { encoding: 'utf8' });
+  const vars = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  const k8s = vars.K8S_BIN ?? '';
+  const bins: Binaries = {
+    etcd: vars.ETCD_BIN ?? '',
+    kubeApiserver: join(k8s, 'kube-apiserver'),
+    kubeControllerManager: join(k8s, 'kube-controller-manager'),
+    kubeScheduler: join(k8s, 'kube-scheduler'),
+    kubectl: join(k8s, 'kubectl'),
+    kwok: vars.KWOK_BIN ?? '',
+    prometheus: process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus',
+  };
+  const missing = Object.entries(bins).filter(([, path]) => !existsSync(path));
+  if (missing.length > 0) {
+    throw new Error(`missing binaries: ${missing.map(([n, p]) => `${n} (${p})`).join(', ')}; run \`make tools\` (hack/tools.sh all) to build and install them`);
+  }
+  return bins;
+}

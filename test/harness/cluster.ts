@@ -1,0 +1,158 @@
+/**
+ * Starts a real Kubernetes control plane on loopback: etcd, kube-apiserver (RBAC, certificates made
+ * per run), kube-controller-manager, kube-scheduler, kwok with fake GPU nodes, the repo's CRDs, and a
+ * Prometheus that discovers scrape targets from files. Every port is free-allocated; every component
+ * logs to `<dir>/logs/`. `stop()` tears down in reverse order and never leaves a process behind.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Binaries } from './binaries.ts';
+import { REPO_ROOT } from './binaries.ts';
+import type { ClusterState } from './cluster-state.ts';
+import { generatePki, writeKubeconfig } from './pki.ts';
+import { freePorts } from './ports.ts';
+import { probe, startProcess, stopProcess, waitReady, type Managed } from './processes.ts';
+
+export interface ClusterOptions {
+  dir: string;
+  binaries: Binaries;
+  /** Fake GPU nodes: name → nvidia.com/gpu count. */
+  gpuNodes?: Record<string, number>;
+  prometheus?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface RunningCluster {
+  state: Omit<ClusterState, 'supervisorPid'>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_GPU_NODES: Record<string, number> = { 'gpu-node-a': 4, 'gpu-node-b': 4 };
+
+export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const log = opts.log ?? (() => undefined);
+  const { dir, binaries: bin } = opts;
+  const logs = join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const started: Managed[] = [];
+  const stop = async () => {
+    for (const p of started.reverse()) await stopProcess(p);
+    started.length = 0;
+  };
+  try {
+    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kwokPort, promPort] = await freePorts(7) as [number, number, number, number, number, number, number];
+    const pki = generatePki(join(dir, 'pki'));
+    const ca = readFileSync(pki.caCert);
+
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const etcd = startProcess('etcd', bin.etcd, [
+      `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--log-level=warn',
+    ], logs);
+    started.push(etcd);
+    await waitReady(etcd, 'etcd /health', async () => (await probe(`${etcdUrl}/health`)) === 200);
+    log(`etcd ready on ${etcdUrl}`);
+
+    const apiserverUrl = `https://127.0.0.1:${apiPort}`;
+    const apiserver = startProcess('kube-apiserver', bin.kubeApiserver, [
+      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      `--cert-dir=${pki.dir}`, `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`, '--authorization-mode=Node,RBAC', `--service-account-issuer=${apiserverUrl}`,
+      `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true', '--enable-priority-and-fairness=false',
+      '--profiling=false', '--v=1',
+    ], logs);
+    started.push(apiserver);
+    await waitReady(apiserver, 'kube-apiserver /readyz', async () => (await probe(`${apiserverUrl}/readyz`, ca)) === 200, 90_000);
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeKubeconfig(kubeconfig, apiserverUrl, pki);
+    log(`kube-apiserver ready on ${apiserverUrl}`);
+
+    const auth = [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
+      '--bind-address=127.0.0.1', '--leader-elect=false', '--v=1'];
+    const kcm = startProcess('kube-controller-manager', bin.kubeControllerManager, [
+      ...auth, `--secure-port=${kcmPort}`, `--root-ca-file=${pki.caCert}`, `--service-account-private-key-file=${pki.saKey}`,
+      '--use-service-account-credentials=true', '--controllers=*,-nodeipam', `--cert-dir=${join(dir, 'kcm-certs')}`,
+    ], logs);
+    started.push(kcm);
+    const scheduler = startProcess('kube-scheduler', bin.kubeScheduler, [...auth, `--secure-port=${schedPort}`, `--cert-dir=${join(dir, 'scheduler-certs')}`], logs);
+    started.push(scheduler);
+    await waitReady(kcm, 'kube-controller-manager /healthz', async () => (await probe(`https://127.0.0.1:${kcmPort}/healthz`, 'insecure')) === 200);
+    await waitReady(scheduler, 'kube-scheduler /healthz', async () => (await probe(`https://127.0.0.1:${schedPort}/healthz`, 'insecure')) === 200);
+    log('kube-controller-manager and kube-scheduler ready');
+
+    const kubectl = (args: string[], input?: string) =>
+      execFileSync(bin.kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+
+    const kwok = startProcess('kwok', bin.kwok, [
+      `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=true', `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+    ], logs);
+    started.push(kwok);
+    await waitReady(kwok, 'kwok /healthz', async () => (await probe(`http://127.0.0.1:${kwokPort}/healthz`)) === 200);
+
+    const gpuNodes = opts.gpuNodes ?? DEFAULT_GPU_NODES;
+    for (const [name, gpus] of Object.entries(gpuNodes)) kubectl(['create', '-f', '-'], JSON.stringify(fakeGpuNode(name, gpus)));
+    await waitReady(kwok, 'fake GPU nodes Ready', async () => {
+      const out = kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+      return Object.keys(gpuNodes).every((n) => out.includes(`${n}=True`));
+    });
+    log(`fake GPU nodes ready: ${Object.entries(gpuNodes).map(([n, g]) => `${n} (${g} GPUs)`).join(', ')}`);
+
+    kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds')]);
+    kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+    log('CRDs installed');
+
+    let prometheusUrl = '';
+    const prometheusTargetsDir = join(dir, 'prometheus-targets');
+    mkdirSync(prometheusTargetsDir, { recursive: true });
+    if (opts.prometheus !== false) {
+      prometheusUrl = `http://127.0.0.1:${promPort}`;
+      const config = join(dir, 'prometheus.yml');
+      writeFileSync(config, prometheusConfig(prometheusTargetsDir));
+      const prom = startProcess('prometheus', bin.prometheus, [
+        `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'prometheus-data')}`, `--web.listen-address=127.0.0.1:${promPort}`,
+        '--web.enable-lifecycle', '--storage.tsdb.retention.time=1d', '--log.level=warn',
+      ], logs);
+      started.push(prom);
+      await waitReady(prom, 'Prometheus /-/ready', async () => (await probe(`${prometheusUrl}/-/ready`)) === 200);
+      log(`Prometheus ready on ${prometheusUrl}`);
+    }
+
+    const pids = Object.fromEntries(started.map((p) => [p.name, p.child.pid ?? 0]));
+    return {
+      state: { dir, kubeconfig, apiserverUrl, prometheusUrl, prometheusTargetsDir, pids, gpuNodes, startedAt: new Date().toISOString() },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A Node object kwok will manage, advertising `gpus` × nvidia.com/gpu. */
+export function fakeGpuNode(name: string, gpus: number): object {
+  const resources = { cpu: '32', memory: '256Gi', pods: '110', 'nvidia.com/gpu': String(gpus) };
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: {
+      name,
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok',
+        'nvidia.com/gpu.present': 'true', 'nvidia.com/gpu.product': 'Fake-GPU-80GB' },
+    },
+    spec: {},
+    status: { capacity: resources, allocatable: resources, nodeInfo: { kubeletVersion: 'fake', architecture: 'amd64', operatingSystem: 'linux' } },
+  };
+}
+
+/** Prometheus scrapes whatever `*.json` target files appear in `targetsDir` (file-based discovery). */
+export function prometheusConfig(targetsDir: string): string {
+  return [
+    'global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s',
+    'scrape_configs:',
+    '  - job_name: targets', '    honor_labels: true',
+    '    file_sd_configs:', `      - files: ['${join(targetsDir, '*.json')}']`, '        refresh_interval: 1s', '',
+  ].join('\n');
+}

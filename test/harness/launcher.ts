@@ -1,0 +1,67 @@
+/**
+ * Starts the cluster supervisor as a detached process (its own process group) and waits for its
+ * state file; stops it by PID, falling back to killing its whole process group.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './binaries.ts';
+import type { ClusterState } from './cluster-state.ts';
+import { logTail } from './processes.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Launches a supervisor for `dir` and resolves with the cluster state once every component is ready. */
+export async function launchCluster(dir: string, opts: { ownerPid?: number; timeoutMs?: number } = {}): Promise<ClusterState> {
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, 'supervisor.log');
+  const fd = openSync(logFile, 'a');
+  const args = [join(REPO_ROOT, 'test', 'harness', 'supervisor.ts'), '--dir', dir];
+  if (opts.ownerPid) args.push('--owner-pid', String(opts.ownerPid));
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  child.unref();
+  const stateFile = join(dir, 'state.json');
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  while (!existsSync(stateFile)) {
+    if (exited) throw new Error(`the local cluster failed to start; ${logFile}:\n${logTail(logFile, 40)}`);
+    if (Date.now() > deadline) {
+      await stopSupervisor(child.pid ?? 0);
+      throw new Error(`the local cluster did not become ready in time; ${logFile}:\n${logTail(logFile, 40)}`);
+    }
+    await sleep(200);
+  }
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
+}
+
+/** SIGTERMs the supervisor and waits for it; SIGKILLs its process group if it lingers. */
+export async function stopSupervisor(pid: number, graceMs = 30_000): Promise<void> {
+  if (!pid || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Reads `<dir>/state.json`, or undefined when no cluster runs there. */
+export function readState(dir: string): ClusterState | undefined {
+  const file = join(dir, 'state.json');
+  if (!existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+  return alive(state.supervisorPid) ? state : undefined;
+}

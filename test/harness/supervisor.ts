@@ -1,0 +1,60 @@
+/**
+ * The process that owns a local cluster: it starts every component (cluster.ts), writes
+ * `<dir>/state.json` once all are ready, and tears everything down on SIGTERM/SIGINT or when its
+ * owner process (the test runner) is gone, so a crashed or killed test run leaves nothing behind.
+ *
+ * usage: node test/harness/supervisor.ts --dir DIR [--owner-pid PID] [--no-prometheus]
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { locateBinaries } from './binaries.ts';
+import { startCluster, type RunningCluster } from './cluster.ts';
+
+const { values } = parseArgs({ options: { dir: { type: 'string' }, 'owner-pid': { type: 'string' }, 'no-prometheus': { type: 'boolean' } } });
+const dir = values.dir;
+if (!dir) {
+  console.error('supervisor: --dir is required');
+  process.exit(2);
+}
+const ownerPid = values['owner-pid'] ? Number(values['owner-pid']) : undefined;
+const say = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
+
+let cluster: RunningCluster | undefined;
+let stopping = false;
+async function shutdown(why: string, code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say(`stopping (${why})`);
+    await cluster?.stop().catch((err: unknown) => say(`error while stopping: ${String(err)}`));
+    say('stopped');
+  }
+  process.exit(code);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+process.on('SIGINT', () => void shutdown('SIGINT', 0));
+process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
+
+function ownerAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+if (ownerPid) setInterval(() => { if (!ownerAlive(ownerPid)) void shutdown(`owner ${ownerPid} is gone`, 0); }, 1000);
+
+try {
+  const t0 = Date.now();
+  cluster = await startCluster({ dir, binaries: locateBinaries(), prometheus: !values['no-prometheus'], log: say });
+  if (stopping) await shutdown('stopped during start', 0);
+  const state = { ...cluster.state, supervisorPid: process.pid };
+  const tmp = join(dir, 'state.json.tmp');
+  writeFileSync(tmp, JSON.stringify(state, null, 2));
+  renameSync(tmp, join(dir, 'state.json'));
+  say(`cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; kubeconfig ${state.kubeconfig}`);
+} catch (err) {
+  say(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown('start failed', 1);
+}
