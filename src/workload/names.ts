@@ -1,0 +1,38 @@
+/**
+ * Deterministic names and labels of everything the operator creates for a ModelVariant: the
+ * `<name>-stable` and `<name>-canary` Deployments and Services, and the `<name>` Service selecting
+ * both. Names are derived, never stored, so a restarted operator finds its children again.
+ */
+
+export type Role = 'stable' | 'canary';
+export const ROLES: readonly Role[] = ['stable', 'canary'];
+
+export const LABEL_MODEL = 'activationcanary.io/model';
+export const LABEL_ROLE = 'activationcanary.io/role';
+export const LABEL_VARIANT = 'activationcanary.io/variant';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGER = 'activation-canary';
+/** Hash of what the operator last applied to a child; equal hash = nothing to apply. */
+export const ANNOTATION_APPLIED_HASH = 'activationcanary.io/applied-hash';
+
+/** Longest ModelVariant name whose `-canary` Service name still fits a 63-character DNS label. */
+export const MAX_MODEL_NAME_LENGTH = 63 - '-canary'.length;
+
+export function childName(model: string, role: Role): string {
+  return `${model}-${role}`;
+}
+
+/** Labels on every child object of a ModelVariant. */
+export function modelLabels(model: string): Record<string, string> {
+  return { [LABEL_MODEL]: model, [LABEL_MANAGED_BY]: MANAGER };
+}
+
+/** Selector of one role's pods (immutable on a Deployment: never includes the variant). */
+export function roleSelector(model: string, role: Role): Record<string, string> {
+  return { [LABEL_MODEL]: model, [LABEL_ROLE]: role };
+}
+
+/** Labels of one role's pods, including which activation they serve. */
+export function podLabels(model: string, role: Role, activation: string): Record<string, string> {
+  return { ...modelLabels(model), [LABEL_ROLE]: role, [LABEL_VARIANT]: activation };
+}
