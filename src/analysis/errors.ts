@@ -1,0 +1,44 @@
+/**
+ * Typed errors of the analysis package: a discriminated union keyed by `code`, each carrying a message
+ * that says what a user should fix. `PromError` is what talking to Prometheus can go wrong with (outage,
+ * timeout, a query Prometheus rejected, a result that is not one number); `SpecError` is a problem of the
+ * ModelVariant's analysis spec itself (unknown built-in, bad template, bad window). Neither is ever
+ * thrown across the package boundary: they travel as values, end up in an SLI's reason and message,
+ * and count as Error verdicts.
+ */
+
+/** Something went wrong while asking Prometheus; the query itself may be fine. */
+export type PromError =
+  | { code: 'InvalidAddress'; message: string; address: string }
+  | { code: 'Unreachable'; message: string; address: string }
+  | { code: 'Tls'; message: string; address: string }
+  | { code: 'Timeout'; message: string; address: string; timeoutMs: number }
+  | { code: 'Unauthorized'; message: string; address: string; status: number }
+  | { code: 'BadQuery'; message: string; query: string; errorType: string; status: number }
+  | { code: 'ServerError'; message: string; address: string; status: number }
+  | { code: 'BadResponse'; message: string; address: string }
+  | { code: 'UnexpectedResultType'; message: string; query: string; resultType: string; series: number };
+
+/** The analysis spec cannot be turned into queries; fixing the ModelVariant is the only cure. */
+export type SpecError =
+  | { code: 'UnknownTemplateVariable'; message: string; variable: string }
+  | { code: 'InvalidWindow'; message: string; window: string }
+  | { code: 'UnknownBuiltin'; message: string; builtin: string }
+  | { code: 'InvalidSli'; message: string; sli: string }
+  | { code: 'InvalidSlo'; message: string };
+
+/** Every error a measurement can carry. */
+export type AnalysisError = PromError | SpecError;
+
+/** The error codes that mean "Prometheus could not be asked", as opposed to "the query is wrong". */
+const UNAVAILABLE_CODES: ReadonlySet<AnalysisError['code']> = new Set([
+  'Unreachable', 'Tls', 'Timeout', 'Unauthorized', 'ServerError', 'BadResponse', 'InvalidAddress',
+]);
+
+/** True when the error is about reaching Prometheus rather than about the query or the spec. */
+export function isUnavailable(error: AnalysisError): boolean {
+  return UNAVAILABLE_CODES.has(error.code);
+}
+
+/** A value or a typed error, for functions that validate input instead of throwing. */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };

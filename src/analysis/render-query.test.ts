@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { escapeLabelValue, isPromDuration, renderQuery, toPromDuration, type TemplateVars } from './render-query.ts';
+
+const vars: TemplateVars = { namespace: 'ml', name: 'sentiment', role: 'canary', variant: 'gelu', window: '1m' };
+const render = (template: string, over: Partial<TemplateVars> = {}) => renderQuery(template, { ...vars, ...over });
+const rendered = (template: string, over: Partial<TemplateVars> = {}): string => {
+  const r = render(template, over);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+/** Reads the double-quoted PromQL string starting at `from` the way Prometheus' lexer does; returns its end. */
+function endOfString(text: string, from: number): number {
+  expect(text[from]).toBe('"');
+  for (let i = from + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+    else expect(text[i]).not.toMatch(/[\n\r]/);
+  }
+  throw new Error(`unterminated string in ${text}`);
+}
+
+describe('renderQuery', () => {
+  it('replaces every variable, also when written with spaces', () =>
+    expect(rendered('x{namespace="{{namespace}}",model="{{ name }}",role="{{role}}",variant="{{variant}}"}[{{window}}]'))
+      .toBe('x{namespace="ml",model="sentiment",role="canary",variant="gelu"}[1m]'));
+
+  it('replaces a variable used twice', () => expect(rendered('a{m="{{name}}"} / b{m="{{name}}"}')).toBe('a{m="sentiment"} / b{m="sentiment"}'));
+
+  it.each([
+    ['x"} or vector(1) #'],
+    ['x\\"} or vector(1) #'],
+    ['x\\'],
+    ['a\nb"} or up{'],
+    ['"'],
+    ['\u0000\u001b'],
+  ])('keeps the name %j a literal that cannot end the label matcher', (name) => {
+    const query = rendered('sum(rate(m{model="{{name}}",role="{{role}}"}[{{window}}]))', { name });
+    const start = query.indexOf('"');
+    const end = endOfString(query, start);
+    expect(query.slice(end)).toBe('",role="canary"}[1m]))');
+    expect(JSON.parse(query.slice(start, end + 1).replace(/\\x([0-9a-f]{2})/g, '\\u00$1'))).toBe(name);
+  });
+
+  it('escapes the namespace and the variant as well', () =>
+    expect(rendered('m{n="{{namespace}}",v="{{variant}}"}', { namespace: 'a"b', variant: 'c\\d' })).toBe('m{n="a\\"b",v="c\\\\d"}'));
+
+  it('names an unknown variable and lists the known ones', () => {
+    const r = render('m{pod="{{pod}}"}');
+    expect(r).toMatchObject({ ok: false, error: { code: 'UnknownTemplateVariable', variable: 'pod' } });
+    expect(r.ok ? '' : r.error.message).toContain('{{namespace}}, {{name}}, {{role}}, {{variant}}, {{window}}');
+  });
+
+  it('rejects a Go-template style placeholder instead of sending it to Prometheus', () =>
+    expect(render('m{m="{{.Name}}"}')).toMatchObject({ ok: false, error: { variable: '.Name' } }));
+
+  it.each(['1m] or vector(1) #', '', '0s', '1.5m', '5', '1m ', '-1m', '"1m"'])('rejects the window %j instead of inserting it', (window) =>
+    expect(render('rate(m[{{window}}])', { window })).toMatchObject({ ok: false, error: { code: 'InvalidWindow', window } }));
+
+  it('checks the window even when the template does not use it', () =>
+    expect(render('up', { window: 'bad' }).ok).toBe(false));
+});
+
+describe('escapeLabelValue', () => {
+  it.each([
+    ['plain-name.1', 'plain-name.1'], ['a"b', 'a\\"b'], ['a\\b', 'a\\\\b'], ['a\nb', 'a\\nb'], ['\t\r', '\\t\\r'],
+    ['\u0001', '\\x01'], ['\u007f', '\\x7f'], ['ünï', 'ünï'], ["it's", "it's"],
+  ])('escapes %j as %j', (value, escaped) => expect(escapeLabelValue(value)).toBe(escaped));
+});
+
+describe('Prometheus durations', () => {
+  it.each(['1m', '90s', '1h30m', '500ms', '1d', '2w', '1y'])('accepts %s', (d) => expect(isPromDuration(d)).toBe(true));
+  it.each(['', '0s', '0m0s', '1.5m', 'm', '1m1h', '1 m'])('rejects %j', (d) => expect(isPromDuration(d)).toBe(false));
+  it.each([[60_000, '1m'], [90_000, '1m30s'], [1500, '1s500ms'], [3_600_000, '1h'], [300_000, '5m']])('writes %d ms as %s', (ms, d) => {
+    expect(toPromDuration(ms)).toBe(d);
+    expect(isPromDuration(d)).toBe(true);
+  });
+});
