@@ -52,6 +52,7 @@ const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\
  * newline, carriage return and tab become `\n`, `\r`, `\t`, any other control character `\xNN`.
  */
 export function escapeLabelValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they get escaped
   return value.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
