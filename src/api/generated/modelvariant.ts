@@ -1,0 +1,440 @@
+/**
+ * Generated from crds/activationcanary.io_modelvariants.yaml (v1alpha1) by scripts/gen-api-types.ts; do not edit; run npm run gen.
+ */
+import type { V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
+
+/**
+ * replicas (no mesh: one Service selects both roles and traffic follows the replica ratio), gatewayAPI (weights on the backendRefs of an HTTPRoute) or istio (weights on a VirtualService).
+ */
+export type TrafficProvider = 'replicas' | 'gatewayAPI' | 'istio';
+/**
+ * A built-in SLI of the reference model server (queries in docs/metrics.md).
+ */
+export type BuiltinSLI = 'activationSaturation' | 'deadUnits' | 'nonFinite' | 'latencyP95' | 'errorRate' | 'accuracy';
+/**
+ * Healthy (no canary), Progressing (walking the steps), Paused (by a signal, a step without pause, missing capacity or inconclusive analysis), Promoting (canary becoming stable), Degraded (rolled back).
+ */
+export type Phase = 'Healthy' | 'Progressing' | 'Paused' | 'Promoting' | 'Degraded';
+/**
+ * The outcome of a judgement: Successful, Failed, Inconclusive (no data, NaN, too few samples) or Error (the query failed).
+ */
+export type Verdict = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+
+/**
+ * A ModelVariant serves one ML model on GPU pods and rolls a change of its activation function (relu → gelu, …) out as a canary: traffic shifts to the new variant in steps, Prometheus SLIs judge it, and the operator promotes it or rolls it back on its own.
+ */
+export interface ModelVariant {
+  /**
+   * activationcanary.io/v1alpha1
+   */
+  apiVersion?: string;
+  /**
+   * ModelVariant
+   */
+  kind?: string;
+  /**
+   * Standard object metadata. Set the annotation activationcanary.io/signal to pause, resume, promote, abort or retry a rollout.
+   */
+  metadata?: V1ObjectMeta;
+  spec: ModelVariantSpec;
+  status?: ModelVariantStatus;
+}
+/**
+ * What the model team wants served. Change spec.activation to start a canary; everything else tunes how it runs.
+ */
+export interface ModelVariantSpec {
+  /**
+   * The desired activation variant, e.g. gelu. The operator passes it to every container in the variantEnv environment variable. Changing it starts a canary from the current stable variant; reverting it during a canary aborts the canary.
+   */
+  activation: string;
+  /**
+   * Total serving replicas. With the replicas traffic provider, stable and canary pods add up to this number and traffic splits by their ratio; with a mesh each role keeps enough pods for its share.
+   */
+  replicas?: number;
+  /**
+   * The environment variable through which the activation variant reaches every container of the template.
+   */
+  variantEnv?: string;
+  /**
+   * The pod template (a core/v1 PodTemplateSpec) of both the stable and the canary Deployment: image, nvidia.com/gpu limits, nodeSelector, tolerations, probes. The operator adds the role/variant labels and the variantEnv variable; do not set them here.
+   */
+  template: V1PodTemplateSpec;
+  traffic?: Traffic;
+  strategy?: Strategy;
+}
+/**
+ * How traffic is split between the stable and the canary variant.
+ */
+export interface Traffic {
+  provider?: TrafficProvider;
+  gatewayAPI?: GatewayAPITraffic;
+  istio?: IstioTraffic;
+}
+/**
+ * The Gateway API HTTPRoute whose backendRefs the operator weights. Required iff provider is gatewayAPI.
+ */
+export interface GatewayAPITraffic {
+  /**
+   * Name of the HTTPRoute in the ModelVariant's namespace; the operator owns its rules' backendRefs.
+   */
+  httpRoute: string;
+  /**
+   * The Service port the backendRefs point at (the model server's port).
+   */
+  port: number;
+}
+/**
+ * The Istio VirtualService whose route weights the operator sets. Required iff provider is istio.
+ */
+export interface IstioTraffic {
+  /**
+   * Name of the VirtualService in the ModelVariant's namespace; the operator owns its HTTP route destinations.
+   */
+  virtualService: string;
+  /**
+   * The host clients call, when it differs from the ModelVariant's Service name.
+   */
+  host?: string;
+  /**
+   * The destination port, when the Service exposes more than one.
+   */
+  port?: number;
+}
+/**
+ * How a canary proceeds from the first step to promotion.
+ */
+export interface Strategy {
+  /**
+   * The traffic weights the canary walks through, strictly increasing. After the last step the canary is promoted. A step without pause waits for a promote signal.
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  steps?: Step[];
+  /**
+   * How long a step may take to become ready (e.g. GPU pods stuck Pending) before the canary is rolled back.
+   */
+  progressDeadline?: string;
+  analysis?: Analysis;
+}
+/**
+ * One step of the canary.
+ */
+export interface Step {
+  /**
+   * The canary's share of traffic at this step, in percent (1–100).
+   */
+  setWeight: number;
+  /**
+   * How long to stay at this weight once it is reached (e.g. 2m, 1h30m). Omit it to wait for a promote signal.
+   */
+  pause?: string;
+}
+/**
+ * Judges the canary from Prometheus at every step. Omit it and the canary promotes on the steps' pauses alone.
+ */
+export interface Analysis {
+  /**
+   * How often the SLIs and the burn rate are queried.
+   */
+  interval?: string;
+  /**
+   * Consecutive Failed verdicts before the canary is rolled back.
+   */
+  failureLimit?: number;
+  /**
+   * Consecutive Inconclusive or Error verdicts (no data, NaN, Prometheus down) before the canary is rolled back.
+   */
+  inconclusiveLimit?: number;
+  prometheus: PrometheusSource;
+  slo?: SLO;
+  /**
+   * Service-level indicators judged at every interval, canary against its bounds and against stable. Names are unique. No data, NaN or too few samples is Inconclusive, never a pass.
+   *
+   * @maxItems 20
+   */
+  slis?: SLI[];
+}
+/**
+ * The Prometheus server that scrapes the model server's metrics.
+ */
+export interface PrometheusSource {
+  /**
+   * Base URL of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090.
+   */
+  address: string;
+  /**
+   * Timeout of each query; a timed-out query counts as Error, never as a pass.
+   */
+  timeout?: string;
+  caSecretRef?: SecretKeyRef;
+  /**
+   * A key of a Secret in the ModelVariant's namespace holding the bearer token sent to Prometheus.
+   */
+  bearerTokenSecretRef?: SecretKeyRef;
+}
+/**
+ * A key of a Secret in the ModelVariant's namespace.
+ */
+export interface SecretKeyRef {
+  /**
+   * Name of the Secret.
+   */
+  name: string;
+  /**
+   * Key within the Secret, e.g. ca.crt.
+   */
+  key: string;
+}
+/**
+ * The error-budget objective. When set (even as {}), the canary fails when it burns its budget faster than burnRateThreshold on both the short and the long window; omit it to judge the SLIs alone (e.g. a model server without the reference error metrics).
+ */
+export interface SLO {
+  /**
+   * The fraction of good requests the model must serve, e.g. 0.995 (99.5%); the error budget is 1 − objective.
+   */
+  objective?: number;
+  /**
+   * The short burn-rate window; it catches a fast burn early.
+   */
+  shortWindow?: string;
+  /**
+   * The long burn-rate window; it keeps a short spike from failing the canary alone.
+   */
+  longWindow?: string;
+  /**
+   * Fail when both windows burn the error budget faster than this multiple of the sustainable rate.
+   */
+  burnRateThreshold?: number;
+  /**
+   * PromQL template counting bad events over {{window}}; default: errors plus non-finite predictions. Placeholders {{namespace}}, {{name}}, {{role}}, {{variant}}, {{window}}.
+   */
+  errorQuery?: string;
+  /**
+   * PromQL template counting all events over {{window}} (default requests); same placeholders as errorQuery.
+   */
+  totalQuery?: string;
+}
+/**
+ * One SLI; exactly one of builtin and query, and at least one bound.
+ */
+export interface SLI {
+  /**
+   * A unique name for the SLI, shown in status and events (e.g. latencyP95).
+   */
+  name: string;
+  builtin?: BuiltinSLI;
+  /**
+   * A PromQL template returning one number per role; placeholders {{namespace}}, {{name}}, {{role}}, {{variant}}, {{window}} are replaced with escaped label values.
+   */
+  query?: string;
+  /**
+   * A PromQL template counting the samples behind query in the window (same placeholders); needed when minSamples is above 0.
+   */
+  samplesQuery?: string;
+  /**
+   * Fail when the canary's value is above this.
+   */
+  max?: number;
+  /**
+   * Fail when the canary's value is below this.
+   */
+  min?: number;
+  /**
+   * Fail when the canary's value is above this multiple of stable's (e.g. 1.2 allows 20% worse).
+   */
+  maxRatioToStable?: number;
+  /**
+   * Fail when the canary's value is below this multiple of stable's (e.g. 0.98).
+   */
+  minRatioToStable?: number;
+  /**
+   * Below this many samples in the window the SLI is Inconclusive. Default 0 for a query, SLI-specific for a builtin.
+   */
+  minSamples?: number;
+  /**
+   * The range the SLI is computed over, substituted for {{window}} in the query (default 1m).
+   */
+  window?: string;
+}
+/**
+ * What the operator observed and decided. Written only by the operator, through the status subresource.
+ */
+export interface ModelVariantStatus {
+  phase?: Phase;
+  /**
+   * The activation the stable Deployment serves.
+   */
+  stableActivation?: string;
+  /**
+   * The activation the canary Deployment serves; empty when no canary runs.
+   */
+  canaryActivation?: string;
+  /**
+   * Index into spec.strategy.steps of the step being walked.
+   */
+  currentStepIndex?: number;
+  /**
+   * The canary's current share of traffic in percent, as observed on the route.
+   */
+  canaryWeight?: number;
+  /**
+   * When the current step began (its weight was set); the progress deadline counts from here.
+   */
+  stepStartedAt?: string;
+  /**
+   * When the current step's weight was reached with ready pods; the step's pause counts from here, so it survives operator restarts.
+   */
+  weightReachedAt?: string;
+  /**
+   * When the current canary started.
+   */
+  rolloutStartedAt?: string;
+  /**
+   * When a pause signal paused the rollout; absent when it is not paused by a user.
+   */
+  pausedAt?: string;
+  /**
+   * The last value of the activationcanary.io/signal annotation the operator acted on; the same value is never acted on twice.
+   */
+  handledSignal?: string;
+  /**
+   * A human explanation of the current phase.
+   */
+  message?: string;
+  /**
+   * The metadata.generation this status describes.
+   */
+  observedGeneration?: number;
+  analysis?: AnalysisStatus;
+  /**
+   * Available, Progressing, Degraded, MetricsAvailable, CapacityAvailable and SpecValid (metav1.Condition).
+   *
+   * @maxItems 16
+   */
+  conditions?: StatusCondition[];
+}
+/**
+ * The latest analysis run of the current canary.
+ */
+export interface AnalysisStatus {
+  /**
+   * When the SLIs were last queried.
+   */
+  lastRunAt?: string;
+  verdict?: Verdict;
+  /**
+   * Failed verdicts in a row (rollback at spec.strategy.analysis.failureLimit).
+   */
+  consecutiveFailures?: number;
+  /**
+   * Inconclusive or Error verdicts in a row (rollback at spec.strategy.analysis.inconclusiveLimit).
+   */
+  consecutiveInconclusive?: number;
+  /**
+   * The last values of every SLI.
+   *
+   * @maxItems 20
+   */
+  slis?: SLIStatus[];
+  burnRate?: BurnRateStatus;
+}
+/**
+ * One SLI's last result.
+ */
+export interface SLIStatus {
+  /**
+   * The SLI's name from spec.
+   */
+  name: string;
+  /**
+   * The canary's value in Prometheus text form (0.012, NaN, +Inf); absent when there was no data.
+   */
+  canaryValue?: string;
+  /**
+   * Stable's value in Prometheus text form; absent when there was no data.
+   */
+  stableValue?: string;
+  /**
+   * The bound the canary's value was judged against, as text (e.g. <= 0.01, <= 1.2 × stable).
+   */
+  threshold?: string;
+  /**
+   * This SLI's verdict.
+   */
+  verdict?: Verdict;
+  /**
+   * Why the verdict was reached, e.g. the bound crossed or the data missing.
+   */
+  reason?: string;
+  /**
+   * When the values were measured.
+   */
+  measuredAt?: string;
+  /**
+   * Samples in the window for the canary (compared with minSamples).
+   */
+  samples?: number;
+}
+/**
+ * The canary's error-budget burn rate on both windows.
+ */
+export interface BurnRateStatus {
+  /**
+   * The short window used.
+   */
+  shortWindow?: string;
+  /**
+   * The long window used.
+   */
+  longWindow?: string;
+  /**
+   * The burn rate on the short window, in Prometheus text form.
+   */
+  short?: string;
+  /**
+   * The burn rate on the long window, in Prometheus text form.
+   */
+  long?: string;
+  /**
+   * The burn-rate threshold both windows were compared with.
+   */
+  threshold?: number;
+  /**
+   * The fraction of the error budget left over the long window, in Prometheus text form.
+   */
+  budgetRemaining?: string;
+  /**
+   * The burn-rate verdict.
+   */
+  verdict?: Verdict;
+}
+/**
+ * A metav1.Condition.
+ */
+export interface StatusCondition {
+  /**
+   * The condition type in CamelCase, e.g. Available.
+   */
+  type: string;
+  /**
+   * True, False or Unknown.
+   */
+  status: 'True' | 'False' | 'Unknown';
+  /**
+   * The metadata.generation the condition was set for.
+   */
+  observedGeneration?: number;
+  /**
+   * When the status last changed.
+   */
+  lastTransitionTime: string;
+  /**
+   * A CamelCase reason for the last transition, e.g. ProgressDeadlineExceeded.
+   */
+  reason: string;
+  /**
+   * A human message with details, e.g. what to fix.
+   */
+  message: string;
+}
