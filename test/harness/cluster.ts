@@ -62,7 +62,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       `--client-ca-file=${pki.caCert}`, '--authorization-mode=Node,RBAC', `--service-account-issuer=${apiserverUrl}`,
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
       '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true', '--enable-priority-and-fairness=false',
-      '--profiling=false', '--v=1',
+      '--profiling=false', '--v=1', '--endpoint-reconciler-type=none',
     ], logs);
     started.push(apiserver);
     await waitReady(apiserver, 'kube-apiserver /readyz', async () => (await probe(`${apiserverUrl}/readyz`, ca)) === 200, 90_000);
