@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli } from './builtins.ts';
+import { renderQuery } from './render-query.ts';
+
+// That Prometheus parses every one of these is checked in test/integration/prometheus-client.test.ts.
+const vars = { namespace: 'ml', name: 'sentiment', role: 'canary', variant: 'gelu', window: '2m' } as const;
+const render = (template: string): string => {
+  const r = renderQuery(template, vars);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+describe('built-in SLIs', () => {
+  it('knows exactly the built-ins of docs/api.md', () =>
+    expect(Object.keys(BUILTIN_SLIS).sort()).toEqual(['accuracy', 'activationSaturation', 'deadUnits', 'errorRate', 'latencyP95', 'nonFinite']));
+
+  it.each(Object.entries(BUILTIN_SLIS))('%s selects one role of one variant of one model, over the window', (_name, sli) => {
+    for (const query of [render(sli.query), render(sli.samplesQuery)]) {
+      const selectors = query.match(/\{[^}]*\}/g) ?? [];
+      expect(selectors.length).toBeGreaterThan(0);
+      for (const s of selectors) expect(s).toContain('namespace="ml",model="sentiment",role="canary",variant="gelu"');
+      expect(query).toContain('[2m]');
+      expect(query).not.toContain('{{');
+    }
+  });
+
+  it('computes the saturation as saturated over observed units', () =>
+    expect(render(BUILTIN_SLIS.activationSaturation.query)).toBe(
+      '(sum(rate(activation_saturated_units_total{namespace="ml",model="sentiment",role="canary",variant="gelu"}[2m])) or vector(0))'
+      + ' / sum(rate(activation_units_observed_total{namespace="ml",model="sentiment",role="canary",variant="gelu"}[2m]))'));
+
+  it('computes p95 latency from the histogram buckets summed by le', () =>
+    expect(render(BUILTIN_SLIS.latencyP95.query)).toMatch(/^histogram_quantile\(0\.95, sum by \(le\) \(rate\(inference_request_duration_seconds_bucket\{.*\}\[2m\]\)\)\)$/));
+
+  it('counts only 5xx responses as errors', () => expect(render(BUILTIN_SLIS.errorRate.query)).toContain(',code=~"5.."}'));
+
+  it('does not turn a missing accuracy numerator into zero', () => expect(BUILTIN_SLIS.accuracy.query).not.toContain('vector(0)'));
+
+  it('judges accuracy as lower-is-worse and the rest as higher-is-worse', () =>
+    expect(Object.entries(BUILTIN_SLIS).filter(([, s]) => s.direction === 'lowerIsWorse').map(([n]) => n)).toEqual(['accuracy']));
+
+  it.each([['accuracy', true], ['latencyP95', true], ['toString', false], ['p99', false]])('isBuiltinSli(%j) is %s', (name, known) =>
+    expect(isBuiltinSli(name)).toBe(known));
+});
+
+describe('default burn-rate queries', () => {
+  it('counts 5xx responses plus non-finite predictions, each 0 when it has no series', () => {
+    const q = render(DEFAULT_BURN_RATE_QUERIES.errorQuery);
+    expect(q).toMatch(/^\(sum\(increase\(inference_requests_total\{.*,code=~"5.."\}\[2m\]\)\) or vector\(0\)\) \+ \(sum\(increase\(inference_nonfinite_predictions_total\{.*\}\[2m\]\)\) or vector\(0\)\)$/);
+  });
+
+  it('counts all requests as the total, with no fallback to 0', () => {
+    expect(render(DEFAULT_BURN_RATE_QUERIES.totalQuery)).toBe('sum(increase(inference_requests_total{namespace="ml",model="sentiment",role="canary",variant="gelu"}[2m]))');
+  });
+});

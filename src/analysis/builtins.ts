@@ -1,0 +1,88 @@
+/**
+ * The built-in SLIs for the reference model server's telemetry, and the default good/total event pair
+ * of the burn-rate check. Every series the server exports carries the target labels `namespace`,
+ * `model` (the ModelVariant's name), `role` (stable|canary), `variant` and `pod`; each query selects one
+ * role of one ModelVariant and the variant that role serves (so series of an earlier, aborted canary
+ * variant still inside the window are not mixed in), and aggregates the pods to one number.
+ * Counters of bad events that carry an extra label (`code`, `layer`) have no series until the first
+ * event, so their sums fall back to `vector(0)`; denominators never do, so a role without traffic
+ * stays "no data". The metric names are documented in docs/metrics.md.
+ */
+
+/** Which way an SLI gets worse; it decides which ratio to stable cannot be judged when stable is 0. */
+export type Direction = 'higherIsWorse' | 'lowerIsWorse';
+
+export interface BuiltinSli {
+  /** PromQL template of the SLI's value over `{{window}}`. */
+  query: string;
+  /** PromQL template counting the samples behind the value over `{{window}}`. */
+  samplesQuery: string;
+  /** What a sample is, for messages ("requests", "units"). */
+  samplesUnit: string;
+  /** Below this many samples the SLI is Inconclusive unless the spec sets minSamples. */
+  minSamples: number;
+  direction: Direction;
+  unit: 'ratio' | 'seconds';
+  description: string;
+}
+
+/** The label matchers selecting one role of one ModelVariant. */
+export const ROLE_SELECTOR = 'namespace="{{namespace}}",model="{{name}}",role="{{role}}",variant="{{variant}}"';
+
+const sel = (metric: string, extra = ''): string => `${metric}{${ROLE_SELECTOR}${extra}}[{{window}}]`;
+const sumRate = (metric: string, extra = ''): string => `sum(rate(${sel(metric, extra)}))`;
+const sumIncrease = (metric: string, extra = ''): string => `sum(increase(${sel(metric, extra)}))`;
+/** A ratio of bad events to all events; no bad-event series yet means 0 bad events. */
+const badRatio = (bad: string, all: string, extra = ''): string => `(${sumRate(bad, extra)} or vector(0)) / ${sumRate(all)}`;
+
+export const BUILTIN_SLIS = {
+  activationSaturation: {
+    query: badRatio('activation_saturated_units_total', 'activation_units_observed_total'),
+    samplesQuery: sumIncrease('activation_units_observed_total'),
+    samplesUnit: 'units observed', minSamples: 1000, direction: 'higherIsWorse', unit: 'ratio',
+    description: 'fraction of observed activation units in their saturated (flat) region',
+  },
+  deadUnits: {
+    query: badRatio('activation_zero_units_total', 'activation_units_observed_total'),
+    samplesQuery: sumIncrease('activation_units_observed_total'),
+    samplesUnit: 'units observed', minSamples: 1000, direction: 'higherIsWorse', unit: 'ratio',
+    description: 'fraction of observed activation units whose output is exactly zero',
+  },
+  nonFinite: {
+    query: badRatio('inference_nonfinite_predictions_total', 'inference_predictions_total'),
+    samplesQuery: sumIncrease('inference_predictions_total'),
+    samplesUnit: 'predictions', minSamples: 100, direction: 'higherIsWorse', unit: 'ratio',
+    description: 'fraction of predictions that are NaN or infinite',
+  },
+  latencyP95: {
+    query: `histogram_quantile(0.95, sum by (le) (rate(${sel('inference_request_duration_seconds_bucket')})))`,
+    samplesQuery: sumIncrease('inference_request_duration_seconds_count'),
+    samplesUnit: 'requests', minSamples: 50, direction: 'higherIsWorse', unit: 'seconds',
+    description: '95th percentile of request latency in seconds',
+  },
+  errorRate: {
+    query: badRatio('inference_requests_total', 'inference_requests_total', ',code=~"5.."'),
+    samplesQuery: sumIncrease('inference_requests_total'),
+    samplesUnit: 'requests', minSamples: 100, direction: 'higherIsWorse', unit: 'ratio',
+    description: 'fraction of requests answered with a 5xx status',
+  },
+  accuracy: {
+    // No vector(0) fallback: a server that does not report correct predictions has no accuracy, not 0.
+    query: `${sumRate('inference_correct_predictions_total')} / ${sumRate('inference_labelled_predictions_total')}`,
+    samplesQuery: sumIncrease('inference_labelled_predictions_total'),
+    samplesUnit: 'labelled predictions', minSamples: 100, direction: 'lowerIsWorse', unit: 'ratio',
+    description: 'fraction of labelled predictions that were correct',
+  },
+} as const satisfies Record<string, BuiltinSli>;
+
+export type BuiltinSliName = keyof typeof BUILTIN_SLIS;
+
+export function isBuiltinSli(name: string): name is BuiltinSliName {
+  return Object.hasOwn(BUILTIN_SLIS, name);
+}
+
+/** The default burn-rate events of the canary: 5xx responses plus non-finite predictions, over requests. */
+export const DEFAULT_BURN_RATE_QUERIES = {
+  errorQuery: `(${sumIncrease('inference_requests_total', ',code=~"5.."')} or vector(0)) + (${sumIncrease('inference_nonfinite_predictions_total')} or vector(0))`,
+  totalQuery: sumIncrease('inference_requests_total'),
+} as const;
