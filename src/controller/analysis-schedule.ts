@@ -1,0 +1,14 @@
+/**
+ * When analysis runs, pure: only while a canary holds its step weight (not while scaling, not while
+ * paused by a user, never after a rollback), and then once per `interval`, counted from the later of
+ * the last run and the moment the weight was reached (so every verdict rests on data at this weight).
+ */
+import type { Desired, Status } from './model.ts';
+
+export function analysisDue(d: Desired, s: Status, now: number): boolean {
+  if (!d.analysis || !s.canaryActivation || s.canaryActivation !== d.activation) return false;
+  if (s.phase !== 'Progressing' && s.phase !== 'Paused') return false;
+  if (s.pausedAt || !s.weightReachedAt) return false;
+  const since = Math.max(Date.parse(s.weightReachedAt), s.analysis?.lastRunAt ? Date.parse(s.analysis.lastRunAt) : 0);
+  return now - since >= d.analysis.intervalMs;
+}

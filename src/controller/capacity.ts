@@ -1,0 +1,49 @@
+/**
+ * GPU awareness, pure: from the nodes and the pods bound to them, how many more pods asking for
+ * `perPod` of an extended resource (e.g. nvidia.com/gpu) fit right now, node by node (a pod cannot
+ * span nodes), honouring the template's nodeSelector and skipping unschedulable or NotReady nodes.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { CapacityObservation } from './model.ts';
+
+function quantity(v: string | number | undefined): number {
+  const n = Number(v ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function podRequest(pod: V1Pod, resource: string): number {
+  return (pod.spec?.containers ?? []).reduce((sum, c) => sum + quantity((c.resources?.requests ?? c.resources?.limits)?.[resource]), 0);
+}
+
+function usable(node: V1Node, nodeSelector: Record<string, string>): boolean {
+  if (node.spec?.unschedulable) return false;
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  const labels = node.metadata?.labels ?? {};
+  return ready && Object.entries(nodeSelector).every(([k, v]) => labels[k] === v);
+}
+
+export function computeCapacity(
+  nodes: V1Node[], pods: V1Pod[], resource: string, perPod: number, nodeSelector: Record<string, string> = {},
+): CapacityObservation & { largestNode: number } {
+  const used = new Map<string, number>();
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName;
+    const phase = pod.status?.phase;
+    if (!node || phase === 'Succeeded' || phase === 'Failed') continue;
+    used.set(node, (used.get(node) ?? 0) + podRequest(pod, resource));
+  }
+  let fits = 0;
+  let largestNode = 0;
+  const parts: string[] = [];
+  for (const node of nodes) {
+    if (!usable(node, nodeSelector)) continue;
+    const allocatable = quantity(node.status?.allocatable?.[resource]);
+    if (allocatable <= 0) continue;
+    const free = Math.max(0, allocatable - (used.get(node.metadata?.name ?? '') ?? 0));
+    largestNode = Math.max(largestNode, allocatable);
+    fits += Math.floor(free / perPod);
+    parts.push(`${node.metadata?.name}: ${free}/${allocatable} free`);
+  }
+  const detail = parts.length ? parts.join(', ') : `no ready node offers ${resource}`;
+  return { resource, perPod, fits, detail, largestNode };
+}

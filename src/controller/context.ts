@@ -1,0 +1,38 @@
+/**
+ * Everything a reconcile needs, passed explicitly (no module-level singletons, after kube-rs's
+ * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
+ * the operator's metrics, and the analysis runner.
+ */
+import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1Deployment } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ModelVariant } from '../api/types.ts';
+import type { EventRecorder } from '../kube/events.ts';
+import type { AnalysisOutcome, AnalysisStatus } from './model.ts';
+
+/** The read side of an informer cache. */
+export interface ObjectCache<T> {
+  get(namespace: string, name: string): T | undefined;
+}
+
+/** Queries Prometheus for a ModelVariant's SLIs and judges them; never throws (errors become a verdict). */
+export type AnalysisRunner = (mv: ModelVariant, previous: AnalysisStatus | undefined, now: number) => Promise<AnalysisOutcome>;
+
+/** Hooks for the operator's own metrics; all optional so tests can leave them out. */
+export interface ReconcileObserver {
+  modelVariantState?(namespace: string, name: string, phase: string, weight: number, step: number): void;
+  analysisState?(namespace: string, name: string, analysis: AnalysisStatus | undefined): void;
+  forget?(namespace: string, name: string): void;
+}
+
+export interface ReconcileContext {
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  objects: KubernetesObjectApi;
+  modelVariants: ObjectCache<ModelVariant>;
+  deployments: ObjectCache<V1Deployment>;
+  clock: { now(): number };
+  logger: Logger;
+  events: EventRecorder;
+  analysis: AnalysisRunner;
+  observer?: ReconcileObserver;
+}

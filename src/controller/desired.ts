@@ -1,0 +1,76 @@
+/**
+ * Turns a ModelVariant as stored into the planner's `Desired`: defaults resolved, durations in
+ * milliseconds, and every problem the operator cannot act on spelled out with what to fix. The
+ * apiserver's CEL rules catch most bad input; this catches what they cannot (lengths that depend on
+ * derived names, providers this version does not implement, templates without images).
+ */
+import type { ModelVariant } from '../api/types.ts';
+import { SIGNAL_ANNOTATION, withDefaults } from '../api/types.ts';
+import { parseDuration } from '../util/duration.ts';
+import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
+import type { Desired, Step } from './model.ts';
+
+const SUPPORTED_PROVIDERS = ['replicas'];
+
+export function toDesired(mv: ModelVariant): Desired {
+  const spec = withDefaults(mv.spec);
+  const name = mv.metadata?.name ?? '';
+  const problems: string[] = [];
+  const duration = (field: string, text: string): number => {
+    const ms = parseDuration(text);
+    if (ms === undefined) problems.push(`${field} "${text}" is not a duration such as 30s, 5m or 1h30m`);
+    return ms ?? 0;
+  };
+
+  if (name.length > MAX_MODEL_NAME_LENGTH) {
+    problems.push(`metadata.name is ${name.length} characters; at most ${MAX_MODEL_NAME_LENGTH} fit, since the "<name>-canary" Service name must be a 63-character DNS label`);
+  }
+  const containers = spec.template?.spec?.containers ?? [];
+  if (containers.length === 0) problems.push('spec.template.spec.containers is empty: add the model server container');
+  containers.forEach((c, i) => {
+    if (!c.image) problems.push(`spec.template.spec.containers[${i}] (${c.name ?? 'unnamed'}) has no image: set the model server image`);
+  });
+  if (!SUPPORTED_PROVIDERS.includes(spec.traffic.provider)) {
+    problems.push(`traffic provider "${spec.traffic.provider}" is not implemented by this operator version; use provider: replicas`);
+  }
+
+  const steps: Step[] = spec.strategy.steps.map((s, i) => ({
+    weight: s.setWeight,
+    ...(s.pause !== undefined ? { pauseMs: duration(`spec.strategy.steps[${i}].pause`, s.pause) } : {}),
+  }));
+  if (steps.length === 0) problems.push('spec.strategy.steps is empty: give at least one step, e.g. {setWeight: 50, pause: 1m}');
+  const progressDeadlineMs = duration('spec.strategy.progressDeadline', spec.strategy.progressDeadline);
+  const analysis = spec.strategy.analysis
+    ? { intervalMs: duration('spec.strategy.analysis.interval', spec.strategy.analysis.interval) }
+    : undefined;
+
+  const signal = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
+  return {
+    namespace: mv.metadata?.namespace ?? '',
+    name,
+    generation: mv.metadata?.generation ?? 0,
+    activation: spec.activation,
+    replicas: spec.replicas,
+    steps,
+    progressDeadlineMs,
+    ...(analysis ? { analysis } : {}),
+    ...(signal ? { signal } : {}),
+    problems,
+  };
+}
+
+/** The extended resource (e.g. nvidia.com/gpu) each pod of the template asks for, if any. */
+export function extendedResource(mv: ModelVariant): { resource: string; perPod: number } | undefined {
+  const standard = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
+  let found: { resource: string; perPod: number } | undefined;
+  for (const c of mv.spec.template?.spec?.containers ?? []) {
+    const asks = { ...(c.resources?.requests ?? {}), ...(c.resources?.limits ?? {}) } as Record<string, string | number>;
+    for (const [resource, qty] of Object.entries(asks)) {
+      if (standard.has(resource) || resource.startsWith('hugepages-')) continue;
+      const n = Number(qty);
+      if (!Number.isFinite(n) || n <= 0) continue;
+      found = found && found.resource === resource ? { resource, perPod: found.perPod + n } : found ?? { resource, perPod: n };
+    }
+  }
+  return found;
+}

@@ -1,0 +1,38 @@
+/**
+ * Writes to the API server with one field manager: server-side apply for children (so the operator
+ * owns exactly the fields it sets and a user's `kubectl scale` or label is not silently overwritten
+ * elsewhere), deletes that tolerate "already gone", and status through the status subresource only.
+ */
+import { PatchStrategy, type CustomObjectsApi, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../api/types.ts';
+
+export const FIELD_MANAGER = 'activation-canary';
+
+export async function serverSideApply<T extends KubernetesObject>(objects: KubernetesObjectApi, obj: T): Promise<T> {
+  return objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+}
+
+export function isNotFound(err: unknown): boolean {
+  return (err as { code?: number }).code === 404;
+}
+
+export function isConflict(err: unknown): boolean {
+  return (err as { code?: number }).code === 409;
+}
+
+export async function deleteIfExists(objects: KubernetesObjectApi, obj: KubernetesObject): Promise<boolean> {
+  try {
+    await objects.delete(obj, undefined, undefined, undefined, undefined, 'Background');
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Replaces `.status` of a ModelVariant through the status subresource (a JSON patch `add` replaces). */
+export async function writeStatus(custom: CustomObjectsApi, namespace: string, name: string, status: object): Promise<void> {
+  await custom.patchNamespacedCustomObjectStatus(
+    { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: [{ op: 'add', path: '/status', value: status }] },
+  );
+}
