@@ -21,7 +21,7 @@ export type Phase = 'Healthy' | 'Progressing' | 'Paused' | 'Promoting' | 'Degrad
 export type Verdict = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
 
 /**
- * A ModelVariant serves one ML model on GPU pods and rolls a change of its activation function (relu → gelu, …) out as a canary: traffic shifts to the new variant in steps, Prometheus SLIs judge it, and the operator promotes it or rolls it back on its own.
+ * A ModelVariant serves one ML model on GPU pods and rolls a change of its activation function (relu → gelu, …) out as a canary: traffic shifts to the new variant in steps, Prometheus SLIs judge it, and the operator promotes it or rolls it back on its own. To pause, resume, promote, abort or retry a rollout, set the annotation activationcanary.io/signal to <verb>@<unique id>.
  */
 export interface ModelVariant {
   /**
@@ -32,9 +32,6 @@ export interface ModelVariant {
    * ModelVariant
    */
   kind?: string;
-  /**
-   * Standard object metadata. Set the annotation activationcanary.io/signal to pause, resume, promote, abort or retry a rollout.
-   */
   metadata?: V1ObjectMeta;
   spec: ModelVariantSpec;
   status?: ModelVariantStatus;
