@@ -1,0 +1,150 @@
+/**
+ * The table of ModelVariants the CRD must reject, each with the message a user sees from
+ * `kubectl apply`. Every case starts from one valid ModelVariant and breaks exactly one thing, so a
+ * rejection can only come from the rule under test; the messages are the ones the CRD defines (or the
+ * apiserver's own for OpenAPI bounds), so a reworded rule fails here first.
+ */
+import { DURATION_PATTERN } from '../../src/util/duration.ts';
+import { API_VERSION, KIND, type BuiltinSLI, type ModelVariant, type ModelVariantSpec, type SLI, type TrafficProvider } from '../../src/api/types.ts';
+
+export interface InvalidCase {
+  /** Reads as a sentence: "rejects step weights that do not increase". */
+  name: string;
+  /** Breaks one thing in a valid spec (a deep copy). */
+  mutate: (spec: ModelVariantSpec) => void;
+  /** A substring of the apiserver's error message. */
+  message: string;
+}
+
+/** A valid ModelVariant with every optional part present, for the invalid cases to break. */
+export function validModelVariant(name: string): ModelVariant {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name },
+    spec: {
+      activation: 'gelu',
+      replicas: 4,
+      template: { spec: { containers: [{ name: 'server', image: 'ghcr.io/example/sentiment-server:1.4.0' }] } },
+      traffic: { provider: 'gatewayAPI', gatewayAPI: { httpRoute: 'sentiment', port: 8080 } },
+      strategy: {
+        steps: [{ setWeight: 5, pause: '2m' }, { setWeight: 25, pause: '5m' }, { setWeight: 50, pause: '5m' }],
+        analysis: {
+          prometheus: { address: 'http://prometheus.monitoring:9090' },
+          slo: { objective: 0.995 },
+          slis: [
+            { name: 'saturation', builtin: 'activationSaturation', max: 0.01 },
+            { name: 'latencyP95', builtin: 'latencyP95', max: 0.25, maxRatioToStable: 1.2 },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const MSG = {
+  activation: 'activation must be a lowercase identifier: a letter a-z, then up to 62 of a-z, 0-9 or _ (e.g. gelu, swiglu_v2)',
+  containers: 'template.spec.containers must list at least one container (the model server)',
+  image: 'every container in template.spec.containers needs a non-empty image (e.g. ghcr.io/example/sentiment-server:1.4.0)',
+  containerName: 'every container in template.spec.containers needs a name',
+  variantEnv: 'variantEnv must be an environment variable name: letters, digits and _, not starting with a digit (e.g. ACTIVATION)',
+  gatewayRequired: 'traffic.gatewayAPI (httpRoute and port) is required when traffic.provider is gatewayAPI',
+  gatewayForbidden: 'traffic.gatewayAPI is only allowed when traffic.provider is gatewayAPI; remove it or change the provider',
+  istioRequired: 'traffic.istio (virtualService) is required when traffic.provider is istio',
+  istioForbidden: 'traffic.istio is only allowed when traffic.provider is istio; remove it or change the provider',
+  steps: 'strategy.steps: setWeight must strictly increase from one step to the next (e.g. 5, 25, 50)',
+  duration: `should match '${DURATION_PATTERN}'`,
+  address: 'prometheus.address must be an http:// or https:// URL with a host (e.g. http://prometheus.monitoring:9090)',
+  oneOf: 'an SLI must set exactly one of builtin (a built-in SLI) and query (a PromQL template)',
+  bound: 'an SLI needs at least one bound: max, min, maxRatioToStable or minRatioToStable',
+  minMax: "an SLI's min must not be greater than its max",
+  samplesQueryBuiltin: 'samplesQuery only applies to an SLI with a query; a builtin counts its own samples',
+  samplesQueryNeeded: 'an SLI with a query and minSamples above 0 needs a samplesQuery that counts its samples',
+  sliName: 'an SLI name must start with a letter and contain only letters, digits and _ (e.g. latencyP95)',
+  maxRatio: "an SLI's maxRatioToStable must be greater than 0 (e.g. 1.2)",
+  objective: 'slo.objective must be strictly between 0 and 1 (e.g. 0.995 for 99.5%)',
+  windows: 'slo.shortWindow must be shorter than slo.longWindow (e.g. 1m and 5m)',
+  burnRate: 'slo.burnRateThreshold must be greater than 0 (e.g. 14.4)',
+  queries: 'slo.errorQuery and slo.totalQuery go together; set both or neither',
+} as const;
+
+// Accessors for the parts validModelVariant always has, so the cases stay one line each.
+const strategy = (s: ModelVariantSpec) => s.strategy as NonNullable<ModelVariantSpec['strategy']>;
+const analysis = (s: ModelVariantSpec) => strategy(s).analysis as NonNullable<ReturnType<typeof strategy>['analysis']>;
+const slo = (s: ModelVariantSpec) => analysis(s).slo as NonNullable<ReturnType<typeof analysis>['slo']>;
+const sli = (s: ModelVariantSpec, i = 0) => (analysis(s).slis as SLI[])[i] as SLI;
+const traffic = (s: ModelVariantSpec) => s.traffic as NonNullable<ModelVariantSpec['traffic']>;
+const container = (s: ModelVariantSpec) => (s.template.spec?.containers ?? [])[0] as { name?: string; image?: string };
+const weights = (s: ModelVariantSpec, ws: number[]) => {
+  strategy(s).steps = ws.map((setWeight) => ({ setWeight, pause: '1m' }));
+};
+
+export const INVALID_CASES: InvalidCase[] = [
+  { name: 'rejects an activation with capital letters', mutate: (s) => { s.activation = 'GELU'; }, message: MSG.activation },
+  { name: 'rejects an activation that starts with a digit', mutate: (s) => { s.activation = '2relu'; }, message: MSG.activation },
+  { name: 'rejects an activation with a dash', mutate: (s) => { s.activation = 'leaky-relu'; }, message: MSG.activation },
+  { name: 'rejects a ModelVariant without an activation', mutate: (s) => { delete (s as Partial<ModelVariantSpec>).activation; }, message: 'spec.activation: Required value' },
+  { name: 'rejects a ModelVariant without a pod template', mutate: (s) => { delete (s as Partial<ModelVariantSpec>).template; }, message: 'spec.template: Required value' },
+  { name: 'rejects a pod template without containers', mutate: (s) => { s.template = { metadata: { labels: { app: 'x' } } }; }, message: MSG.containers },
+  { name: 'rejects a pod template with an empty container list', mutate: (s) => { s.template = { spec: { containers: [] } }; }, message: MSG.containers },
+  { name: 'rejects a container without an image', mutate: (s) => { delete container(s).image; }, message: MSG.image },
+  { name: 'rejects a container with an empty image', mutate: (s) => { container(s).image = ''; }, message: MSG.image },
+  { name: 'rejects a container without a name', mutate: (s) => { delete container(s).name; }, message: MSG.containerName },
+  { name: 'rejects more than 1000 replicas', mutate: (s) => { s.replicas = 1001; }, message: 'should be less than or equal to 1000' },
+  { name: 'rejects negative replicas', mutate: (s) => { s.replicas = -1; }, message: 'should be greater than or equal to 0' },
+  { name: 'rejects a variantEnv that is not an environment variable name', mutate: (s) => { s.variantEnv = 'MODEL-ACTIVATION'; }, message: MSG.variantEnv },
+  { name: 'rejects an unknown traffic provider', mutate: (s) => { traffic(s).provider = 'linkerd' as TrafficProvider; }, message: 'Unsupported value: "linkerd"' },
+  { name: 'rejects the gatewayAPI provider without traffic.gatewayAPI', mutate: (s) => { delete traffic(s).gatewayAPI; }, message: MSG.gatewayRequired },
+  {
+    name: 'rejects traffic.gatewayAPI when the provider is istio',
+    mutate: (s) => { traffic(s).provider = 'istio'; traffic(s).istio = { virtualService: 'sentiment' }; },
+    message: MSG.gatewayForbidden,
+  },
+  { name: 'rejects the istio provider without traffic.istio', mutate: (s) => { s.traffic = { provider: 'istio' }; }, message: MSG.istioRequired },
+  { name: 'rejects traffic.istio when the provider is replicas', mutate: (s) => { s.traffic = { provider: 'replicas', istio: { virtualService: 'sentiment' } }; }, message: MSG.istioForbidden },
+  { name: 'rejects a Gateway API port above 65535', mutate: (s) => { s.traffic = { provider: 'gatewayAPI', gatewayAPI: { httpRoute: 'sentiment', port: 70000 } }; }, message: 'should be less than or equal to 65535' },
+  { name: 'rejects a step weight of 0', mutate: (s) => weights(s, [0, 50]), message: 'should be greater than or equal to 1' },
+  { name: 'rejects a step weight above 100', mutate: (s) => weights(s, [50, 101]), message: 'should be less than or equal to 100' },
+  { name: 'rejects step weights that do not increase', mutate: (s) => weights(s, [5, 50, 25]), message: MSG.steps },
+  { name: 'rejects two steps with the same weight', mutate: (s) => weights(s, [25, 25]), message: MSG.steps },
+  { name: 'rejects a decrease at the twentieth step', mutate: (s) => weights(s, [...Array.from({ length: 19 }, (_, i) => i + 1), 5]), message: MSG.steps },
+  { name: 'rejects an empty step list', mutate: (s) => weights(s, []), message: 'should have at least 1 items' },
+  { name: 'rejects more than 20 steps', mutate: (s) => weights(s, Array.from({ length: 21 }, (_, i) => i + 1)), message: 'must have at most 20 items' },
+  { name: 'rejects a pause that is not a duration', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: '5 minutes' }]; }, message: MSG.duration },
+  { name: 'rejects a progress deadline in days', mutate: (s) => { strategy(s).progressDeadline = '1d'; }, message: MSG.duration },
+  {
+    name: 'rejects analysis without a Prometheus',
+    mutate: (s) => { delete (analysis(s) as { prometheus?: unknown }).prometheus; },
+    message: 'spec.strategy.analysis.prometheus: Required value',
+  },
+  { name: 'rejects a Prometheus address without a scheme', mutate: (s) => { analysis(s).prometheus.address = 'prometheus.monitoring:9090'; }, message: MSG.address },
+  { name: 'rejects a Prometheus address with an ftp scheme', mutate: (s) => { analysis(s).prometheus.address = 'ftp://prometheus.monitoring/'; }, message: MSG.address },
+  { name: 'rejects a Prometheus address without a host', mutate: (s) => { analysis(s).prometheus.address = 'http:///api'; }, message: MSG.address },
+  { name: 'rejects a failure limit of 0', mutate: (s) => { analysis(s).failureLimit = 0; }, message: 'should be greater than or equal to 1' },
+  {
+    name: 'rejects a Secret reference without a key',
+    mutate: (s) => { analysis(s).prometheus.caSecretRef = { name: 'prometheus-ca' } as { name: string; key: string }; },
+    message: 'spec.strategy.analysis.prometheus.caSecretRef.key: Required value',
+  },
+  { name: 'rejects an SLI with both builtin and query', mutate: (s) => { sli(s).query = 'up'; }, message: MSG.oneOf },
+  { name: 'rejects an SLI with neither builtin nor query', mutate: (s) => { delete sli(s).builtin; }, message: MSG.oneOf },
+  { name: 'rejects an SLI without a bound', mutate: (s) => { delete sli(s).max; }, message: MSG.bound },
+  { name: 'rejects two SLIs with the same name', mutate: (s) => { sli(s, 1).name = sli(s).name; }, message: 'Duplicate value' },
+  { name: 'rejects an unknown built-in SLI', mutate: (s) => { sli(s).builtin = 'perplexity' as BuiltinSLI; }, message: 'Unsupported value: "perplexity"' },
+  { name: 'rejects an SLI whose min is greater than its max', mutate: (s) => { sli(s).min = 0.5; }, message: MSG.minMax },
+  { name: 'rejects an SLI name with a space', mutate: (s) => { sli(s).name = 'p95 latency'; }, message: MSG.sliName },
+  { name: 'rejects a maxRatioToStable of 0', mutate: (s) => { sli(s, 1).maxRatioToStable = 0; }, message: MSG.maxRatio },
+  { name: 'rejects more than 20 SLIs', mutate: (s) => { analysis(s).slis = Array.from({ length: 21 }, (_, i) => ({ name: `sli${i}`, builtin: 'errorRate', max: 0.01 })); }, message: 'must have at most 20 items' },
+  { name: 'rejects a samplesQuery on a built-in SLI', mutate: (s) => { sli(s).samplesQuery = 'sum(up)'; }, message: MSG.samplesQueryBuiltin },
+  {
+    name: 'rejects a query SLI with minSamples but no samplesQuery',
+    mutate: (s) => { analysis(s).slis = [{ name: 'custom', query: 'sum(rate(errors_total[{{window}}]))', max: 1, minSamples: 100 }]; },
+    message: MSG.samplesQueryNeeded,
+  },
+  { name: 'rejects an SLO objective of 1', mutate: (s) => { slo(s).objective = 1; }, message: MSG.objective },
+  { name: 'rejects an SLO objective of 0', mutate: (s) => { slo(s).objective = 0; }, message: MSG.objective },
+  { name: 'rejects a short burn-rate window that is not shorter than the long one', mutate: (s) => { slo(s).shortWindow = '5m'; slo(s).longWindow = '300s'; }, message: MSG.windows },
+  { name: 'rejects a burn-rate window that is not a duration', mutate: (s) => { slo(s).shortWindow = '1 minute'; }, message: MSG.duration },
+  { name: 'rejects a burn-rate threshold of 0', mutate: (s) => { slo(s).burnRateThreshold = 0; }, message: MSG.burnRate },
+  { name: 'rejects an errorQuery without a totalQuery', mutate: (s) => { slo(s).errorQuery = 'sum(increase(errors_total[{{window}}]))'; }, message: MSG.queries },
+];

@@ -1,0 +1,158 @@
+/**
+ * The ModelVariant CRD on a real kube-apiserver: it is Established under the names users type, every
+ * sample in deploy/samples is accepted (strictly, so nothing is pruned) and comes back with exactly the
+ * defaults `withDefaults` fills, every broken spec of crd-invalid-cases.ts is refused with HTTP 422 and
+ * the message the CRD defines, and the operator's status writes go through the status subresource
+ * without touching spec. `kubectl get mv` shows the printer columns.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { locateBinaries, REPO_ROOT } from '../harness/binaries.ts';
+import { clusterState, createTestNamespace, deleteTestNamespace, kubeConfig } from '../harness/env.ts';
+import { GROUP, PLURAL, VERSION, withDefaults, type ModelVariant, type ModelVariantStatus } from '../../src/api/types.ts';
+import { INVALID_CASES, validModelVariant } from './crd-invalid-cases.ts';
+
+const SAMPLES_DIR = join(REPO_ROOT, 'deploy', 'samples');
+const SAMPLES = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.yaml'));
+
+let namespace: string;
+let custom: k8s.CustomObjectsApi;
+
+beforeAll(async () => {
+  custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+  namespace = await createTestNamespace('crd');
+});
+
+afterAll(async () => {
+  if (namespace) await deleteTestNamespace(namespace);
+});
+
+const ref = () => ({ group: GROUP, version: VERSION, namespace, plural: PLURAL });
+
+async function create(body: ModelVariant, fieldValidation?: 'Strict'): Promise<ModelVariant> {
+  return (await custom.createNamespacedCustomObject({ ...ref(), body, ...(fieldValidation ? { fieldValidation } : {}) })) as ModelVariant;
+}
+
+async function read(name: string): Promise<ModelVariant> {
+  return (await custom.getNamespacedCustomObject({ ...ref(), name })) as ModelVariant;
+}
+
+/** The HTTP status and message of a request the apiserver refused; fails if it was accepted. */
+async function refusal(request: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await request;
+  } catch (err) {
+    if (!(err instanceof k8s.ApiException)) throw err;
+    const body = typeof err.body === 'string' ? (JSON.parse(err.body) as { message?: string }) : (err.body as { message?: string });
+    return { code: err.code, message: body?.message ?? String(err.body) };
+  }
+  throw new Error('the apiserver accepted the ModelVariant');
+}
+
+describe('the ModelVariant CRD on a real apiserver', () => {
+  it('is Established and answers to mv and the activationcanary category', async () => {
+    const ext = kubeConfig().makeApiClient(k8s.ApiextensionsV1Api);
+    const crd = await ext.readCustomResourceDefinition({ name: `${PLURAL}.${GROUP}` });
+    const established = crd.status?.conditions?.find((c) => c.type === 'Established');
+    expect(established?.status).toBe('True');
+    expect(crd.status?.conditions?.find((c) => c.type === 'NamesAccepted')?.status).toBe('True');
+    expect(crd.status?.acceptedNames).toMatchObject({ kind: 'ModelVariant', shortNames: ['mv'], categories: ['all', 'activationcanary'] });
+  });
+
+  describe('accepts every sample in deploy/samples', () => {
+    it.each(SAMPLES)('accepts %s with no unknown field and fills the defaults withDefaults fills', async (file) => {
+      const sample = parse(readFileSync(join(SAMPLES_DIR, file), 'utf8')) as ModelVariant;
+      sample.metadata = { ...sample.metadata, namespace };
+      await create(sample, 'Strict');
+      const stored = await read(sample.metadata?.name as string);
+      expect(stored.spec).toEqual(withDefaults(sample.spec));
+      expect(stored.spec.strategy?.progressDeadline).toBeDefined();
+      expect(stored.spec.traffic?.provider).toBe(sample.spec.traffic?.provider ?? 'replicas');
+    });
+  });
+
+  describe('rejects invalid ModelVariants with a message that says what to fix', () => {
+    it.each(INVALID_CASES.map((c, i) => ({ ...c, index: i })))('$name', async ({ mutate, message, index }) => {
+      const body = validModelVariant(`invalid-${index}`);
+      mutate(body.spec);
+      const { code, message: got } = await refusal(create(body));
+      expect({ code, message: got }).toEqual({ code: 422, message: expect.stringContaining(message) });
+      expect(got).not.toMatch(/evaluation error|no such key|no matching overload|cost budget/i);
+    });
+
+    it('has at least 20 cases, each a different sentence', () => {
+      expect(INVALID_CASES.length).toBeGreaterThanOrEqual(20);
+      expect(new Set(INVALID_CASES.map((c) => c.name)).size).toBe(INVALID_CASES.length);
+    });
+  });
+
+  it('accepts the valid ModelVariant the invalid cases start from', async () => {
+    await create(validModelVariant('valid-base'), 'Strict');
+    expect((await read('valid-base')).spec.strategy?.analysis?.slo).toMatchObject({ shortWindow: '1m', longWindow: '5m', burnRateThreshold: 14.4 });
+  });
+
+  describe('status', () => {
+    const now = '2026-11-28T14:00:00.000Z';
+    const status: ModelVariantStatus = {
+      phase: 'Progressing',
+      stableActivation: 'relu',
+      canaryActivation: 'gelu',
+      currentStepIndex: 1,
+      canaryWeight: 25,
+      stepStartedAt: now,
+      weightReachedAt: now,
+      rolloutStartedAt: now,
+      handledSignal: 'resume@2026-11-28T13:59:00Z',
+      message: 'step 2/3 (25%): pausing 4m more',
+      observedGeneration: 1,
+      analysis: {
+        lastRunAt: now,
+        verdict: 'Successful',
+        consecutiveFailures: 0,
+        consecutiveInconclusive: 0,
+        slis: [
+          { name: 'saturation', canaryValue: '0.004', stableValue: '0.003', threshold: '<= 0.01', verdict: 'Successful', reason: 'WithinBounds', measuredAt: now, samples: 1200 },
+          { name: 'latencyP95', canaryValue: 'NaN', threshold: '<= 0.25', verdict: 'Inconclusive', reason: 'NoData', measuredAt: now },
+        ],
+        burnRate: { shortWindow: '1m', longWindow: '5m', short: '0.4', long: '+Inf', threshold: 14.4, budgetRemaining: '0.97', verdict: 'Successful' },
+      },
+      conditions: [
+        { type: 'Available', status: 'True', reason: 'StableReady', message: 'stable relu: 3/3 ready', lastTransitionTime: now, observedGeneration: 1 },
+        { type: 'Progressing', status: 'True', reason: 'StepPausing', message: 'step 2/3 (25%): pausing 4m more', lastTransitionTime: now },
+      ],
+    };
+
+    it('ignores status sent on create', async () => {
+      await create({ ...validModelVariant('status-on-create'), status });
+      expect((await read('status-on-create')).status).toBeUndefined();
+    });
+
+    it('accepts a status update through /status and leaves spec and generation unchanged', async () => {
+      const created = await create(validModelVariant('status-update'));
+      const attempt: ModelVariant = { ...created, spec: { ...created.spec, activation: 'silu' }, status };
+      await custom.replaceNamespacedCustomObjectStatus({ ...ref(), name: 'status-update', body: attempt });
+      const stored = await read('status-update');
+      expect(stored.status).toEqual(status);
+      expect(stored.spec).toEqual(created.spec);
+      expect(stored.metadata?.generation).toBe(created.metadata?.generation);
+    });
+
+    it('rejects a status with an unknown phase', async () => {
+      const created = await create(validModelVariant('status-bad-phase'));
+      const body = { ...created, status: { phase: 'Exploding' } } as unknown as ModelVariant;
+      const { code, message } = await refusal(custom.replaceNamespacedCustomObjectStatus({ ...ref(), name: 'status-bad-phase', body }));
+      expect({ code, message }).toEqual({ code: 422, message: expect.stringContaining('Unsupported value: "Exploding"') });
+    });
+
+    it('shows activation, stable, canary, weight and phase in kubectl get mv', () => {
+      const out = execFileSync(locateBinaries().kubectl, ['--kubeconfig', clusterState().kubeconfig, 'get', 'mv', 'status-update', '-n', namespace], { encoding: 'utf8' });
+      const [header, row] = out.trim().split('\n').map((line) => line.trim().split(/\s+/));
+      expect(header).toEqual(['NAME', 'ACTIVATION', 'STABLE', 'CANARY', 'WEIGHT', 'PHASE', 'AGE']);
+      expect(row?.slice(0, 6)).toEqual(['status-update', 'gelu', 'relu', 'gelu', '25', 'Progressing']);
+    });
+  });
+});
