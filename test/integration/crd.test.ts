@@ -115,10 +115,10 @@ describe('the ModelVariant CRD on a real apiserver', () => {
         consecutiveFailures: 0,
         consecutiveInconclusive: 0,
         slis: [
-          { name: 'saturation', canaryValue: '0.004', stableValue: '0.003', threshold: '<= 0.01', verdict: 'Successful', reason: 'WithinBounds', measuredAt: now, samples: 1200 },
+          { name: 'saturation', canaryValue: '0.004', stableValue: '0.003', threshold: '<= 0.01', verdict: 'Successful', reason: 'WithinBounds', measuredAt: now, samples: 1200, stableSamples: 1180.5, window: '1m', message: 'SLI saturation: 0.004 <= 0.01 over 1m' },
           { name: 'latencyP95', canaryValue: 'NaN', threshold: '<= 0.25', verdict: 'Inconclusive', reason: 'NoData', measuredAt: now },
         ],
-        burnRate: { shortWindow: '1m', longWindow: '5m', short: '0.4', long: '+Inf', threshold: 14.4, budgetRemaining: '0.97', verdict: 'Successful' },
+        burnRate: { shortWindow: '1m', longWindow: '5m', short: '0.4', long: '+Inf', threshold: 14.4, budgetRemaining: '0.97', verdict: 'Successful', reason: 'WithinBudget', message: 'burn rate 0.4 over 1m and +Inf over 5m' },
       },
       conditions: [
         { type: 'Available', status: 'True', reason: 'StableReady', message: 'stable relu: 3/3 ready', lastTransitionTime: now, observedGeneration: 1 },

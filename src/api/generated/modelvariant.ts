@@ -361,17 +361,29 @@ export interface SLIStatus {
    */
   verdict?: Verdict;
   /**
-   * Why the verdict was reached, e.g. the bound crossed or the data missing.
+   * The CamelCase reason of the verdict, e.g. AboveMax, NoData, TooFewSamples.
    */
   reason?: string;
+  /**
+   * A sentence with the values, the bound and the window behind the verdict.
+   */
+  message?: string;
+  /**
+   * The range the values were computed over, e.g. 1m.
+   */
+  window?: string;
   /**
    * When the values were measured.
    */
   measuredAt?: string;
   /**
-   * Samples in the window for the canary (compared with minSamples).
+   * The canary's samples in the window, compared with minSamples (a Prometheus count, so possibly fractional).
    */
   samples?: number;
+  /**
+   * Stable's samples in the window, when a ratio bound needs them.
+   */
+  stableSamples?: number;
 }
 /**
  * The canary's error-budget burn rate on both windows.
@@ -405,6 +417,14 @@ export interface BurnRateStatus {
    * The burn-rate verdict.
    */
   verdict?: Verdict;
+  /**
+   * The CamelCase reason of the verdict, e.g. WithinBudget, BurnRateExceeded.
+   */
+  reason?: string;
+  /**
+   * A sentence with both burn rates, the threshold and the budget left.
+   */
+  message?: string;
 }
 /**
  * A metav1.Condition.
