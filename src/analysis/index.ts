@@ -1,0 +1,19 @@
+/**
+ * The analysis package's public API for the controller: a Prometheus provider, measureAnalysis (I/O:
+ * runs every query of an AnalysisSpec for one ModelVariant) and judge (pure: verdicts, counters, the
+ * continue/hold/rollback decision and the status.analysis to write). See docs/analysis.md.
+ */
+export { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider, type PrometheusProviderOptions } from './prometheus-provider.ts';
+export type { QueryResult } from './prometheus-response.ts';
+export { measureAnalysis, type MeasureOptions, type MetricQuerier } from './measure.ts';
+export { judge, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
+export { burnRate, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
+export { judgeSli, thresholdText, type SliResult } from './sli-verdict.ts';
+export { renderQuery, escapeLabelValue, isPromDuration, toPromDuration, TEMPLATE_VARIABLES, type TemplateVars } from './render-query.ts';
+export { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli, type BuiltinSli, type BuiltinSliName } from './builtins.ts';
+export { formatPromValue, parsePromValue } from './prom-value.ts';
+export { DEFAULTS, type AnalysisSpec, type AnalysisTarget, type PrometheusSpec, type SliSpec, type SloSpec } from './spec.ts';
+export type { AnalysisStatus, BurnRateStatus, SliStatus } from './status.ts';
+export type { Measured, Measurements, SliMeasurement, BurnRateMeasurement } from './measurements.ts';
+export { REASONS, type Reason, type Verdict } from './verdict.ts';
+export { isUnavailable, type AnalysisError, type PromError, type SpecError } from './errors.ts';

@@ -1,0 +1,63 @@
+/**
+ * The `status.analysis` shape of docs/api.md, written from judged results. Numbers become strings in
+ * Prometheus' text form ('0.0123', 'NaN', '+Inf') so a user reads what Prometheus would show, and a
+ * value is absent when there was no data (never 0). Like spec.ts, the shape is declared here rather
+ * than imported so analysis does not depend on the generated CRD types; it only uses fields the CRD
+ * declares, because server-side apply rejects undeclared ones.
+ */
+import type { BurnRateResult } from './burn-rate.ts';
+import { formatPromValue } from './prom-value.ts';
+import type { SliResult } from './sli-verdict.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface SliStatus {
+  name: string;
+  canaryValue?: string;
+  stableValue?: string;
+  threshold: string;
+  verdict: Verdict;
+  reason: string;
+  measuredAt: string;
+  /** The canary's sample count in the window, rounded down (the CRD field is an integer). */
+  samples?: number;
+}
+
+export interface BurnRateStatus {
+  shortWindow: string;
+  longWindow: string;
+  short?: string;
+  long?: string;
+  threshold: number;
+  budgetRemaining?: string;
+  verdict: Verdict;
+}
+
+export interface AnalysisStatus {
+  lastRunAt: string;
+  verdict: Verdict;
+  consecutiveFailures: number;
+  consecutiveInconclusive: number;
+  slis: SliStatus[];
+  burnRate?: BurnRateStatus;
+}
+
+const text = (value: number | undefined) => (value === undefined ? undefined : formatPromValue(value));
+/** Computed (not measured) values lose float noise: 0.01 / (1 − 0.99) is 1, not 0.9999999999999991. */
+const computed = (value: number | undefined) => text(value !== undefined && Number.isFinite(value) ? Number(value.toPrecision(12)) : value);
+/** Copies the defined entries only, so absent values stay absent in the patch. */
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export function sliStatus(r: SliResult, measuredAt: Date): SliStatus {
+  return defined({
+    name: r.name, canaryValue: text(r.canaryValue), stableValue: text(r.stableValue), threshold: r.threshold,
+    verdict: r.verdict, reason: r.reason, measuredAt: measuredAt.toISOString(),
+    samples: r.samples !== undefined && Number.isFinite(r.samples) ? Math.max(0, Math.floor(r.samples)) : undefined,
+  });
+}
+
+export function burnRateStatus(r: BurnRateResult): BurnRateStatus {
+  return defined({
+    shortWindow: r.shortWindow, longWindow: r.longWindow, short: computed(r.short), long: computed(r.long),
+    threshold: r.threshold, budgetRemaining: computed(r.budgetRemaining), verdict: r.verdict,
+  });
+}
