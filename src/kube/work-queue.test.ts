@@ -1,0 +1,180 @@
+import { describe, expect, it } from '@jest/globals';
+import { pino } from 'pino';
+import { createFakeClock } from './clock.ts';
+import { backoffDelay, createWorkQueue, keyOf, splitKey, type ReconcileResult, type RunOutcome } from './work-queue.ts';
+
+const logger = pino({ level: 'silent' });
+
+interface Deferred { resolve(r?: ReconcileResult): void; reject(e: unknown): void }
+
+/** A queue whose handler blocks until the test finishes each run by hand. */
+function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxMs?: number } } = {}) {
+  const clock = createFakeClock();
+  const runs: { key: string; at: number }[] = [];
+  const pending = new Map<string, Deferred[]>();
+  const outcomes: [string, RunOutcome][] = [];
+  let inFlight = 0;
+  let peak = 0;
+  const queue = createWorkQueue({
+    clock, logger, ...opts,
+    handler: (key) => new Promise<ReconcileResult>((resolve, reject) => {
+      runs.push({ key, at: clock.now() });
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      const done = (f: () => void) => { inFlight--; f(); };
+      pending.set(key, [...(pending.get(key) ?? []), { resolve: (r) => done(() => resolve(r)), reject: (e) => done(() => reject(e)) }]);
+    }),
+    onRun: (key, outcome) => outcomes.push([key, outcome]),
+  });
+  const finish = async (key: string, how: ReconcileResult | Error = undefined) => {
+    const d = pending.get(key)?.shift();
+    if (!d) throw new Error(`${key} is not running`);
+    if (how instanceof Error) d.reject(how); else d.resolve(how);
+    await clock.settle();
+  };
+  const keys = () => runs.map((r) => r.key);
+  return { clock, queue, runs, keys, finish, outcomes, peak: () => peak, inFlight: () => inFlight };
+}
+
+describe('work queue', () => {
+  it('runs nothing until started, then runs each waiting key once however often it was added', async () => {
+    const h = harness({ concurrency: 4 });
+    h.queue.add('ns/a');
+    h.queue.add('ns/a');
+    h.queue.add('ns/b');
+    await h.clock.settle();
+    expect(h.keys()).toEqual([]);
+    expect(h.queue.len()).toBe(2);
+    h.queue.start();
+    await h.clock.settle();
+    expect(h.keys()).toEqual(['ns/a', 'ns/b']);
+    expect(h.queue.len()).toBe(0);
+  });
+
+  it('never runs one key twice at once, and runs it once more after a run during which it was added', async () => {
+    const h = harness({ concurrency: 4 });
+    h.queue.start();
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    h.queue.add('ns/a');
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    expect(h.keys()).toEqual(['ns/a']);
+    expect(h.queue.len()).toBe(0);
+    await h.finish('ns/a');
+    expect(h.keys()).toEqual(['ns/a', 'ns/a']);
+    await h.finish('ns/a');
+    expect(h.keys()).toEqual(['ns/a', 'ns/a']);
+    expect(h.peak()).toBe(1);
+  });
+
+  it('runs at most `concurrency` distinct keys at once, in the order they were added', async () => {
+    const h = harness({ concurrency: 2 });
+    h.queue.start();
+    for (const k of ['ns/a', 'ns/b', 'ns/c', 'ns/d']) h.queue.add(k);
+    await h.clock.settle();
+    expect(h.keys()).toEqual(['ns/a', 'ns/b']);
+    expect(h.queue.len()).toBe(2);
+    await h.finish('ns/b');
+    expect(h.keys()).toEqual(['ns/a', 'ns/b', 'ns/c']);
+    await h.finish('ns/a');
+    await h.finish('ns/c');
+    expect(h.keys()).toEqual(['ns/a', 'ns/b', 'ns/c', 'ns/d']);
+    expect(h.peak()).toBe(2);
+  });
+
+  it('backs a failing key off 500 ms, 1 s, 2 s, … up to 5 minutes, and forgets it after a success', async () => {
+    const h = harness();
+    h.queue.start();
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    const gaps: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await h.finish('ns/a', new Error('apiserver said no'));
+      const before = h.runs.length;
+      const t0 = h.clock.now();
+      while (h.runs.length === before) await h.clock.advance(100);
+      gaps.push(h.clock.now() - t0);
+    }
+    expect(gaps).toEqual([500, 1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 300000, 300000]);
+    expect(h.queue.failures('ns/a')).toBe(12);
+    await h.finish('ns/a');
+    expect(h.queue.failures('ns/a')).toBe(0);
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    await h.finish('ns/a', new Error('again'));
+    expect(h.runs.length).toBe(14);
+    await h.clock.advance(499);
+    expect(h.runs.length).toBe(14);
+    await h.clock.advance(1);
+    expect(h.runs.length).toBe(15);
+    expect(h.outcomes.filter(([, o]) => o === 'error')).toHaveLength(13);
+  });
+
+  it('computes the backoff without overflowing for very many failures', () => {
+    expect(backoffDelay(1)).toBe(500);
+    expect(backoffDelay(2000)).toBe(300_000);
+    expect(backoffDelay(3, 100, 1000)).toBe(400);
+  });
+
+  it('comes back after requeueAfterMs on success, and keeps the earlier of two deadlines', async () => {
+    const h = harness();
+    h.queue.start();
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    await h.finish('ns/a', { requeueAfterMs: 60_000 });
+    expect(h.outcomes).toEqual([['ns/a', 'requeue']]);
+    h.queue.addAfter('ns/a', 10_000);
+    h.queue.addAfter('ns/a', 30_000);
+    await h.clock.advance(9_999);
+    expect(h.runs).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(h.runs.map((r) => r.at - h.runs[0]!.at)).toEqual([0, 10_000]);
+    await h.finish('ns/a');
+    await h.clock.advance(120_000);
+    expect(h.runs).toHaveLength(2);
+  });
+
+  it('treats addAfter with no delay as add', async () => {
+    const h = harness();
+    h.queue.start();
+    h.queue.addAfter('ns/a', 0);
+    await h.clock.settle();
+    expect(h.keys()).toEqual(['ns/a']);
+  });
+
+  it('on shutdown takes no new keys, cancels scheduled ones and waits for the running handler', async () => {
+    const h = harness({ concurrency: 1 });
+    h.queue.start();
+    h.queue.add('ns/a');
+    h.queue.add('ns/b');
+    h.queue.addAfter('ns/c', 1000);
+    await h.clock.settle();
+    let stopped = false;
+    const done = h.queue.shutdown().then(() => { stopped = true; });
+    h.queue.add('ns/d');
+    await h.clock.advance(5000);
+    expect(stopped).toBe(false);
+    expect(h.queue.isShuttingDown()).toBe(true);
+    await h.finish('ns/a', { requeueAfterMs: 10 });
+    await done;
+    expect(stopped).toBe(true);
+    await h.clock.advance(5000);
+    expect(h.keys()).toEqual(['ns/a']);
+    expect(h.clock.pendingTimers()).toBe(0);
+  });
+
+  it('resolves shutdown at once when nothing runs', async () => {
+    const h = harness();
+    await expect(h.queue.shutdown()).resolves.toBeUndefined();
+  });
+});
+
+describe('keys', () => {
+  it('are namespace/name, or the name alone for cluster-scoped objects', () => {
+    expect(keyOf({ metadata: { namespace: 'ml', name: 'sentiment' } })).toBe('ml/sentiment');
+    expect(keyOf({ metadata: { name: 'node-1' } })).toBe('node-1');
+    expect(splitKey('ml/sentiment')).toEqual({ namespace: 'ml', name: 'sentiment' });
+    expect(splitKey('node-1')).toEqual({ namespace: '', name: 'node-1' });
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * A keyed work queue after client-go's: keys are "namespace/name"; a key waiting is never queued twice;
+ * a key added while it is being reconciled is marked dirty and queued once more after that run ends
+ * (so the latest state is always seen, and never by two runs at once); `concurrency` workers take keys
+ * in FIFO order. `addAfter` schedules a key (the earliest pending deadline wins), `addRateLimited`
+ * backs a failing key off exponentially until `forget`. The handler's outcome drives all of it: a
+ * thrown error backs off, success forgets the failures and honours `requeueAfterMs`.
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from './clock.ts';
+
+export type ReconcileResult = { requeueAfterMs?: number } | void;
+export type ReconcileHandler = (key: string) => Promise<ReconcileResult>;
+
+/** How a run ended, for metrics: `requeue` is a success that asked to come back later. */
+export type RunOutcome = 'success' | 'requeue' | 'error';
+
+export interface WorkQueueOptions {
+  handler: ReconcileHandler;
+  clock: Clock;
+  logger: Logger;
+  /** Keys reconciled at once (distinct keys only). Default 1. */
+  concurrency?: number;
+  /** Backoff of a failing key: baseMs × 2^(failures-1), capped at maxMs. Defaults 500 ms and 5 min. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Called after every run, e.g. to count reconciles and observe their duration. */
+  onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
+}
+
+export interface WorkQueue {
+  /** Queues `key` unless it is already waiting; during its own run it is queued again afterwards. */
+  add(key: string): void;
+  /** Queues `key` after `ms`; if it is already scheduled, the earlier deadline wins. */
+  addAfter(key: string, ms: number): void;
+  /** Queues `key` after its backoff, which doubles with every call until `forget`. */
+  addRateLimited(key: string): void;
+  /** Resets `key`'s backoff. */
+  forget(key: string): void;
+  /** Consecutive failures recorded for `key`. */
+  failures(key: string): number;
+  /** Keys waiting to run now (not the scheduled ones, not the running ones). */
+  len(): number;
+  /** Starts the workers; keys added before wait until then. */
+  start(): void;
+  /** Stops taking keys and cancels scheduled ones; resolves when the running handlers have finished. */
+  shutdown(): Promise<void>;
+  isShuttingDown(): boolean;
+}
+
+export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 5 * 60_000 } as const;
+
+/** The delay before retry number `failures` (1-based). */
+export function backoffDelay(failures: number, baseMs: number = DEFAULT_BACKOFF.baseMs, maxMs: number = DEFAULT_BACKOFF.maxMs): number {
+  // 2^exp overflows to Infinity long after the cap applies; Math.min keeps it finite.
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
+}
+
+/** Splits "namespace/name" (a cluster-scoped key has no slash). */
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  const ns = obj.metadata?.namespace;
+  return ns ? `${ns}/${obj.metadata?.name ?? ''}` : (obj.metadata?.name ?? '');
+}
+
+export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
+  const { handler, clock, logger } = opts;
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
+  const baseMs = opts.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs;
+  const maxMs = opts.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs;
+
+  const queue: string[] = [];
+  /** Keys that need a run: waiting in `queue`, or re-added during their run. */
+  const dirty = new Set<string>();
+  const processing = new Set<string>();
+  const scheduled = new Map<string, { at: number; timer: TimerHandle }>();
+  const failureCounts = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  let started = false;
+  let shuttingDown = false;
+
+  function add(key: string): void {
+    if (shuttingDown || dirty.has(key)) return;
+    dirty.add(key);
+    if (processing.has(key)) return;
+    queue.push(key);
+    pump();
+  }
+
+  function addAfter(key: string, ms: number): void {
+    if (shuttingDown) return;
+    if (!(ms > 0)) return add(key);
+    const at = clock.now() + ms;
+    const existing = scheduled.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clock.clearTimeout(existing.timer);
+    const timer = clock.setTimeout(() => {
+      scheduled.delete(key);
+      add(key);
+    }, ms);
+    scheduled.set(key, { at, timer });
+  }
+
+  function addRateLimited(key: string): void {
+    const failures = (failureCounts.get(key) ?? 0) + 1;
+    failureCounts.set(key, failures);
+    addAfter(key, backoffDelay(failures, baseMs, maxMs));
+  }
+
+  function pump(): void {
+    while (started && !shuttingDown && processing.size < concurrency && queue.length > 0) {
+      const key = queue.shift() as string;
+      dirty.delete(key);
+      processing.add(key);
+      const run = runOne(key).finally(() => {
+        running.delete(run);
+        processing.delete(key);
+        if (dirty.has(key) && !shuttingDown) queue.push(key);
+        pump();
+      });
+      running.add(run);
+    }
+  }
+
+  async function runOne(key: string): Promise<void> {
+    const t0 = clock.now();
+    let outcome: RunOutcome;
+    let error: unknown;
+    try {
+      const result = await handler(key);
+      failureCounts.delete(key);
+      const after = result?.requeueAfterMs;
+      outcome = after !== undefined && after > 0 ? 'requeue' : 'success';
+      if (outcome === 'requeue') addAfter(key, after as number);
+    } catch (err) {
+      outcome = 'error';
+      error = err;
+      addRateLimited(key);
+      logger.warn({ key, err: err instanceof Error ? err.message : String(err), failures: failureCounts.get(key) }, 'Reconcile failed; backing off');
+    }
+    try {
+      opts.onRun?.(key, outcome, clock.now() - t0, error);
+    } catch (err) {
+      logger.error({ key, err: String(err) }, 'onRun hook threw');
+    }
+  }
+
+  return {
+    add,
+    addAfter,
+    addRateLimited,
+    forget: (key) => void failureCounts.delete(key),
+    failures: (key) => failureCounts.get(key) ?? 0,
+    len: () => queue.length,
+    start() {
+      started = true;
+      pump();
+    },
+    async shutdown() {
+      shuttingDown = true;
+      for (const { timer } of scheduled.values()) clock.clearTimeout(timer);
+      scheduled.clear();
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    isShuttingDown: () => shuttingDown,
+  };
+}
