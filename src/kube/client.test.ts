@@ -1,0 +1,101 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { createKubeClients, KubeConfigError, loadKubeConfig } from './client.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kube-client-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function kubeconfigFile(name: string, server: string, context = name): string {
+  const file = join(dir, name);
+  writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{ name: ${name}, cluster: { server: "${server}" } }]
+users: [{ name: ${name}, user: { token: t } }]
+contexts: [{ name: ${name}, context: { cluster: ${name}, user: ${name} } }]
+current-context: ${context}
+`);
+  return file;
+}
+
+const empty = join(dir, 'empty-home');
+mkdirSync(empty);
+const noServiceAccount = join(dir, 'no-sa');
+
+describe('loadKubeConfig', () => {
+  it('uses --kubeconfig when given, and nothing else', () => {
+    const file = kubeconfigFile('flag', 'https://flag.example:6443');
+    const { kc, source } = loadKubeConfig({ path: file, env: { KUBECONFIG: '/nope' } });
+    expect(source).toBe('flag');
+    expect(kc.getCurrentCluster()?.server).toBe('https://flag.example:6443');
+  });
+
+  it('fails when --kubeconfig names a missing file', () => {
+    expect(() => loadKubeConfig({ path: join(dir, 'missing') })).toThrow(/--kubeconfig .*missing: no such file/);
+  });
+
+  it('uses $KUBECONFIG, merging the files it lists (the first one\'s context wins)', () => {
+    const a = kubeconfigFile('a', 'https://a.example');
+    const b = kubeconfigFile('b', 'https://b.example');
+    const { kc, source } = loadKubeConfig({ env: { KUBECONFIG: [a, join(dir, 'absent'), b].join(delimiter) }, home: empty });
+    expect(source).toBe('KUBECONFIG');
+    expect(kc.getCurrentCluster()?.server).toBe('https://a.example');
+    expect(kc.getClusters().map((c) => c.name).sort()).toEqual(['a', 'b']);
+  });
+
+  it('fails when $KUBECONFIG names only missing files, instead of falling through to another cluster', () => {
+    expect(() => loadKubeConfig({ env: { KUBECONFIG: join(dir, 'gone') }, home: empty })).toThrow(/\$KUBECONFIG=.*gone names no existing file/);
+  });
+
+  it('uses the in-cluster service account when the pod environment and its token are there', () => {
+    const sa = join(dir, 'sa');
+    mkdirSync(sa);
+    writeFileSync(join(sa, 'token'), 'tok');
+    const { kc, source } = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountDir: sa, home: empty });
+    expect(source).toBe('in-cluster');
+    expect(kc.getCurrentCluster()?.server).toBe('https://10.0.0.1:443');
+  });
+
+  it('falls back to ~/.kube/config', () => {
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.kube'), { recursive: true });
+    writeFileSync(join(home, '.kube', 'config'), readFileSync(kubeconfigFile('home-config', 'https://home.example'), 'utf8'));
+    const { source, description } = loadKubeConfig({ env: {}, home, serviceAccountDir: noServiceAccount });
+    expect(source).toBe('default');
+    expect(description).toBe(join(home, '.kube', 'config'));
+  });
+
+  it('names every place it tried when there is no configuration at all', () => {
+    let error: unknown;
+    try {
+      loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, home: empty, serviceAccountDir: noServiceAccount });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(KubeConfigError);
+    const e = error as KubeConfigError;
+    expect(e.code).toBe('KubeConfigNotFound');
+    expect(e.tried).toEqual([
+      '--kubeconfig (not set)',
+      '$KUBECONFIG (not set)',
+      `in-cluster (no token at ${join(noServiceAccount, 'token')})`,
+      `${join(empty, '.kube', 'config')} (no such file)`,
+    ]);
+    expect(e.message).toContain('no Kubernetes configuration found; tried --kubeconfig (not set), $KUBECONFIG (not set), in-cluster');
+  });
+
+  it('refuses a kubeconfig whose current context does not exist', () => {
+    const file = kubeconfigFile('dangling', 'https://x.example', 'no-such-context');
+    expect(() => loadKubeConfig({ path: file })).toThrow(/no current context with a cluster/);
+  });
+});
+
+describe('createKubeClients', () => {
+  it('builds every client on the one KubeConfig', () => {
+    const { kc } = loadKubeConfig({ path: kubeconfigFile('bundle', 'https://bundle.example') });
+    const clients = createKubeClients(kc);
+    expect(Object.keys(clients).sort()).toEqual(['apps', 'coordination', 'core', 'customObjects', 'events', 'kc', 'objects']);
+    expect(clients.kc).toBe(kc);
+  });
+});

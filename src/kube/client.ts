@@ -1,0 +1,171 @@
+/**
+ * Where the operator's Kubernetes credentials come from and the API clients built on them. The
+ * KubeConfig is looked for in a fixed order (the --kubeconfig flag, $KUBECONFIG, the in-cluster
+ * service account, ~/.kube/config) and the first source present wins; if none is, the error lists
+ * every place tried and why it did not count. `getJson` is a raw GET for the informer's list: it
+ * returns the API server's JSON untouched, as the watch does, so cached objects have one shape.
+ */
+import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+
+export type KubeConfigSource = 'flag' | 'KUBECONFIG' | 'in-cluster' | 'default';
+
+export class KubeConfigError extends Error {
+  readonly code: 'KubeConfigNotFound' | 'KubeConfigInvalid';
+  /** Each place looked at, with why it was not used. */
+  readonly tried: string[];
+  constructor(code: KubeConfigError['code'], message: string, tried: string[], cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'KubeConfigError';
+    this.code = code;
+    this.tried = tried;
+  }
+}
+
+export interface LoadKubeConfigOptions {
+  /** An explicit file (the --kubeconfig flag); when set, nothing else is tried. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /** Where the service account is mounted; tests point this elsewhere. */
+  serviceAccountDir?: string;
+}
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): { kc: k8s.KubeConfig; source: KubeConfigSource; description: string } {
+  const env = opts.env ?? process.env;
+  const tried: string[] = [];
+  const done = (kc: k8s.KubeConfig, source: KubeConfigSource, description: string) => {
+    if (!kc.getCurrentCluster()) {
+      throw new KubeConfigError('KubeConfigInvalid', `Kubernetes configuration from ${description} has no current context with a cluster (current-context: "${kc.getCurrentContext()}")`, [...tried, description]);
+    }
+    return { kc, source, description };
+  };
+  const fromFiles = (files: string[], what: string) => {
+    const kc = new k8s.KubeConfig();
+    try {
+      files.forEach((file, i) => {
+        if (i === 0) return kc.loadFromFile(file);
+        const more = new k8s.KubeConfig();
+        more.loadFromFile(file);
+        kc.mergeConfig(more, true);
+      });
+    } catch (err) {
+      throw new KubeConfigError('KubeConfigInvalid', `cannot load Kubernetes configuration from ${what}: ${(err as Error).message}`, [...tried, what], err);
+    }
+    return kc;
+  };
+
+  if (opts.path) {
+    if (!existsSync(opts.path)) throw new KubeConfigError('KubeConfigNotFound', `--kubeconfig ${opts.path}: no such file`, [`--kubeconfig ${opts.path} (no such file)`]);
+    return done(fromFiles([opts.path], `--kubeconfig ${opts.path}`), 'flag', `--kubeconfig ${opts.path}`);
+  }
+  tried.push('--kubeconfig (not set)');
+
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+  if (listed.length > 0) {
+    const present = listed.filter((f) => existsSync(f));
+    if (present.length === 0) {
+      throw new KubeConfigError('KubeConfigNotFound', `$KUBECONFIG=${env.KUBECONFIG} names no existing file`, [...tried, `$KUBECONFIG=${env.KUBECONFIG} (no such file)`]);
+    }
+    const what = `$KUBECONFIG (${present.join(delimiter)})`;
+    return done(fromFiles(present, what), 'KUBECONFIG', what);
+  }
+  tried.push('$KUBECONFIG (not set)');
+
+  const saDir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  const tokenFile = join(saDir, 'token');
+  if (host && port && existsSync(tokenFile)) {
+    const kc = new k8s.KubeConfig();
+    const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    kc.loadFromClusterAndUser(
+      { name: 'inCluster', server, caFile: join(saDir, 'ca.crt'), skipTLSVerify: false },
+      { name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile } } },
+    );
+    return done(kc, 'in-cluster', `the in-cluster service account (${server}, ${saDir})`);
+  }
+  tried.push(host && port ? `in-cluster (no token at ${tokenFile})` : 'in-cluster (KUBERNETES_SERVICE_HOST/PORT not set)');
+
+  const fallback = join(opts.home ?? env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(fallback)) return done(fromFiles([fallback], fallback), 'default', fallback);
+  tried.push(`${fallback} (no such file)`);
+
+  throw new KubeConfigError('KubeConfigNotFound', `no Kubernetes configuration found; tried ${tried.join(', ')}`, tried);
+}
+
+/** The API clients the operator uses, all on one KubeConfig. */
+export interface KubeClients {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  coordination: k8s.CoordinationV1Api;
+  customObjects: k8s.CustomObjectsApi;
+  objects: k8s.KubernetesObjectApi;
+  events: k8s.EventsV1Api;
+}
+
+export function createKubeClients(kc: k8s.KubeConfig): KubeClients {
+  return {
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    coordination: kc.makeApiClient(k8s.CoordinationV1Api),
+    customObjects: kc.makeApiClient(k8s.CustomObjectsApi),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    events: kc.makeApiClient(k8s.EventsV1Api),
+  };
+}
+
+/** An HTTP error from the API server; `code` is the status, as client-node's ApiException has it. */
+export class KubeHttpError extends Error {
+  readonly code: number;
+  readonly body: string;
+  constructor(code: number, path: string, body: string) {
+    let reason = body.slice(0, 300);
+    try {
+      reason = (JSON.parse(body) as { message?: string }).message ?? reason;
+    } catch { /* not a Status object */ }
+    super(`GET ${path}: HTTP ${code}: ${reason}`);
+    this.name = 'KubeHttpError';
+    this.code = code;
+    this.body = body;
+  }
+}
+
+/** GETs `path` (with `query`) from the current cluster and parses the JSON body as is. */
+export async function getJson<T>(kc: k8s.KubeConfig, path: string, query: Record<string, string | number | undefined> = {}, timeoutMs = 60_000): Promise<T> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeConfigError('KubeConfigInvalid', 'the KubeConfig has no current cluster', []);
+  const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise<T>((resolve, reject) => {
+    const req = request(url, { ...opts, method: 'GET', headers: { ...opts.headers, Accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) return reject(new KubeHttpError(status, url.pathname, body));
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (err) {
+          reject(new Error(`GET ${url.pathname}: response is not JSON: ${(err as Error).message}`));
+        }
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url.pathname}: no response within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}

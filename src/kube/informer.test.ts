@@ -1,0 +1,190 @@
+// The informer's own logic (sync, restart with backoff, resync, handler isolation) driven through a
+// scripted Watch and list; test/integration/kube-infra.test.ts runs it against a real API server.
+import { describe, expect, it } from '@jest/globals';
+import { KubeConfig, Watch, type KubernetesListObject, type V1ConfigMap } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { createFakeClock } from './clock.ts';
+import { createInformer, resourcePath } from './informer.ts';
+
+const logger = pino({ level: 'silent' });
+
+function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromClusterAndUser({ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: false }, { name: 'u' });
+  return kc;
+}
+
+const cm = (name: string, rv: string, data: Record<string, string> = {}): V1ConfigMap =>
+  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns', name, resourceVersion: rv }, data });
+
+interface OpenWatch {
+  query: Record<string, unknown>;
+  send(type: string, obj: V1ConfigMap): void;
+  end(err: unknown): void;
+}
+
+/** A Watch whose connections the test opens and closes by hand. */
+class ScriptedWatch extends Watch {
+  opened: OpenWatch[] = [];
+  refuse: unknown = undefined;
+  override async watch(_path: string, query: Record<string, unknown>, callback: (t: string, o: unknown) => void, done: (e: unknown) => void) {
+    if (this.refuse) {
+      done(this.refuse);
+      return new AbortController();
+    }
+    this.opened.push({ query, send: (t, o) => callback(t, o), end: done });
+    return new AbortController();
+  }
+  current(): OpenWatch {
+    const w = this.opened.at(-1);
+    if (!w) throw new Error('no watch open');
+    return w;
+  }
+}
+
+function harness(opts: { resyncMs?: number; listFails?: number } = {}) {
+  const clock = createFakeClock();
+  const watch = new ScriptedWatch(kubeConfig());
+  let listFails = opts.listFails ?? 0;
+  let lists = 0;
+  const items = [cm('a', '10'), cm('b', '11')];
+  const list = async (): Promise<KubernetesListObject<V1ConfigMap>> => {
+    lists++;
+    if (listFails-- > 0) throw new Error('connect ECONNREFUSED');
+    return { metadata: { resourceVersion: '12' }, items };
+  };
+  const informer = createInformer<V1ConfigMap>({
+    kc: kubeConfig(), path: resourcePath({ version: 'v1', plural: 'configmaps', namespace: 'ns' }),
+    clock, logger, list, watch, watchTimeoutSeconds: 7, resyncMs: opts.resyncMs ?? 0,
+  });
+  const seen: string[] = [];
+  for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, (o) => seen.push(`${ev} ${o.metadata?.name}@${o.metadata?.resourceVersion}`));
+  return { clock, watch, informer, seen, lists: () => lists };
+}
+
+describe('informer', () => {
+  it('builds collection paths for core and grouped, namespaced and cluster-wide resources', () => {
+    expect(resourcePath({ version: 'v1', plural: 'configmaps', namespace: 'ml' })).toBe('/api/v1/namespaces/ml/configmaps');
+    expect(resourcePath({ group: 'apps', version: 'v1', plural: 'deployments' })).toBe('/apis/apps/v1/deployments');
+  });
+
+  it('is synced once the first list is cached, and delivers it as adds', async () => {
+    const h = harness();
+    expect(h.informer.hasSynced()).toBe(false);
+    h.informer.start();
+    await h.informer.waitForSync();
+    expect(h.informer.hasSynced()).toBe(true);
+    expect(h.seen).toEqual(['add a@10', 'add b@11']);
+    expect(h.informer.get('ns', 'a')?.metadata?.resourceVersion).toBe('10');
+    expect(h.informer.list().map((o) => o.metadata?.name)).toEqual(['a', 'b']);
+    expect(h.watch.current().query).toMatchObject({ resourceVersion: '12', allowWatchBookmarks: true, timeoutSeconds: 7 });
+    await h.informer.stop();
+  });
+
+  it('keeps the cache current from watch events', async () => {
+    const h = harness();
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.watch.current().send('ADDED', cm('c', '13'));
+    h.watch.current().send('MODIFIED', cm('a', '14', { k: 'v' }));
+    h.watch.current().send('DELETED', cm('b', '15'));
+    expect(h.seen.slice(2)).toEqual(['add c@13', 'update a@14', 'delete b@15']);
+    expect(h.informer.get('ns', 'a')?.data).toEqual({ k: 'v' });
+    expect(h.informer.get('ns', 'b')).toBeUndefined();
+    await h.informer.stop();
+  });
+
+  it('restarts a failed watch after a growing backoff, from the last resourceVersion, without relisting', async () => {
+    const h = harness();
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.watch.current().send('MODIFIED', cm('a', '20'));
+    h.watch.refuse = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    h.watch.current().end(new Error('read ECONNRESET'));
+    await h.clock.advance(999);
+    expect(h.informer.restarts()).toBe(0);
+    await h.clock.advance(1);
+    expect(h.informer.restarts()).toBe(1);
+    await h.clock.advance(1999);
+    expect(h.informer.restarts()).toBe(1);
+    h.watch.refuse = undefined;
+    await h.clock.advance(1);
+    expect(h.informer.restarts()).toBe(2);
+    expect(h.watch.opened).toHaveLength(2);
+    expect(h.watch.current().query.resourceVersion).toBe('20');
+    expect(h.lists()).toBe(1);
+    h.watch.current().send('ADDED', cm('d', '21'));
+    expect(h.informer.get('ns', 'd')).toBeDefined();
+    // A connected watch resets the backoff: the next failure waits 1 s again.
+    h.watch.current().end(new Error('read ECONNRESET'));
+    await h.clock.advance(1000);
+    expect(h.informer.restarts()).toBe(3);
+    await h.informer.stop();
+  });
+
+  it('retries a failed first list until it succeeds, and only then is synced', async () => {
+    const h = harness({ listFails: 2 });
+    h.informer.start();
+    await h.clock.advance(0);
+    expect(h.informer.hasSynced()).toBe(false);
+    await h.clock.advance(1000);
+    expect(h.informer.hasSynced()).toBe(false);
+    await h.clock.advance(2000);
+    expect(h.informer.hasSynced()).toBe(true);
+    expect(h.lists()).toBe(3);
+    await h.informer.stop();
+  });
+
+  it('reconnects a watch the server ended, on its own clock', async () => {
+    const h = harness();
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.watch.current().end(null);
+    await h.clock.settle();
+    expect(h.watch.opened).toHaveLength(2);
+    h.watch.current().end(null);
+    await h.clock.advance(1000);
+    expect(h.watch.opened).toHaveLength(3);
+    expect(h.informer.restarts()).toBe(0);
+    await h.informer.stop();
+    expect(h.clock.pendingTimers()).toBe(0);
+  });
+
+  it('re-delivers every cached object as an update every resync period', async () => {
+    const h = harness({ resyncMs: 60_000 });
+    h.informer.start();
+    await h.informer.waitForSync();
+    await h.clock.advance(59_999);
+    expect(h.seen).toEqual(['add a@10', 'add b@11']);
+    await h.clock.advance(1);
+    expect(h.seen.slice(2)).toEqual(['update a@10', 'update b@11']);
+    await h.clock.advance(60_000);
+    expect(h.seen).toHaveLength(6);
+    await h.informer.stop();
+  });
+
+  it('keeps delivering to other handlers when one throws', async () => {
+    const h = harness();
+    h.informer.on('add', () => { throw new Error('boom'); });
+    const late: string[] = [];
+    const off = h.informer.on('add', (o) => late.push(o.metadata?.name ?? ''));
+    h.informer.start();
+    await h.informer.waitForSync();
+    expect(late).toEqual(['a', 'b']);
+    off();
+    h.watch.current().send('ADDED', cm('c', '13'));
+    expect(late).toEqual(['a', 'b']);
+    expect(h.seen).toContain('add c@13');
+    await h.informer.stop();
+  });
+
+  it('rejects waitForSync when stopped first, and leaves no timers behind', async () => {
+    const h = harness({ listFails: 100 });
+    h.informer.start();
+    const sync = h.informer.waitForSync();
+    await h.clock.advance(5000);
+    await h.informer.stop();
+    await expect(sync).rejects.toThrow(/stopped before it synced/);
+    expect(h.clock.pendingTimers()).toBe(0);
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * An informer for one resource (namespaced or cluster-wide, optionally label/field-selected) built on
+ * client-node's ListWatch, with what a controller needs and ListWatch lacks: a watch that fails (a
+ * reset connection, a 5xx, a refused list) is restarted with backoff and logged instead of leaving a
+ * dead cache; every cached object is re-delivered as an update every `resyncMs`; `hasSynced()` and
+ * `waitForSync()` say when the first list is in the cache. A watch the API server ends on its own
+ * resumes from the last resourceVersion (ListWatch does that), relisting only after 410 Gone. Objects
+ * are the server's JSON as is, from the list and the watch alike (timestamps are strings).
+ */
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from './clock.ts';
+import { getJson } from './client.ts';
+import { backoffDelay } from './work-queue.ts';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type ObjectHandler<T> = (obj: T) => void;
+
+export interface InformerOptions<T extends KubernetesObject> {
+  kc: KubeConfig;
+  /** The collection's URL path, e.g. from `resourcePath`. */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  clock: Clock;
+  logger: Logger;
+  /** Re-deliver every cached object as an update this often; 0 turns it off. Default 5 minutes. */
+  resyncMs?: number;
+  /** Asks the API server to end each watch after this long (it then resumes); default: the server's choice. */
+  watchTimeoutSeconds?: number;
+  /** Delay before restarting a failed list or watch: doubles from baseMs up to maxMs. Defaults 1 s, 30 s. */
+  restartBackoff?: { baseMs?: number; maxMs?: number };
+  /** Replaces the list call (default: a raw GET of `path` with the selectors). */
+  list?: () => Promise<KubernetesListObject<T>>;
+  /** Replaces the Watch (unit tests drive the informer through one). */
+  watch?: Watch;
+}
+
+export interface Informer<T extends KubernetesObject> {
+  /** Subscribes to a kind of event; returns the unsubscribe function. */
+  on(event: InformerEvent, handler: ObjectHandler<T>): () => void;
+  /** Starts listing and watching; returns at once (see waitForSync). */
+  start(): void;
+  stop(): Promise<void>;
+  get(namespace: string, name: string): T | undefined;
+  list(namespace?: string): T[];
+  hasSynced(): boolean;
+  /** Resolves once the first list is in the cache; rejects if the informer is stopped first. */
+  waitForSync(): Promise<void>;
+  /** How often a failed list or watch was restarted. */
+  restarts(): number;
+}
+
+export const DEFAULT_RESYNC_MS = 5 * 60_000;
+
+/** The URL path of a collection: core group when `group` is empty, cluster-wide without `namespace`. */
+export function resourcePath(r: { group?: string; version: string; plural: string; namespace?: string }): string {
+  const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  return r.namespace ? `${base}/namespaces/${encodeURIComponent(r.namespace)}/${r.plural}` : `${base}/${r.plural}`;
+}
+
+const describeError = (err: unknown): string => {
+  if (err instanceof Error) return err.message || err.name;
+  if (err && typeof err === 'object') return JSON.stringify(err);
+  return String(err);
+};
+
+/**
+ * Adds the informer's watch parameters, refuses to open a watch once the informer has stopped, reports
+ * a watch that connected, and turns a throw (e.g. credentials that cannot be read) into `done(err)`:
+ * ListWatch calls watch() from callbacks nobody awaits, so a throw there would be an unhandled rejection.
+ */
+class InformerWatch extends Watch {
+  readonly inner: Watch | undefined;
+  readonly extraQuery: Record<string, string | number | boolean>;
+  readonly hooks: { beforeWatch(): boolean; connected(): void };
+  constructor(kc: KubeConfig, inner: Watch | undefined, extraQuery: Record<string, string | number | boolean>, hooks: InformerWatch['hooks']) {
+    super(kc);
+    this.inner = inner;
+    this.extraQuery = extraQuery;
+    this.hooks = hooks;
+  }
+
+  override async watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    if (!this.hooks.beforeWatch()) {
+      const stopped = new AbortController();
+      stopped.abort();
+      return stopped;
+    }
+    const params = { ...query, ...this.extraQuery };
+    let failed = false;
+    const onDone = (err: unknown) => {
+      if (err) failed = true;
+      done(err);
+    };
+    try {
+      const controller = await (this.inner ? this.inner.watch(path, params, callback, onDone) : super.watch(path, params, callback, onDone));
+      if (!failed) this.hooks.connected();
+      return controller;
+    } catch (err) {
+      onDone(err);
+      const aborted = new AbortController();
+      aborted.abort();
+      return aborted;
+    }
+  }
+}
+
+export function createInformer<T extends KubernetesObject>(opts: InformerOptions<T>): Informer<T> {
+  const { clock, logger, path } = opts;
+  const log = logger.child({ resource: path, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+  const resyncMs = opts.resyncMs ?? DEFAULT_RESYNC_MS;
+  const handlers: Record<InformerEvent, Set<ObjectHandler<T>>> = { add: new Set(), update: new Set(), delete: new Set() };
+  const timers = new Set<TimerHandle>();
+  const delayed = new Set<() => void>();
+  let running = false;
+  let synced = false;
+  let failures = 0;
+  let restartCount = 0;
+  let syncWaiters: { resolve(): void; reject(e: Error): void }[] = [];
+
+  const list = opts.list ?? (async () => {
+    const items: T[] = [];
+    let first: KubernetesListObject<T> | undefined;
+    let continueToken: string | undefined;
+    do {
+      const page = await getJson<KubernetesListObject<T>>(opts.kc, path, {
+        labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: 500, continue: continueToken,
+      });
+      first ??= page;
+      items.push(...(page.items ?? []));
+      continueToken = (page.metadata as { continue?: string } | undefined)?.continue; // raw JSON, not client-node's `_continue`
+    } while (continueToken);
+    return { ...first, metadata: { resourceVersion: first?.metadata?.resourceVersion }, items };
+  });
+
+  const extraQuery: Record<string, string | number | boolean> = { allowWatchBookmarks: true };
+  if (opts.watchTimeoutSeconds) extraQuery.timeoutSeconds = opts.watchTimeoutSeconds;
+  const watch = new InformerWatch(opts.kc, opts.watch, extraQuery, {
+    beforeWatch() {
+      if (!running) return false;
+      // ListWatch opens its first watch only once the first list is in the cache.
+      if (!synced) {
+        synced = true;
+        log.debug({ objects: lw.list().length }, 'Informer synced');
+        for (const w of syncWaiters) w.resolve();
+        syncWaiters = [];
+        scheduleResync();
+      }
+      return true;
+    },
+    connected() {
+      if (failures > 0) log.info({ afterFailures: failures }, 'Watch reconnected');
+      failures = 0;
+    },
+  });
+
+  const after = (ms: number, fn: () => void) => {
+    const t = clock.setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  // ListWatch waits between reconnects of watches the server closed; on our clock, cut short by stop().
+  const delayFn = (ms: number) => new Promise<void>((resolve) => {
+    const release = () => { delayed.delete(release); resolve(); };
+    delayed.add(release);
+    after(ms, release);
+  });
+
+  const lw = new ListWatch<T>(path, watch, list, false, opts.labelSelector, opts.fieldSelector, { delayFn });
+
+  const dispatch = (event: InformerEvent) => (obj: T) => {
+    for (const h of [...handlers[event]]) {
+      try {
+        h(obj);
+      } catch (err) {
+        log.error({ event, object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err: describeError(err) }, 'Informer handler threw');
+      }
+    }
+  };
+  lw.on('add', dispatch('add'));
+  lw.on('update', dispatch('update'));
+  lw.on('delete', dispatch('delete'));
+  const onError = (err: unknown) => {
+    if (!running) return;
+    failures++;
+    const delayMs = backoffDelay(failures, opts.restartBackoff?.baseMs ?? 1000, opts.restartBackoff?.maxMs ?? 30_000);
+    log.warn({ err: describeError(err), failures, retryInMs: delayMs }, 'Watch failed; restarting it');
+    after(delayMs, () => {
+      if (!running) return;
+      restartCount++;
+      log.info({ restarts: restartCount }, 'Restarting watch');
+      lw.start().catch(onError);
+    });
+  };
+  lw.on('error', onError);
+
+  function scheduleResync(): void {
+    if (!(resyncMs > 0)) return;
+    after(resyncMs, () => {
+      if (!running) return;
+      const all = lw.list();
+      log.debug({ objects: all.length }, 'Resyncing');
+      for (const obj of all) dispatch('update')(obj);
+      scheduleResync();
+    });
+  }
+
+  return {
+    on(event, handler) {
+      handlers[event].add(handler);
+      return () => void handlers[event].delete(handler);
+    },
+    start() {
+      if (running) return;
+      running = true;
+      lw.start().catch(onError);
+    },
+    async stop() {
+      running = false;
+      for (const t of timers) clock.clearTimeout(t);
+      timers.clear();
+      for (const release of [...delayed]) release();
+      await lw.stop();
+      for (const w of syncWaiters) w.reject(new Error(`informer for ${path} stopped before it synced`));
+      syncWaiters = [];
+    },
+    get: (namespace, name) => lw.get(name, namespace || undefined),
+    list: (namespace) => [...lw.list(namespace)],
+    hasSynced: () => synced,
+    waitForSync() {
+      if (synced) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => syncWaiters.push({ resolve, reject }));
+    },
+    restarts: () => restartCount,
+  };
+}
