@@ -1,0 +1,88 @@
+/**
+ * Telemetry shaped like the reference model server's (the metric names and labels the built-in SLIs
+ * query, see docs/metrics.md), produced at a steady rate per (model, role) from a profile a test sets:
+ * how many requests per tick, which fraction fail or are non-finite, their latency, how many activation
+ * units saturate or are zero, how accurate labelled predictions are. Exposed through a prom-client
+ * Registry that a real Prometheus scrapes; nothing here pretends to be Prometheus.
+ */
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface TrafficProfile {
+  requestsPerTick: number;
+  errorFraction: number;
+  latencySeconds: number;
+  nonFiniteFraction: number;
+  saturatedFraction: number;
+  zeroFraction: number;
+  accuracy: number;
+}
+
+export const HEALTHY: TrafficProfile = {
+  requestsPerTick: 10, errorFraction: 0, latencySeconds: 0.08, nonFiniteFraction: 0, saturatedFraction: 0.01, zeroFraction: 0.02, accuracy: 0.95,
+};
+
+/** The target labels every series of one role of one ModelVariant carries. */
+export interface RoleLabels {
+  namespace: string;
+  model: string;
+  role: 'stable' | 'canary';
+  variant: string;
+  pod: string;
+}
+
+const UNITS_PER_PREDICTION = 64;
+const LAYERS = ['fc1', 'fc2'];
+
+export function modelTelemetry(registry: Registry) {
+  const target = ['namespace', 'model', 'role', 'variant', 'pod'] as const;
+  const counter = (name: string, extra: string[] = []) => new Counter({ name, help: name, labelNames: [...target, ...extra], registers: [registry] });
+  const requests = counter('inference_requests_total', ['code']);
+  const predictions = counter('inference_predictions_total');
+  const nonFinite = counter('inference_nonfinite_predictions_total');
+  const labelled = counter('inference_labelled_predictions_total');
+  const correct = counter('inference_correct_predictions_total');
+  const observed = counter('activation_units_observed_total', ['layer']);
+  const saturated = counter('activation_saturated_units_total', ['layer']);
+  const zero = counter('activation_zero_units_total', ['layer']);
+  const duration = new Histogram({
+    name: 'inference_request_duration_seconds', help: 'request latency', labelNames: [...target],
+    buckets: [0.05, 0.1, 0.15, 0.25, 0.5, 1], registers: [registry],
+  });
+  const serving = new Map<string, { labels: RoleLabels; profile: TrafficProfile }>();
+
+  /** Adds `n` to a counter only when n > 0, so a kind of event that never happens has no series (as with a real server). */
+  const add = (c: Counter, labels: Record<string, string>, n: number) => { if (n > 0) c.inc(labels, n); };
+
+  return {
+    /** Starts (or changes) the traffic of one role. */
+    serve(labels: RoleLabels, profile: TrafficProfile) {
+      serving.set(JSON.stringify(labels), { labels, profile });
+    },
+    /** Creates the series of a role at 0 without ever increasing them (a server with no traffic). */
+    idle(labels: RoleLabels) {
+      requests.inc({ ...labels, code: '200' }, 0);
+      predictions.inc({ ...labels }, 0);
+      for (const layer of LAYERS) observed.inc({ ...labels, layer }, 0);
+    },
+    /** One tick of traffic for every serving role. */
+    tick() {
+      for (const { labels, profile: p } of serving.values()) {
+        const l = { ...labels };
+        const n = p.requestsPerTick;
+        add(requests, { ...l, code: '500' }, n * p.errorFraction);
+        add(requests, { ...l, code: '200' }, n * (1 - p.errorFraction));
+        for (let i = 0; i < n; i++) duration.observe(l, p.latencySeconds);
+        add(predictions, l, n);
+        add(nonFinite, l, n * p.nonFiniteFraction);
+        add(labelled, l, n);
+        add(correct, l, n * p.accuracy);
+        for (const layer of LAYERS) {
+          const units = (n * UNITS_PER_PREDICTION) / LAYERS.length;
+          add(observed, { ...l, layer }, units);
+          add(saturated, { ...l, layer }, units * p.saturatedFraction);
+          add(zero, { ...l, layer }, units * p.zeroFraction);
+        }
+      }
+    },
+  };
+}
