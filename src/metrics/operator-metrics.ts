@@ -1,0 +1,134 @@
+/**
+ * The operator's own Prometheus metrics on a private Registry (never prom-client's global one, so two
+ * operators in one test process do not collide): reconcile counts and durations, queue depth, leader
+ * status, Prometheus query latency, and per-ModelVariant series in the kube-state-metrics / Flagger
+ * style (a phase gauge that is 1 for the current phase and 0 for the others, weight, step, the last
+ * SLI values and thresholds, burn rates). `observer` implements the controller's ReconcileObserver and
+ * `forgetModelVariant` drops every series of a deleted ModelVariant so none lingers at a stale value.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReconcileObserver } from '../controller/context.ts';
+import type { AnalysisStatus } from '../controller/model.ts';
+import { PHASE } from '../controller/model.ts';
+import { analysisSeries, type SeriesPoint } from './analysis-series.ts';
+
+export type ReconcileResultLabel = 'success' | 'requeue' | 'error';
+
+export interface OperatorMetrics {
+  registry: Registry;
+  reconcileTotal: Counter<'result'>;
+  reconcileDuration: Histogram;
+  reconcileErrors: Counter;
+  queueDepth: Gauge;
+  phase: Gauge<'namespace' | 'name' | 'phase'>;
+  canaryWeight: Gauge<'namespace' | 'name'>;
+  step: Gauge<'namespace' | 'name'>;
+  sliValue: Gauge<'namespace' | 'name' | 'sli' | 'role'>;
+  sliThreshold: Gauge<'namespace' | 'name' | 'sli' | 'bound'>;
+  burnRate: Gauge<'namespace' | 'name' | 'window'>;
+  prometheusQueryDuration: Histogram;
+  leader: Gauge;
+  /** Counts one reconcile and observes its duration (the work queue's onRun hook fits). */
+  observeReconcile(result: ReconcileResultLabel, durationMs: number): void;
+  /** Reads the queue depth from `depth` whenever /metrics is scraped. */
+  trackQueueDepth(depth: () => number): void;
+  setLeader(leading: boolean): void;
+  setModelVariantState(namespace: string, name: string, state: { phase: string; weight: number; step: number }): void;
+  /** Replaces the SLI, threshold and burn-rate series of a ModelVariant with those in its status.analysis. */
+  setAnalysis(namespace: string, name: string, analysis: AnalysisStatus | undefined): void;
+  forgetModelVariant(namespace: string, name: string): void;
+  /** The controller's hooks, wired to the methods above. */
+  observer: ReconcileObserver;
+}
+
+export interface OperatorMetricsOptions {
+  /** Register Node's process metrics (CPU, memory, event loop lag, …) too. Default true. */
+  defaultMetrics?: boolean;
+}
+
+const PREFIX = 'activation_canary_';
+const MV = ['namespace', 'name'] as const;
+
+export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): OperatorMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  let depth: () => number = () => 0;
+  const reconcileTotal = new Counter({ name: `${PREFIX}reconcile_total`, help: 'Reconciles of ModelVariants, by result (success, requeue, error).', labelNames: ['result'] as const, registers });
+  const reconcileDuration = new Histogram({
+    name: `${PREFIX}reconcile_duration_seconds`, help: 'How long one reconcile of a ModelVariant took.', registers,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const reconcileErrors = new Counter({ name: `${PREFIX}reconcile_errors_total`, help: 'Reconciles that failed and were retried with backoff.', registers });
+  const queueDepth = new Gauge({
+    name: `${PREFIX}queue_depth`, help: 'ModelVariant keys waiting in the work queue.', registers,
+    collect() { this.set(depth()); },
+  });
+  const phase = new Gauge({ name: `${PREFIX}modelvariant_phase`, help: 'The phase of a ModelVariant: 1 for the current phase, 0 for the others.', labelNames: [...MV, 'phase'] as const, registers });
+  const canaryWeight = new Gauge({ name: `${PREFIX}modelvariant_canary_weight`, help: 'Percent of traffic routed to the canary.', labelNames: MV, registers });
+  const step = new Gauge({ name: `${PREFIX}modelvariant_step`, help: 'Index of the canary step the ModelVariant is at.', labelNames: MV, registers });
+  const sliValue = new Gauge({ name: `${PREFIX}sli_value`, help: 'Last measured value of an SLI, for the canary or stable role.', labelNames: [...MV, 'sli', 'role'] as const, registers });
+  const sliThreshold = new Gauge({ name: `${PREFIX}sli_threshold`, help: 'An SLI bound: max, min, maxRatioToStable or minRatioToStable.', labelNames: [...MV, 'sli', 'bound'] as const, registers });
+  const burnRate = new Gauge({ name: `${PREFIX}burn_rate`, help: 'Error-budget burn rate of the canary on the short and the long window.', labelNames: [...MV, 'window'] as const, registers });
+  const prometheusQueryDuration = new Histogram({
+    name: `${PREFIX}prometheus_query_duration_seconds`, help: 'Latency of the operator\'s queries to Prometheus.', registers,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  const leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this replica holds the leader Lease, else 0.', registers });
+  leader.set(0);
+
+  /** Phases with a series per ModelVariant (every known phase, plus any unexpected one seen). */
+  const phasesSet = new Map<string, Set<string>>();
+  /** The analysis series currently set per ModelVariant, so a refresh or a forget removes exactly those. */
+  const analysisSet = new Map<string, SeriesPoint[]>();
+  const gaugeOf = { sliValue, sliThreshold, burnRate } as const;
+  const clearAnalysis = (key: string) => {
+    for (const p of analysisSet.get(key) ?? []) (gaugeOf[p.metric] as Gauge<string>).remove(p.labels);
+    analysisSet.delete(key);
+  };
+
+  const metrics: OperatorMetrics = {
+    registry, reconcileTotal, reconcileDuration, reconcileErrors, queueDepth, phase, canaryWeight, step,
+    sliValue, sliThreshold, burnRate, prometheusQueryDuration, leader,
+    observeReconcile(result, durationMs) {
+      reconcileTotal.inc({ result });
+      reconcileDuration.observe(durationMs / 1000);
+      if (result === 'error') reconcileErrors.inc();
+    },
+    trackQueueDepth(fn) {
+      depth = fn;
+    },
+    setLeader: (leading) => leader.set(leading ? 1 : 0),
+    setModelVariantState(namespace, name, state) {
+      const key = `${namespace}/${name}`;
+      const phases = phasesSet.get(key) ?? new Set<string>(Object.values(PHASE));
+      phases.add(state.phase);
+      phasesSet.set(key, phases);
+      for (const p of phases) phase.set({ namespace, name, phase: p }, p === state.phase ? 1 : 0);
+      canaryWeight.set({ namespace, name }, state.weight);
+      step.set({ namespace, name }, state.step);
+    },
+    setAnalysis(namespace, name, analysis) {
+      const key = `${namespace}/${name}`;
+      clearAnalysis(key);
+      const points = analysisSeries(namespace, name, analysis);
+      for (const p of points) (gaugeOf[p.metric] as Gauge<string>).set(p.labels, p.value);
+      if (points.length > 0) analysisSet.set(key, points);
+    },
+    forgetModelVariant(namespace, name) {
+      const key = `${namespace}/${name}`;
+      clearAnalysis(key);
+      for (const p of phasesSet.get(key) ?? []) phase.remove({ namespace, name, phase: p });
+      phasesSet.delete(key);
+      canaryWeight.remove({ namespace, name });
+      step.remove({ namespace, name });
+    },
+    observer: {
+      modelVariantState: (namespace, name, p, weight, s) => metrics.setModelVariantState(namespace, name, { phase: p, weight, step: s }),
+      analysisState: (namespace, name, analysis) => metrics.setAnalysis(namespace, name, analysis),
+      forget: (namespace, name) => metrics.forgetModelVariant(namespace, name),
+    },
+  };
+  return metrics;
+}
