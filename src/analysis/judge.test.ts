@@ -103,15 +103,19 @@ describe('judge: counters and the decision', () => {
 });
 
 describe('judge: status', () => {
-  it('writes values as Prometheus strings, leaves out absent ones and floors samples', () => {
+  it('writes values as Prometheus strings and leaves out absent ones', () => {
     const r = judge(withSlo, measured([sat(v(Infinity), v(1234.7)), lat(none, v(0.2))], burn(1, 0.5)), { consecutiveFailures: 0, consecutiveInconclusive: 0 }, { plannedRolloutMs: 1_200_000 });
+    const measuredAt = '2026-11-28T14:00:00.000Z';
     expect(r.status).toEqual({
-      lastRunAt: '2026-11-28T14:00:00.000Z', verdict: 'Failed', consecutiveFailures: 1, consecutiveInconclusive: 0,
+      lastRunAt: measuredAt, verdict: 'Failed', consecutiveFailures: 1, consecutiveInconclusive: 0,
       slis: [
-        { name: 'saturation', canaryValue: '+Inf', threshold: '<= 0.01', verdict: 'Failed', reason: 'InfiniteValue', measuredAt: '2026-11-28T14:00:00.000Z', samples: 1234 },
-        { name: 'latencyP95', stableValue: '0.2', threshold: '<= 0.25 and <= 1.2 × stable', verdict: 'Inconclusive', reason: 'NoData', measuredAt: '2026-11-28T14:00:00.000Z', samples: 400 },
+        { name: 'saturation', canaryValue: '+Inf', threshold: '<= 0.01', verdict: 'Failed', reason: 'InfiniteValue', window: '1m', measuredAt, samples: 1234.7,
+          message: expect.stringMatching(/^SLI saturation: canary value \+Inf is above max 0\.01 over 1m, 1235 units observed \(an infinite value/) },
+        { name: 'latencyP95', stableValue: '0.2', threshold: '<= 0.25 and <= 1.2 × stable', verdict: 'Inconclusive', reason: 'NoData', window: '1m', measuredAt,
+          samples: 400, stableSamples: 4000, message: expect.stringContaining('no data for the canary over 1m') },
       ],
-      burnRate: { shortWindow: '1m', longWindow: '5m', short: '1', long: '0.5', threshold: 10, budgetRemaining: '0.875', verdict: 'Successful' },
+      burnRate: { shortWindow: '1m', longWindow: '5m', short: '1', long: '0.5', threshold: 10, budgetRemaining: '0.875', verdict: 'Successful',
+        reason: 'WithinBudget', message: expect.stringContaining('burn rate 1 over 1m and 0.5 over 5m are within 10') },
     });
   });
 

@@ -17,9 +17,13 @@ export interface SliStatus {
   threshold: string;
   verdict: Verdict;
   reason: string;
+  /** A sentence naming the SLI, the values, the bound and the window. */
+  message: string;
+  window: string;
   measuredAt: string;
-  /** The canary's sample count in the window, rounded down (the CRD field is an integer). */
+  /** The canary's sample count in the window (an increase(), so possibly fractional). */
   samples?: number;
+  stableSamples?: number;
 }
 
 export interface BurnRateStatus {
@@ -30,6 +34,8 @@ export interface BurnRateStatus {
   threshold: number;
   budgetRemaining?: string;
   verdict: Verdict;
+  reason: string;
+  message: string;
 }
 
 export interface AnalysisStatus {
@@ -41,6 +47,7 @@ export interface AnalysisStatus {
   burnRate?: BurnRateStatus;
 }
 
+const count = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? Math.max(0, value) : undefined);
 const text = (value: number | undefined) => (value === undefined ? undefined : formatPromValue(value));
 /** Computed (not measured) values lose float noise: 0.01 / (1 − 0.99) is 1, not 0.9999999999999991. */
 const computed = (value: number | undefined) => text(value !== undefined && Number.isFinite(value) ? Number(value.toPrecision(12)) : value);
@@ -50,14 +57,14 @@ const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 export function sliStatus(r: SliResult, measuredAt: Date): SliStatus {
   return defined({
     name: r.name, canaryValue: text(r.canaryValue), stableValue: text(r.stableValue), threshold: r.threshold,
-    verdict: r.verdict, reason: r.reason, measuredAt: measuredAt.toISOString(),
-    samples: r.samples !== undefined && Number.isFinite(r.samples) ? Math.max(0, Math.floor(r.samples)) : undefined,
+    verdict: r.verdict, reason: r.reason, message: r.message, window: r.window, measuredAt: measuredAt.toISOString(),
+    samples: count(r.samples), stableSamples: count(r.stableSamples),
   });
 }
 
 export function burnRateStatus(r: BurnRateResult): BurnRateStatus {
   return defined({
     shortWindow: r.shortWindow, longWindow: r.longWindow, short: computed(r.short), long: computed(r.long),
-    threshold: r.threshold, budgetRemaining: computed(r.budgetRemaining), verdict: r.verdict,
+    threshold: r.threshold, budgetRemaining: computed(r.budgetRemaining), verdict: r.verdict, reason: r.reason, message: r.message,
   });
 }
