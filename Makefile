@@ -42,11 +42,11 @@ node_modules: package-lock.json | tools
 
 .PHONY: test-unit
 test-unit: node_modules ## Unit tests only (pure functions, no processes)
-	$(JEST) --selectProjects unit $(JEST_ARGS)
+	$(JEST) $(JEST_ARGS) --selectProjects unit
 
 .PHONY: test-integration
 test-integration: tools node_modules ## Integration and e2e tests against the real control plane and Prometheus
-	$(JEST) --selectProjects integration $(JEST_ARGS)
+	$(JEST) $(JEST_ARGS) --selectProjects integration
 
 .PHONY: gen
 gen: node_modules ## Regenerate src/api/generated from the CRD

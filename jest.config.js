@@ -4,6 +4,8 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2024', parser
 const common = { transform, extensionsToTreatAsEsm: ['.ts'], testEnvironment: 'node' };
 
 export default {
+  // Integration tests wait for real rollouts; a global timeout (per-project testTimeout is ignored).
+  testTimeout: 180_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -12,7 +14,6 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 180_000,
     },
   ],
 };

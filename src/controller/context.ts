@@ -24,7 +24,15 @@ export interface ReconcileObserver {
   forget?(namespace: string, name: string): void;
 }
 
+/**
+ * The last status each reconcile wrote, by key, with the resourceVersion the write produced. The
+ * informer cache can lag behind a write by a few milliseconds; a reconcile that finds an older
+ * object in the cache plans from this status instead, so no step is taken twice.
+ */
+export type WrittenStatus = Map<string, { resourceVersion: number; status: object }>;
+
 export interface ReconcileContext {
+  written: WrittenStatus;
   core: CoreV1Api;
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;

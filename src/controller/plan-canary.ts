@@ -135,6 +135,10 @@ function walkStep(draft: Draft): Plan {
   s.canaryWeight = o.routedWeight;
 
   if (o.analysis) {
+    if (s.analysis?.verdict !== o.analysis.verdict) {
+      event(draft, o.analysis.verdict === 'Successful' ? 'Normal' : 'Warning', `Analysis${o.analysis.verdict}`,
+        `analysis at ${stepLabel} is ${o.analysis.verdict} (was ${s.analysis?.verdict ?? 'not run'}): ${o.analysis.message}`);
+    }
     s.analysis = o.analysis.status;
     cond(draft, CONDITION.MetricsAvailable, o.analysis.metricsAvailable ? 'True' : 'False', o.analysis.metricsAvailable ? 'MetricsAvailable' : o.analysis.reason, o.analysis.message);
     if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);

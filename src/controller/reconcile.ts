@@ -30,12 +30,13 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   if (!mv || mv.metadata?.deletionTimestamp) {
     // Children carry ownerReferences: the garbage collector removes them.
     ctx.observer?.forget?.(namespace, name);
+    ctx.written.delete(key);
     return {};
   }
   const now = ctx.clock.now();
   const spec = withDefaults(mv.spec);
   const desired = toDesired(mv);
-  const previous = (mv.status ?? {}) as Status;
+  const previous = freshestStatus(ctx, key, mv);
   const routerOrError = createRouter(spec.traffic.provider);
   const router: TrafficRouter | undefined = 'code' in routerOrError ? undefined : routerOrError;
   const ports = servicePorts(spec.template, spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port);
@@ -66,6 +67,14 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   await apply(ctx, result, { namespace, name, owner: ownerOf(mv), template: spec.template, variantEnv: spec.variantEnv }, ports, router, target);
   await recordStatus(ctx, mv, previous, result);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
+}
+
+/** The cached status, unless this operator wrote a newer one the cache has not caught up with. */
+function freshestStatus(ctx: ReconcileContext, key: string, mv: ModelVariant): Status {
+  const written = ctx.written.get(key);
+  const cachedVersion = Number(mv.metadata?.resourceVersion);
+  if (written && Number.isFinite(cachedVersion) && cachedVersion < written.resourceVersion) return structuredClone(written.status) as Status;
+  return (mv.status ?? {}) as Status;
 }
 
 function ownerOf(mv: ModelVariant) {
@@ -105,7 +114,8 @@ async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: S
   const namespace = mv.metadata?.namespace ?? '';
   const name = mv.metadata?.name ?? '';
   if (JSON.stringify(previous) !== JSON.stringify(p.status)) {
-    await writeStatus(ctx.custom, namespace, name, p.status);
+    const version = Number(await writeStatus(ctx.custom, namespace, name, p.status));
+    if (Number.isFinite(version)) ctx.written.set(`${namespace}/${name}`, { resourceVersion: version, status: p.status });
   }
   const target = { namespace, name, uid: mv.metadata?.uid ?? '' };
   for (const e of p.events) {

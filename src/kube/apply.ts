@@ -30,9 +30,13 @@ export async function deleteIfExists(objects: KubernetesObjectApi, obj: Kubernet
   }
 }
 
-/** Replaces `.status` of a ModelVariant through the status subresource (a JSON patch `add` replaces). */
-export async function writeStatus(custom: CustomObjectsApi, namespace: string, name: string, status: object): Promise<void> {
-  await custom.patchNamespacedCustomObjectStatus(
+/**
+ * Replaces `.status` of a ModelVariant through the status subresource (a JSON patch `add` replaces)
+ * and returns the object's new resourceVersion.
+ */
+export async function writeStatus(custom: CustomObjectsApi, namespace: string, name: string, status: object): Promise<string | undefined> {
+  const updated = (await custom.patchNamespacedCustomObjectStatus(
     { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: [{ op: 'add', path: '/status', value: status }] },
-  );
+  )) as KubernetesObject;
+  return updated.metadata?.resourceVersion;
 }

@@ -1,0 +1,67 @@
+/**
+ * The operator's configuration: flags first, then ACTIVATION_CANARY_* environment variables, then
+ * defaults, validated with zod so a bad value stops the process with one line that names the flag and
+ * what it accepts.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.ts';
+
+const duration = (what: string) =>
+  z.string().refine((s) => parseDuration(s) !== undefined, { message: `${what} must be a duration such as 15s, 2m or 1h` }).transform((s) => parseDuration(s) as number);
+
+const address = z.string().regex(/^[^:\s]*:\d{1,5}$/, { message: 'must be host:port, e.g. 0.0.0.0:8080 or :8080 (port 0 picks a free one)' });
+
+export const configSchema = z.object({
+  kubeconfig: z.string().optional(),
+  namespace: z.string().optional(),
+  httpAddress: address.default(':8080'),
+  leaderElect: z.boolean().default(true),
+  leaderElectionNamespace: z.string().min(1).default('default'),
+  leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a lowercase DNS name' }).default('activation-canary-leader'),
+  leaseDuration: duration('--lease-duration').prefault('15s'),
+  workers: z.coerce.number().int().min(1).max(256).default(4),
+  resync: duration('--resync').prefault('5m'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type OperatorConfig = z.output<typeof configSchema>;
+
+const ENV: Record<keyof z.input<typeof configSchema>, string> = {
+  kubeconfig: 'ACTIVATION_CANARY_KUBECONFIG',
+  namespace: 'ACTIVATION_CANARY_NAMESPACE',
+  httpAddress: 'ACTIVATION_CANARY_HTTP_ADDRESS',
+  leaderElect: 'ACTIVATION_CANARY_LEADER_ELECT',
+  leaderElectionNamespace: 'ACTIVATION_CANARY_LEADER_ELECTION_NAMESPACE',
+  leaderElectionId: 'ACTIVATION_CANARY_LEADER_ELECTION_ID',
+  leaseDuration: 'ACTIVATION_CANARY_LEASE_DURATION',
+  workers: 'ACTIVATION_CANARY_WORKERS',
+  resync: 'ACTIVATION_CANARY_RESYNC',
+  logLevel: 'ACTIVATION_CANARY_LOG_LEVEL',
+};
+
+/** Merges flags over environment variables and validates; throws one readable message per problem. */
+export function loadConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): OperatorConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(ENV)) {
+    const fromEnv = env[envName];
+    if (flags[key] !== undefined) raw[key] = flags[key];
+    else if (fromEnv !== undefined && fromEnv !== '') raw[key] = key === 'leaderElect' ? !['false', '0', 'no'].includes(fromEnv.toLowerCase()) : fromEnv;
+  }
+  if (raw.leaderElectionNamespace === undefined && env.POD_NAMESPACE) raw.leaderElectionNamespace = env.POD_NAMESPACE;
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      return `${flag} (or ${ENV[key as keyof typeof ENV] ?? '?'}): ${i.message}`;
+    });
+    throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/** Splits "host:port" (host may be empty = all interfaces). */
+export function splitAddress(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i) || '0.0.0.0', port: Number(address.slice(i + 1)) };
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * The operator process: parses flags and environment (zod), loads the kubeconfig, serves /metrics,
+ * /healthz and /readyz, campaigns for the Lease, and runs the ModelVariant controller only while it
+ * leads. SIGTERM/SIGINT drain in-flight reconciles and release the Lease so a standby takes over at
+ * once; losing the Lease exits the process (a restarted pod campaigns afresh, never two leaders).
+ */
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { createAnalysisRunner } from '../controller/analysis-runner.ts';
+import { createController, type Controller } from '../controller/controller.ts';
+import { systemClock } from '../kube/clock.ts';
+import { createKubeClients, loadKubeConfig } from '../kube/client.ts';
+import { createEventRecorder } from '../kube/events.ts';
+import { createLeaderElector, defaultIdentity } from '../kube/leader-election.ts';
+import { createOperatorMetrics } from '../metrics/operator-metrics.ts';
+import { startHealthServer } from '../metrics/health-server.ts';
+import { loadConfig, splitAddress, type OperatorConfig } from './config.ts';
+
+const program = new Command('activation-canary')
+  .description('Kubernetes operator for canary rollouts of activation-function variants of ML models')
+  .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
+  .option('--namespace <ns>', 'watch one namespace only (default: all)')
+  .option('--http-address <host:port>', 'where /metrics, /healthz and /readyz are served (default :8080)')
+  .option('--leader-elect [bool]', 'campaign for a Lease before acting (default true)', (v) => !['false', '0', 'no'].includes(String(v)))
+  .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: $POD_NAMESPACE or default)')
+  .option('--leader-election-id <name>', 'name of the Lease (default activation-canary-leader)')
+  .option('--lease-duration <duration>', 'how long a Lease is valid without renewal (default 15s)')
+  .option('--workers <n>', 'ModelVariants reconciled at once (default 4)')
+  .option('--resync <duration>', 'how often every ModelVariant is reconciled anyway (default 5m)')
+  .option('--log-level <level>', 'trace|debug|info|warn|error (default info)');
+program.parse();
+
+let config: OperatorConfig;
+try {
+  config = loadConfig(program.opts(), process.env);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(2);
+}
+
+const logger = pino({ level: config.logLevel, base: { component: 'activation-canary' } });
+const clock = systemClock();
+let kube;
+try {
+  const loaded = loadKubeConfig(config.kubeconfig ? { path: config.kubeconfig } : {});
+  logger.info({ source: loaded.source, cluster: loaded.description }, 'Loaded kubeconfig');
+  kube = createKubeClients(loaded.kc);
+} catch (err) {
+  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'Cannot load a kubeconfig');
+  process.exit(2);
+}
+const clients = kube;
+const metrics = createOperatorMetrics();
+const identity = process.env.ACTIVATION_CANARY_IDENTITY || defaultIdentity();
+
+let controller: Controller | undefined;
+const startController = async () => {
+  controller = createController({
+    kc: clients.kc, clock, logger, workers: config.workers, resyncMs: config.resync,
+    ...(config.namespace ? { namespace: config.namespace } : {}),
+    context: {
+      core: clients.core, custom: clients.customObjects, objects: clients.objects, clock, logger,
+      events: createEventRecorder(clients.core, logger),
+      analysis: createAnalysisRunner({ core: clients.core, logger, onQuery: (ms) => metrics.prometheusQueryDuration.observe(ms / 1000) }),
+      observer: metrics.observer,
+    },
+    onRun: (_key, outcome, ms) => metrics.observeReconcile(outcome, ms),
+  });
+  await controller.start();
+};
+
+const { host, port } = splitAddress(config.httpAddress);
+const server = await startHealthServer({
+  host, port, registry: metrics.registry, logger,
+  isReady: () => !config.leaderElect || elector?.isLeader() === true ? controller?.synced() === true : true,
+  isHealthy: () => true,
+});
+logger.info({ port: server.port, host }, 'Serving metrics and health');
+metrics.trackQueueDepth(() => controller?.queue.len() ?? 0);
+
+const elector = config.leaderElect
+  ? createLeaderElector({
+    coordination: clients.coordination, namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity, clock, logger,
+    leaseDurationMs: config.leaseDuration,
+    renewDeadlineMs: Math.round(config.leaseDuration * (2 / 3)),
+    retryPeriodMs: Math.max(500, Math.round(config.leaseDuration / 7.5)),
+    onStartedLeading: async () => {
+      metrics.setLeader(true);
+      logger.info({ identity }, 'Started leading');
+      await startController();
+    },
+    onStoppedLeading: (reason) => {
+      metrics.setLeader(false);
+      if (reason === 'released' || reason === 'stopped') return;
+      logger.error({ identity, reason }, 'Lost the leader Lease; exiting so that a fresh process campaigns again');
+      process.exit(1);
+    },
+  })
+  : undefined;
+
+if (elector) elector.start();
+else await startController();
+
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal }, 'Shutting down: draining in-flight reconciles');
+  const force = setTimeout(() => process.exit(1), 30_000);
+  force.unref();
+  await controller?.stop();
+  await elector?.release();
+  await server.close();
+  logger.info('Stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,69 @@
+/**
+ * Small helpers for tests that drive ModelVariants on the real cluster: create one, change its
+ * activation, send a signal, read its status and events, and wait for what a user would wait for.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ModelVariant, type ModelVariantSpec } from '../../../src/api/types.ts';
+import { eventually, kubeConfig } from '../../harness/env.ts';
+
+const api = () => kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
+const apps = () => kubeConfig().makeApiClient(k8s.AppsV1Api);
+
+export function gpuTemplate(gpus = 1, resource = 'nvidia.com/gpu'): ModelVariantSpec['template'] {
+  return {
+    metadata: { labels: { app: 'model' } },
+    spec: { containers: [{ name: 'server', image: 'example.com/model-server:1.0', ports: [{ name: 'http', containerPort: 8080 }],
+      resources: { limits: { [resource]: String(gpus) } } }] },
+  };
+}
+
+export async function createModelVariant(namespace: string, name: string, spec: ModelVariantSpec): Promise<ModelVariant> {
+  return (await api().createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace,
+    body: { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace }, spec } })) as ModelVariant;
+}
+
+export async function getModelVariant(namespace: string, name: string): Promise<ModelVariant> {
+  return (await api().getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as ModelVariant;
+}
+
+async function mergePatch(namespace: string, name: string, body: object): Promise<void> {
+  await api().patchNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+}
+
+export const setActivation = (namespace: string, name: string, activation: string) => mergePatch(namespace, name, { spec: { activation } });
+
+let signals = 0;
+export const signal = (namespace: string, name: string, verb: string) =>
+  mergePatch(namespace, name, { metadata: { annotations: { 'activationcanary.io/signal': `${verb}@test-${Date.now()}-${++signals}` } } });
+
+/** Waits until the status satisfies `pred`; the failure message shows the last status seen. */
+export async function waitForStatus(namespace: string, name: string, what: string, pred: (s: NonNullable<ModelVariant['status']>) => boolean, timeoutMs = 90_000) {
+  let last: unknown;
+  return eventually(`${namespace}/${name} ${what} (last status: ${JSON.stringify(last)})`, async () => {
+    const mv = await getModelVariant(namespace, name);
+    last = mv.status;
+    return mv.status && pred(mv.status) ? mv.status : undefined;
+  }, timeoutMs).catch((err: Error) => { throw new Error(`${err.message}\nlast status: ${JSON.stringify(last, null, 1)}`, { cause: err }); });
+}
+
+export async function eventReasons(namespace: string, name: string): Promise<string[]> {
+  const events = await core().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` });
+  return events.items
+    .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
+    .map((e) => e.reason ?? '');
+}
+
+export async function deployment(namespace: string, name: string): Promise<k8s.V1Deployment | undefined> {
+  try {
+    return await apps().readNamespacedDeployment({ namespace, name });
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+export function activationOf(d: k8s.V1Deployment | undefined, env = 'ACTIVATION'): string | undefined {
+  return d?.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === env)?.value;
+}
