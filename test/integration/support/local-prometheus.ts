@@ -5,8 +5,7 @@
  * when the test process exits without calling stop(). It uses the harness' process helpers but not its
  * cluster, so analysis tests control exactly what is scraped.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../harness/ports.ts';
