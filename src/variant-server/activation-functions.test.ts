@@ -24,6 +24,13 @@ describe('activation functions', () => {
     for (const v of extremes) expect(Number.isFinite(activate(name, v))).toBe(true);
   });
 
+  it.each(ACTIVATION_NAMES)('%s propagates NaN instead of hiding it', (name) => {
+    const out = new Float64Array(1);
+    applyActivation(name, Float64Array.of(Number.NaN), out);
+    expect(out[0]).toBeNaN();
+    expect(activate(name, Number.NaN)).toBeNaN();
+  });
+
   it('keeps the asymptotes where naive formulas would overflow', () => {
     expect(activate('sigmoid', -1000)).toBe(0);
     expect(activate('sigmoid', 1000)).toBe(1);

@@ -3,6 +3,8 @@
  * derivatives for training. Numerically careful for any finite input: sigmoid and softplus never call
  * exp on a large positive number, elu/selu use expm1 near zero, and GELU uses an erfc approximation
  * with relative error under 1.2e-7 over the whole line, so tails stay accurate instead of cancelling.
+ * NaN propagates through every activation (ReLU included, as in PyTorch), so a poisoned row shows up
+ * in telemetry and at the output instead of being silently zeroed.
  */
 import type { ActivationName } from '../telemetry/activations.ts';
 
@@ -44,8 +46,8 @@ export function normalCdf(z: number): number {
 /** One activation applied to one number; the vectorized path below inlines the same formulas. */
 export function activate(name: ActivationName, z: number): number {
   switch (name) {
-    case 'relu': return z > 0 ? z : 0;
-    case 'leaky_relu': return z > 0 ? z : LEAKY_RELU_SLOPE * z;
+    case 'relu': return z < 0 ? 0 : z;
+    case 'leaky_relu': return z < 0 ? LEAKY_RELU_SLOPE * z : z;
     case 'elu': return z > 0 ? z : Math.expm1(z);
     case 'selu': return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
     case 'gelu': return z * normalCdf(z);
@@ -69,8 +71,8 @@ function geluTanh(z: number): number {
  */
 export function applyActivation(name: ActivationName, z: Float64Array, out: Float64Array, n = z.length): void {
   switch (name) {
-    case 'relu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = v > 0 ? v : 0; } return;
-    case 'leaky_relu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = v > 0 ? v : LEAKY_RELU_SLOPE * v; } return;
+    case 'relu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = v < 0 ? 0 : v; } return;
+    case 'leaky_relu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = v < 0 ? LEAKY_RELU_SLOPE * v : v; } return;
     case 'elu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = v > 0 ? v : Math.expm1(v); } return;
     case 'selu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = SELU_SCALE * (v > 0 ? v : SELU_ALPHA * Math.expm1(v)); } return;
     case 'gelu': for (let i = 0; i < n; i++) { const v = z[i]!; out[i] = v * normalCdf(v); } return;

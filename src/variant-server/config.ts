@@ -1,0 +1,103 @@
+/**
+ * The variant server's configuration, all from environment variables (what a Deployment sets): which
+ * variant to serve (from the variable VARIANT_ENV names, ACTIVATION by default), where to listen,
+ * telemetry sampling, request limits, and the fault knobs. Validated with zod; a bad value, or an
+ * unknown variant, is reported as one typed error whose message names the variable and what it accepts.
+ */
+import { z } from 'zod';
+import { ACTIVATION_NAMES, isActivationName, type ActivationName } from '../telemetry/activations.ts';
+import { DEFAULT_SAMPLE_RATE } from '../telemetry/activation-telemetry.ts';
+import { DEFAULT_MODEL_DIR } from './weights.ts';
+
+export interface Faults {
+  /** Added to every predict request before it is answered. */
+  latencyMs: number;
+  /** Fraction of predict requests answered 500 without predicting. */
+  errorFraction: number;
+  /** Fraction of rows whose inputs become NaN after validation, so NaN flows through every layer. */
+  nanFraction: number;
+  /** Multiplies every input value; large values drive units into saturation. */
+  inputScale: number;
+}
+
+export interface ServerConfig {
+  variant: ActivationName;
+  /** The environment variable the variant was read from. */
+  variantEnv: string;
+  host: string;
+  port: number;
+  modelDir: string;
+  sampleRate: number;
+  maxBatch: number;
+  maxBodyBytes: number;
+  warmupIterations: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  faults: Faults;
+}
+
+export type ConfigError =
+  | { code: 'MissingVariant'; message: string }
+  | { code: 'UnknownVariant'; message: string; variant: string; known: readonly string[] }
+  | { code: 'InvalidSetting'; message: string; variable: string };
+
+export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; error: ConfigError };
+
+const fraction = z.coerce.number().min(0).max(1);
+const schema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  MODEL_DIR: z.string().min(1).default(DEFAULT_MODEL_DIR),
+  TELEMETRY_SAMPLE_RATE: fraction.default(DEFAULT_SAMPLE_RATE),
+  MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(256),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WARMUP_ITERATIONS: z.coerce.number().int().min(0).default(50),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  FAULT_LATENCY_MS: z.coerce.number().min(0).max(600_000).default(0),
+  FAULT_ERROR_FRACTION: fraction.default(0),
+  FAULT_NAN_FRACTION: fraction.default(0),
+  FAULT_INPUT_SCALE: z.coerce.number().refine(Number.isFinite, 'must be a finite number').default(1),
+});
+
+/** Reads the configuration from an environment (process.env in main, a plain object in tests). */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const variantEnv = env.VARIANT_ENV || 'ACTIVATION';
+  const known = ACTIVATION_NAMES.join(', ');
+  const variant = env[variantEnv];
+  if (variant === undefined || variant === '') {
+    return { ok: false, error: { code: 'MissingVariant', message: `${variantEnv} is not set; set it to one of: ${known}` } };
+  }
+  if (!isActivationName(variant)) {
+    return {
+      ok: false,
+      error: {
+        code: 'UnknownVariant', variant, known: ACTIVATION_NAMES,
+        message: `unknown variant ${JSON.stringify(variant)} in ${variantEnv}; known variants: ${known}`,
+      },
+    };
+  }
+  const present = Object.fromEntries(Object.keys(schema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    return {
+      ok: false,
+      error: { code: 'InvalidSetting', variable, message: `${variable}=${JSON.stringify(env[variable])}: ${issue.message}` },
+    };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      variant, variantEnv, host: e.HOST, port: e.PORT, modelDir: e.MODEL_DIR, sampleRate: e.TELEMETRY_SAMPLE_RATE,
+      maxBatch: e.MAX_BATCH, maxBodyBytes: e.MAX_BODY_BYTES, warmupIterations: e.WARMUP_ITERATIONS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, logLevel: e.LOG_LEVEL,
+      faults: {
+        latencyMs: e.FAULT_LATENCY_MS, errorFraction: e.FAULT_ERROR_FRACTION,
+        nanFraction: e.FAULT_NAN_FRACTION, inputScale: e.FAULT_INPUT_SCALE,
+      },
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The reference variant server: loads one variant's weights, listens, warms the model up, then
+ * reports ready; serves POST /v1/predict, GET /v1/model, /healthz, /readyz and /metrics (a private
+ * prom-client Registry). shutdown() drains: /readyz turns 503, no new connections are accepted,
+ * in-flight requests finish (up to the shutdown timeout) and then the server closes.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createActivationTelemetry } from '../telemetry/activation-telemetry.ts';
+import type { ServerConfig } from './config.ts';
+import { createFaultInjector } from './faults.ts';
+import { send, sendJson } from './http-util.ts';
+import { predict, type Mlp } from './mlp.ts';
+import { handlePredict, type PredictContext } from './predict.ts';
+import { createRandom } from './random.ts';
+import { loadWeights } from './weights.ts';
+
+export interface VariantServerOptions {
+  config: ServerConfig;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Awaited after the warm-up and before the server reports ready (tests hold readiness with it). */
+  beforeReady?: () => Promise<void>;
+}
+
+export interface VariantServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly model: Mlp;
+  readonly registry: Registry;
+  /** Resolves once /readyz answers 200. */
+  readonly ready: Promise<void>;
+  /** Drains and closes; safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+/** Loads the weights (throwing if they cannot be loaded), listens, and starts the warm-up. */
+export async function startVariantServer(options: VariantServerOptions): Promise<VariantServer> {
+  const { config, logger } = options;
+  const { model, heldOutAccuracy } = loadWeights(config.modelDir, config.variant);
+  const registry = new Registry();
+  const hiddenLayers = model.layers.slice(0, -1).map((l) => l.name);
+  const telemetry = createActivationTelemetry({
+    registry, variant: config.variant, activation: config.variant, sampleRate: config.sampleRate, layers: hiddenLayers,
+  });
+  const faults = createFaultInjector(config.faults);
+  let isReady = false;
+  let closing = false;
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+
+  const context: PredictContext = {
+    model, telemetry, faults, maxBatch: config.maxBatch, maxBodyBytes: config.maxBodyBytes, closing: () => closing,
+  };
+  const modelInfo = {
+    variant: config.variant, inputSize: model.inputSize, classes: model.classes,
+    layers: model.layers.map((l) => ({ name: l.name, inputs: l.inputs, outputs: l.outputs })),
+    heldOutAccuracy, maxBatch: config.maxBatch, telemetrySampleRate: config.sampleRate,
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    const text = (status: number, body: string) => send(res, status, body, 'text/plain; charset=utf-8', closing);
+    if (path === '/v1/predict') {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST', closing);
+      const started = process.hrtime.bigint();
+      res.once('finish', () => telemetry.recordRequest(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+      if (!isReady) return sendJson(res, 503, { error: closing ? 'shutting down' : 'not ready: warming up' }, closing);
+      return handlePredict(context, req, res);
+    }
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET', closing);
+    if (path === '/healthz') return text(200, 'ok\n');
+    if (path === '/readyz') return isReady ? text(200, 'ready\n') : text(503, closing ? 'shutting down\n' : 'warming up\n');
+    if (path === '/metrics') return send(res, 200, await registry.metrics(), registry.contentType, closing);
+    if (path === '/v1/model') return sendJson(res, 200, modelInfo, closing);
+    return sendJson(res, 404, { error: `no route ${method} ${path}` }, closing);
+  };
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) onIdle?.();
+    });
+    route(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'request failed');
+      sendJson(res, 500, { error: 'internal error' }, closing);
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeouts, so they close first
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}`;
+  logger.info({
+    port: address.port, host: address.address, url, variantEnv: config.variantEnv,
+    telemetrySampleRate: config.sampleRate, faults: faults.active ? config.faults : undefined,
+  }, 'listening');
+
+  const ready = (async () => {
+    const started = performance.now();
+    await warmUp(model, config.warmupIterations);
+    await options.beforeReady?.();
+    if (closing) return;
+    isReady = true;
+    logger.info({ warmupMs: Math.round(performance.now() - started), iterations: config.warmupIterations }, 'ready');
+  })();
+
+  /** Resolves true once no request is in flight, false if the timeout comes first. */
+  const waitForIdle = (timeoutMs: number) => new Promise<boolean>((resolve) => {
+    if (inFlight === 0) return resolve(true);
+    const timer = setTimeout(() => { onIdle = undefined; resolve(false); }, timeoutMs);
+    onIdle = () => { clearTimeout(timer); onIdle = undefined; resolve(true); };
+  });
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = () => {
+    shutdownPromise ??= (async () => {
+      closing = true;
+      isReady = false;
+      logger.info({ inFlight }, 'draining');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (!(await waitForIdle(config.shutdownTimeoutMs))) {
+        logger.warn({ inFlight }, 'shutdown timeout: closing connections with requests in flight');
+      }
+      server.closeAllConnections();
+      await closed;
+      logger.info({}, 'stopped');
+    })();
+    return shutdownPromise;
+  };
+
+  return { url, host: address.address, port: address.port, model, registry, ready, shutdown };
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string, closing: boolean): void {
+  res.setHeader('Allow', allow);
+  sendJson(res, 405, { error: `method not allowed; use ${allow}` }, closing);
+}
+
+/** Runs predictions on seeded synthetic batches so V8 has optimized the hot path before traffic. */
+async function warmUp(model: Mlp, iterations: number): Promise<void> {
+  const random = createRandom(42);
+  const rows = 16;
+  const input = new Float64Array(rows * model.inputSize).map(() => random.gaussian());
+  for (let i = 0; i < iterations; i++) {
+    predict(model, input, rows, () => undefined);
+    predict(model, input, rows);
+    await yieldToEventLoop();
+  }
+}
