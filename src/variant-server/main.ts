@@ -2,7 +2,8 @@
  * Entry point of the reference variant server: `node src/variant-server/main.ts`. Reads the
  * configuration from the environment (see docs/variant-server.md), exits 2 with a message listing the
  * known variants when the variant is missing or unknown, logs JSON lines to stdout (the first,
- * {"msg":"listening","port":…}, tells a parent process where it listens), and drains on SIGTERM/SIGINT.
+ * {"msg":"listening","port":…}, printed at any LOG_LEVEL, tells a parent process where it listens),
+ * and drains on SIGTERM/SIGINT.
  */
 import { pino } from 'pino';
 import { parseConfig } from './config.ts';
@@ -16,7 +17,8 @@ if (!result.ok) {
   process.exit(2);
 }
 const { config } = result;
-const logger = pino({ level: config.logLevel, base: { service: 'variant-server', variant: config.variant } });
+const base = { service: 'variant-server', variant: config.variant };
+const logger = pino({ level: config.logLevel, base });
 
 let server: Awaited<ReturnType<typeof startVariantServer>>;
 try {
@@ -26,6 +28,8 @@ try {
   console.error(`variant-server: cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
+// Printed whatever LOG_LEVEL says: a parent process finds the port (PORT=0) in this line.
+pino({ base: { service: base.service } }).info(server.listening, 'listening');
 server.ready.catch((error: unknown) => {
   logger.fatal({ err: error }, 'warm-up failed');
   process.exit(1);

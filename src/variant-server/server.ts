@@ -27,6 +27,8 @@ export interface VariantServerOptions {
 
 export interface VariantServer {
   readonly url: string;
+  /** What main.ts prints in its "listening" line: where, which variant, sampling, active faults. */
+  readonly listening: Record<string, unknown>;
   readonly host: string;
   readonly port: number;
   readonly model: Mlp;
@@ -98,13 +100,14 @@ export async function startVariantServer(options: VariantServerOptions): Promise
     server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
   });
   const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // An unspecified bind address is reachable on loopback, which is what a local parent process needs.
+  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const urlHost = address.family === 'IPv6' ? `[${reachable}]` : reachable;
   const url = `http://${urlHost}:${address.port}`;
-  logger.info({
-    port: address.port, host: address.address, url, variantEnv: config.variantEnv,
-    telemetrySampleRate: config.sampleRate, faults: faults.active ? config.faults : undefined,
-  }, 'listening');
-
+  const listening = {
+    port: address.port, host: address.address, url, variant: config.variant, variantEnv: config.variantEnv,
+    telemetrySampleRate: config.sampleRate, ...(faults.active ? { faults: config.faults } : {}),
+  };
   const ready = (async () => {
     const started = performance.now();
     await warmUp(model, config.warmupIterations);
@@ -139,7 +142,7 @@ export async function startVariantServer(options: VariantServerOptions): Promise
     return shutdownPromise;
   };
 
-  return { url, host: address.address, port: address.port, model, registry, ready, shutdown };
+  return { url, listening, host: address.address, port: address.port, model, registry, ready, shutdown };
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string, closing: boolean): void {
