@@ -88,6 +88,9 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 
     const kwok = startProcess('kwok', bin.kwok, [
       `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=true', `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+      // Lease-based heartbeats, as a kubelet does; without them kube-controller-manager marks the fake
+      // nodes NotReady after its grace period and their pods unready.
+      '--node-lease-duration-seconds=40',
     ], logs);
     started.push(kwok);
     await waitReady(kwok, 'kwok /healthz', async () => (await probe(`http://127.0.0.1:${kwokPort}/healthz`)) === 200);

@@ -1,0 +1,109 @@
+/**
+ * The operator survives what operators suffer: a SIGKILL in the middle of a step (it resumes from
+ * status with the remaining pause, no step repeated or skipped) and the death of the leader of two
+ * replicas (the standby takes over within the lease and finishes; never two leaders at once).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
+import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
+import { startOperator, type RunningOperator } from '../harness/operator.ts';
+import { createModelVariant, eventReasons, getModelVariant, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
+
+let ns: string;
+const operators: RunningOperator[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => { ns = await createTestNamespace('resilience'); });
+afterAll(async () => {
+  for (const o of operators) await o.kill();
+  await deleteTestNamespace(ns);
+});
+
+async function leaderGauge(op: RunningOperator): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${await op.port()}/metrics`);
+    const m = /^activation_canary_leader (\d+)/m.exec(await res.text());
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('operator restarts and leader election', () => {
+  it('resumes a step after SIGKILL with the remaining pause, repeating and skipping nothing', async () => {
+    const op = startOperator({ args: ['--namespace', ns, '--leader-elect=false'] });
+    operators.push(op);
+    await createModelVariant(ns, 'crashy', {
+      activation: 'relu', replicas: 2, template: gpuTemplate(1),
+      strategy: { steps: [{ setWeight: 50, pause: '12s' }, { setWeight: 100, pause: '1s' }] },
+    });
+    await waitForStatus(ns, 'crashy', 'Healthy', (s) => s.phase === 'Healthy');
+    await setActivation(ns, 'crashy', 'gelu');
+    const atWeight = await waitForStatus(ns, 'crashy', 'step 1 weight reached', (s) => !!s.weightReachedAt && s.currentStepIndex === 0);
+    const reachedAt = Date.parse(atWeight.weightReachedAt as string);
+
+    await sleep(3000);
+    await op.kill();
+    await sleep(3000);
+    const restarted = startOperator({ args: ['--namespace', ns, '--leader-elect=false'] });
+    operators.push(restarted);
+    await restarted.port();
+
+    const afterRestart = (await getModelVariant(ns, 'crashy')).status;
+    expect(afterRestart?.currentStepIndex).toBe(0);
+    expect(afterRestart?.weightReachedAt).toBe(atWeight.weightReachedAt);
+    const next = await waitForStatus(ns, 'crashy', 'step 2 started', (s) => (s.currentStepIndex ?? 0) >= 1 || s.phase === 'Healthy');
+    const advancedAt = Date.parse((next.stepStartedAt ?? next.conditions?.find((c) => c.type === 'Progressing')?.lastTransitionTime) as string);
+    // The 12 s pause counted from when the weight was reached, not from the restart (which would be ≥ 18 s).
+    expect(advancedAt - reachedAt).toBeGreaterThanOrEqual(12_000);
+    expect(advancedAt - reachedAt).toBeLessThan(17_000);
+
+    await waitForStatus(ns, 'crashy', 'promoted', (s) => s.phase === 'Healthy' && s.stableActivation === 'gelu');
+    const reasons = await eventReasons(ns, 'crashy');
+    expect(reasons.filter((r) => r === 'StepWeightReached')).toHaveLength(2);
+    expect(reasons.filter((r) => r === 'StepCompleted')).toHaveLength(1);
+    expect(reasons.filter((r) => r === 'RolloutStarted')).toHaveLength(1);
+    await restarted.stop();
+  });
+
+  it('hands over to the standby replica when the leader dies, and never has two leaders', async () => {
+    const args = ['--namespace', ns, '--leader-elect', '--leader-election-namespace', ns, '--leader-election-id', 'ha-test', '--lease-duration', '4s'];
+    const a = startOperator({ args, identity: 'replica-a' });
+    const b = startOperator({ args, identity: 'replica-b' });
+    operators.push(a, b);
+    const leases = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
+    const holder = async () => (await leases.readNamespacedLease({ namespace: ns, name: 'ha-test' })).spec?.holderIdentity;
+    const first = await eventually('a leader', async () => (await holder().catch(() => undefined)) || undefined, 30_000);
+    const [leader, standby] = first === 'replica-a' ? [a, b] : [b, a];
+
+    let both = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [x, y] = await Promise.all([leaderGauge(a), leaderGauge(b)]);
+        if (x === 1 && y === 1) both++;
+        await sleep(200);
+      }
+    })();
+
+    await createModelVariant(ns, 'ha', {
+      activation: 'relu', replicas: 2, template: gpuTemplate(1), strategy: { steps: [{ setWeight: 50, pause: '6s' }] },
+    });
+    await waitForStatus(ns, 'ha', 'Healthy', (s) => s.phase === 'Healthy');
+    await setActivation(ns, 'ha', 'silu');
+    await waitForStatus(ns, 'ha', 'canary at 50%', (s) => s.canaryWeight === 50);
+
+    const killedAt = Date.now();
+    await leader.kill();
+    await eventually('the standby holds the lease', async () => ((await holder()) === standby.identity ? true : undefined), 20_000);
+    const takeover = Date.now() - killedAt;
+    expect(takeover).toBeLessThan(4000 + 4000); // lease duration + a retry period's slack
+
+    await waitForStatus(ns, 'ha', 'promoted by the standby', (s) => s.phase === 'Healthy' && s.stableActivation === 'silu', 60_000);
+    sampling = false;
+    await sampler;
+    expect(both).toBe(0);
+    expect(await leaderGauge(standby)).toBe(1);
+    await standby.stop();
+  });
+});
