@@ -20,15 +20,18 @@ if (!dir) {
 const ownerPid = values['owner-pid'] ? Number(values['owner-pid']) : undefined;
 const say = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 
-let cluster: RunningCluster | undefined;
+let starting: Promise<RunningCluster> | undefined;
 let stopping = false;
-async function shutdown(why: string, code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    say(`stopping (${why})`);
-    await cluster?.stop().catch((err: unknown) => say(`error while stopping: ${String(err)}`));
-    say('stopped');
-  }
+async function shutdown(why: string, code: number): Promise<void> {
+  // Only the first call tears down and exits; later calls (another signal, the owner check ticking
+  // again) must not exit while components are still stopping, or they would be orphaned.
+  if (stopping) return;
+  stopping = true;
+  say(`stopping (${why})`);
+  // A stop during start-up waits for it: startCluster tears down itself when it fails.
+  const cluster = await starting?.catch(() => undefined);
+  await cluster?.stop().catch((err: unknown) => say(`error while stopping: ${String(err)}`));
+  say('stopped');
   process.exit(code);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
@@ -47,8 +50,9 @@ if (ownerPid) setInterval(() => { if (!ownerAlive(ownerPid)) void shutdown(`owne
 
 try {
   const t0 = Date.now();
-  cluster = await startCluster({ dir, binaries: locateBinaries(), prometheus: !values['no-prometheus'], log: say });
-  if (stopping) await shutdown('stopped during start', 0);
+  starting = startCluster({ dir, binaries: locateBinaries(), prometheus: !values['no-prometheus'], log: say });
+  const cluster = await starting;
+  if (stopping) await new Promise(() => undefined); // a shutdown is in progress and will exit
   const state = { ...cluster.state, supervisorPid: process.pid };
   const tmp = join(dir, 'state.json.tmp');
   writeFileSync(tmp, JSON.stringify(state, null, 2));

@@ -1,0 +1,76 @@
+/**
+ * GPU awareness and bad input on the real scheduler: a canary that cannot fit is held with a
+ * condition naming the shortfall; a GPU request no node can satisfy is reported as a spec problem
+ * without a hot loop, while the operator keeps serving other ModelVariants. The test brings its own
+ * fake nodes with a resource name of its own, so other tests' pods cannot change the arithmetic.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
+import { fakeGpuNode } from '../harness/cluster.ts';
+import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
+import { startOperator, type RunningOperator } from '../harness/operator.ts';
+import { createModelVariant, deployment, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
+
+const suffix = Math.random().toString(36).slice(2, 7);
+const RESOURCE = `capacity-${suffix}.example.com/gpu`;
+const NODES = [`capacity-${suffix}-a`, `capacity-${suffix}-b`];
+let ns: string;
+let operator: RunningOperator;
+const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
+
+beforeAll(async () => {
+  ns = await createTestNamespace('capacity');
+  for (const name of NODES) {
+    const node = fakeGpuNode(name, 0) as k8s.V1Node;
+    const resources = { ...node.status?.capacity, [RESOURCE]: '4' };
+    await core().createNode({ body: { ...node, status: { ...node.status, capacity: resources, allocatable: resources } } });
+  }
+  await eventually('capacity nodes Ready', async () => {
+    const nodes = await core().listNode({});
+    return NODES.every((n) => nodes.items.find((x) => x.metadata?.name === n)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
+  });
+  operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false'] });
+  await operator.port();
+});
+afterAll(async () => {
+  await operator?.stop();
+  await deleteTestNamespace(ns);
+  for (const name of NODES) await core().deleteNode({ name }).catch(() => undefined);
+});
+
+async function reconcileCount(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${await operator.port()}/metrics`)).text();
+  return [...text.matchAll(/^activation_canary_reconcile_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+}
+
+describe('GPU capacity', () => {
+  it('holds a canary that does not fit, with a condition naming the shortfall and the free GPUs per node', async () => {
+    // Three 4-GPU pods on two 4-GPU nodes: two run, one stays Pending with the scheduler's reason.
+    await createModelVariant(ns, 'big', { activation: 'relu', replicas: 3, template: gpuTemplate(4, RESOURCE), strategy: { steps: [{ setWeight: 50, pause: '1m' }] } });
+    const stable = await waitForStatus(ns, 'big', 'stable deploying with a Pending pod', (s) => /2\/3 ready .*unschedulable/.test(s.message ?? ''));
+    expect(stable.message).toMatch(/2\/3 ready .*Insufficient capacity-/);
+
+    await setActivation(ns, 'big', 'gelu');
+    const held = await waitForStatus(ns, 'big', 'held for capacity', (s) => s.conditions?.some((c) => c.type === 'CapacityAvailable' && c.status === 'False') ?? false);
+    expect(held.phase).toBe('Paused');
+    const c = held.conditions?.find((x) => x.type === 'CapacityAvailable');
+    expect(c?.reason).toBe('InsufficientGPU');
+    expect(c?.message).toContain(`needs 2 more pod(s) × 4 ${RESOURCE}`);
+    expect(c?.message).toMatch(/only 1 fit \(capacity-\w+-a: 0\/4 free, capacity-\w+-b: 0\/4 free\)/);
+    expect((await deployment(ns, 'big-canary'))?.spec?.replicas ?? 0).toBe(0);
+  });
+
+  it('reports a GPU request no node can satisfy as a spec problem, without a hot loop, and keeps serving others', async () => {
+    await createModelVariant(ns, 'huge', { activation: 'relu', replicas: 1, template: gpuTemplate(16, RESOURCE) });
+    const status = await waitForStatus(ns, 'huge', 'SpecValid False', (s) => s.conditions?.some((c) => c.type === 'SpecValid' && c.status === 'False') ?? false);
+    expect(status.conditions?.find((c) => c.type === 'SpecValid')?.message).toMatch(`each pod asks for 16 ${RESOURCE} but the largest ready node offers 4`);
+    expect(await deployment(ns, 'huge-stable')).toBeUndefined();
+
+    const before = await reconcileCount();
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(await reconcileCount() - before).toBeLessThan(10);
+
+    await createModelVariant(ns, 'small', { activation: 'relu', replicas: 1, template: gpuTemplate(1) });
+    await waitForStatus(ns, 'small', 'Healthy', (s) => s.phase === 'Healthy');
+  });
+});
