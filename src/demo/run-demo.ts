@@ -1,0 +1,146 @@
+/**
+ * The demo's two scenarios on a running local cluster: deploy `sentiment` on relu with real variant
+ * servers behind it and real clients in front, roll relu → gelu (judged from real metrics, promoted),
+ * then gelu → sigmoid served with saturating inputs (judged, rolled back), showing a live view and
+ * returning what happened. Everything it starts it stops, also when interrupted.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { ModelVariant, ModelVariantSpec } from '../api/types.ts';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../api/types.ts';
+import { startDataPlane } from './data-plane.ts';
+import { renderLiveView, transitionLine } from './live-view.ts';
+import { startTraffic } from './traffic.ts';
+
+export interface DemoOptions {
+  kc: k8s.KubeConfig;
+  namespace: string;
+  prometheusUrl: string;
+  targetsDir: string;
+  /** Redraw a live view (a terminal) or print one line per change (headless). */
+  live: boolean;
+  colour: boolean;
+  out: (line: string) => void;
+  signal: AbortSignal;
+  /** Seconds each step pauses (default 20). */
+  stepPauseSeconds?: number;
+}
+
+export interface ScenarioResult {
+  from: string;
+  to: string;
+  expected: 'promoted' | 'rolled back';
+  outcome: 'promoted' | 'rolled back' | 'timed out' | 'interrupted';
+  seconds: number;
+  message: string;
+  failedSlis: { name: string; canaryValue?: string; threshold?: string; reason?: string }[];
+  stableActivation?: string;
+}
+
+export const DEMO_MODEL = 'sentiment';
+/** The variant the demo expects to fail, and the fault knob that makes it fail (demo scaffolding). */
+export const FAILING_VARIANT = 'sigmoid';
+export const FAILING_ENV = { FAULT_INPUT_SCALE: '6' };
+
+export function demoSpec(prometheusUrl: string, pause: number): ModelVariantSpec {
+  return {
+    activation: 'relu',
+    replicas: 4,
+    template: {
+      metadata: { labels: { app: DEMO_MODEL } },
+      spec: { containers: [{ name: 'server', image: 'activation-canary/variant-server:dev', ports: [{ name: 'http', containerPort: 8080 }],
+        env: [{ name: 'TELEMETRY_SAMPLE_RATE', value: '0.5' }], resources: { limits: { 'nvidia.com/gpu': '1' } } }] },
+    },
+    strategy: {
+      steps: [{ setWeight: 25, pause: `${pause}s` }, { setWeight: 50, pause: `${pause}s` }],
+      progressDeadline: '2m',
+      analysis: {
+        interval: '5s', failureLimit: 1, inconclusiveLimit: 12,
+        prometheus: { address: prometheusUrl, timeout: '5s' },
+        slo: { objective: 0.99, shortWindow: '10s', longWindow: '30s', burnRateThreshold: 10 },
+        slis: [
+          { name: 'saturation', builtin: 'activationSaturation', max: 0.3, window: '15s' },
+          { name: 'nonFinite', builtin: 'nonFinite', max: 0.01, window: '15s' },
+          { name: 'latencyP95', builtin: 'latencyP95', max: 0.25, window: '15s' },
+          { name: 'errorRate', builtin: 'errorRate', max: 0.01, window: '15s' },
+          { name: 'accuracy', builtin: 'accuracy', minRatioToStable: 0.9, minSamples: 100, window: '15s' },
+        ],
+      },
+    },
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+});
+
+export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
+  const { kc, namespace, out, signal } = opts;
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace };
+  const read = async () => (await custom.getNamespacedCustomObject({ ...ref, name: DEMO_MODEL })) as ModelVariant;
+  const setActivation = (activation: string) => custom.patchNamespacedCustomObject({ ...ref, name: DEMO_MODEL, body: { spec: { activation } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+
+  await core.createNamespace({ body: { metadata: { name: namespace } } }).catch((err: { code?: number }) => { if (err.code !== 409) throw err; });
+  const plane = startDataPlane({ kc, namespace, model: DEMO_MODEL, targetsDir: opts.targetsDir, log: opts.live ? undefined : out,
+    extraEnv: (a) => (a === FAILING_VARIANT ? FAILING_ENV : {}) });
+  const traffic = startTraffic(() => plane.endpoints(), 40);
+  const results: ScenarioResult[] = [];
+  try {
+    const pause = opts.stepPauseSeconds ?? 20;
+    await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: DEMO_MODEL, namespace }, spec: demoSpec(opts.prometheusUrl, pause) } });
+    out(`created modelvariant ${namespace}/${DEMO_MODEL}: relu on 4 fake GPUs, steps 25% → 50% (${pause}s each), judged every 5s`);
+    const ready = await watch(read, opts, traffic.stats, (mv) => mv.status?.phase === 'Healthy' && mv.status.stableActivation === 'relu', 90_000);
+    if (!ready) throw new Error('sentiment did not become Healthy on relu within 90s; see the operator log');
+    await sleep(5000, signal); // let the stable variant build up a few scrapes of history
+
+    for (const [to, expected] of [['gelu', 'promoted'], [FAILING_VARIANT, 'rolled back']] as const) {
+      if (signal.aborted) break;
+      const from = (await read()).status?.stableActivation ?? '?';
+      out(`\n=== rolling ${from} → ${to} (expected: ${expected}${to === FAILING_VARIANT ? `; the demo serves ${to} with inputs scaled ×${FAILING_ENV.FAULT_INPUT_SCALE}, a fault knob that saturates it` : ''})`);
+      const t0 = Date.now();
+      await setActivation(to);
+      await sleep(1500, signal);
+      const end = await watch(read, opts, traffic.stats, (mv) => (mv.status?.phase === 'Healthy' && mv.status.stableActivation === to) || mv.status?.phase === 'Degraded', 240_000);
+      const s = end?.status;
+      results.push({
+        from, to, expected,
+        outcome: signal.aborted ? 'interrupted' : !s ? 'timed out' : s.phase === 'Degraded' ? 'rolled back' : 'promoted',
+        seconds: Math.round((Date.now() - t0) / 1000),
+        message: s?.message ?? '',
+        failedSlis: (s?.analysis?.slis ?? []).filter((x) => x.verdict === 'Failed').map((x) => ({ name: x.name, canaryValue: x.canaryValue, threshold: x.threshold, reason: x.reason })),
+        ...(s?.stableActivation ? { stableActivation: s.stableActivation } : {}),
+      });
+      out(`=== ${to}: ${results.at(-1)?.outcome} after ${results.at(-1)?.seconds}s — ${s?.message ?? ''}`);
+    }
+  } finally {
+    await traffic.stop();
+    await plane.stop();
+  }
+  return results;
+}
+
+/** Shows the live view until `done` holds; returns the last object, or undefined on timeout/abort. */
+async function watch(read: () => Promise<ModelVariant>, opts: DemoOptions, stats: () => ReturnType<ReturnType<typeof startTraffic>['stats']>,
+  done: (mv: ModelVariant) => boolean, timeoutMs: number): Promise<ModelVariant | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (!opts.signal.aborted && Date.now() < deadline) {
+    const mv = await read();
+    if (opts.live) {
+      opts.out(`\x1b[H\x1b[2J${renderLiveView(mv, stats(), opts.colour).join('\n')}`);
+    } else {
+      const line = transitionLine(mv);
+      if (line !== last) opts.out(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
+      last = line;
+    }
+    if (done(mv)) {
+      if (opts.live) opts.out(renderLiveView(mv, stats(), opts.colour).join('\n'));
+      return mv;
+    }
+    await sleep(1000, opts.signal);
+  }
+  return undefined;
+}
