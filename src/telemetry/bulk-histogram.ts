@@ -7,7 +7,7 @@
  * aggregator, get() and reset().
  */
 import type { Metric, Registry } from 'prom-client';
-import type { BucketCounts } from './layer-stats.ts';
+import { padBounds, type BucketCounts } from './layer-stats.ts';
 
 export interface BulkHistogramConfig {
   name: string;
@@ -27,7 +27,9 @@ export class BulkHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   readonly labelNames: readonly string[];
+  /** The real bucket bounds, ascending. */
   readonly bounds: Float64Array;
+  readonly #searchBounds: Float64Array;
   readonly #series = new Map<string, Series>();
 
   constructor(config: BulkHistogramConfig) {
@@ -39,6 +41,7 @@ export class BulkHistogram {
     this.help = config.help;
     this.labelNames = config.labelNames;
     this.bounds = Float64Array.from(sorted);
+    this.#searchBounds = padBounds(sorted);
     // The Registry only reads the members above; the cast is the price of not being one of its four classes.
     for (const registry of config.registers) registry.registerMetric(this as unknown as Metric);
   }
@@ -48,7 +51,7 @@ export class BulkHistogram {
     const key = this.labelNames.map((name) => labels[name] ?? '').join('\u0000');
     let series = this.#series.get(key);
     if (!series) {
-      series = { labels: { ...labels }, bounds: this.bounds, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+      series = { labels: { ...labels }, bounds: this.#searchBounds, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
       this.#series.set(key, series);
     }
     return series;

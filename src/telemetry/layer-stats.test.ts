@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { SATURATION_REGIONS } from './activations.ts';
-import { tallyLayer, type BucketCounts } from './layer-stats.ts';
+import { padBounds, tallyLayer, type BucketCounts } from './layer-stats.ts';
 
 const buckets = (bounds: number[]): BucketCounts =>
-  ({ bounds: Float64Array.from(bounds), counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 });
+  ({ bounds: padBounds(bounds), counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 });
 
 describe('tallyLayer', () => {
   it('counts relu units on the flat side as saturated and zero outputs as dead', () => {
@@ -42,5 +42,25 @@ describe('tallyLayer', () => {
     expect(Array.from(values.counts)).toEqual([2, 3, 2, 2, 1]);
     expect(values.sum).toBeCloseTo(3.5, 12);
     expect(tally.zero).toBe(2);
+  });
+});
+
+describe('padBounds', () => {
+  it('sorts and pads with +Infinity to a power of two longer than the bounds', () => {
+    expect(Array.from(padBounds([1, 0]))).toEqual([0, 1, Infinity, Infinity]);
+    expect(padBounds(Array.from({ length: 16 }, (_, i) => i))).toHaveLength(32);
+    expect(padBounds([5])).toHaveLength(2);
+  });
+
+  it('puts values in the same bucket a linear scan would, for any number of bounds', () => {
+    for (let m = 1; m <= 20; m++) {
+      const bounds = Array.from({ length: m }, (_, i) => i - m / 2);
+      const values = buckets(bounds);
+      const post = Array.from({ length: 200 }, (_, i) => (i - 100) / 8);
+      tallyLayer(post, post, {}, values);
+      const expected = new Array<number>(m + 1).fill(0);
+      for (const v of post) { let b = 0; while (b < m && v > bounds[b]!) b++; expected[b]!++; }
+      expect(Array.from(values.counts)).toEqual(expected);
+    }
   });
 });
