@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { createKubeClients, KubeConfigError, loadKubeConfig } from './client.ts';
+import { createKubeClients, errorMessage, KubeConfigError, loadKubeConfig } from './client.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kube-client-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,5 +97,15 @@ describe('createKubeClients', () => {
     const clients = createKubeClients(kc);
     expect(Object.keys(clients).sort()).toEqual(['apps', 'coordination', 'core', 'customObjects', 'events', 'kc', 'objects']);
     expect(clients.kc).toBe(kc);
+  });
+});
+
+describe('errorMessage', () => {
+  it('appends the causes undici hides behind "fetch failed"', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
+    expect(errorMessage(new TypeError('fetch failed', { cause }))).toBe('fetch failed: connect ECONNREFUSED 127.0.0.1:6443');
+    expect(errorMessage(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('socket hang up (ECONNRESET)');
+    expect(errorMessage({ code: 500 })).toBe('{"code":500}');
+    expect(errorMessage('plain')).toBe('plain');
   });
 });

@@ -123,6 +123,25 @@ export function createKubeClients(kc: k8s.KubeConfig): KubeClients {
   };
 }
 
+/**
+ * An error as one log line: undici reports a network failure as "fetch failed" with the reason in
+ * `cause` (ECONNREFUSED, a TLS error), so the causes are appended.
+ */
+export function errorMessage(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    if (e instanceof Error) {
+      const code = (e as { code?: unknown }).code;
+      parts.push(`${e.message || e.name}${typeof code === 'string' && !e.message.includes(code) ? ` (${code})` : ''}`);
+      e = e.cause;
+    } else {
+      parts.push(typeof e === 'object' ? JSON.stringify(e) : String(e));
+      break;
+    }
+  }
+  return parts.join(': ');
+}
+
 /** An HTTP error from the API server; `code` is the status, as client-node's ApiException has it. */
 export class KubeHttpError extends Error {
   readonly code: number;

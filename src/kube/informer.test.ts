@@ -102,14 +102,14 @@ describe('informer', () => {
     h.watch.refuse = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     h.watch.current().end(new Error('read ECONNRESET'));
     await h.clock.advance(999);
-    expect(h.informer.restarts()).toBe(0);
+    expect(h.informer.stats().restarts).toBe(0);
     await h.clock.advance(1);
-    expect(h.informer.restarts()).toBe(1);
+    expect(h.informer.stats().restarts).toBe(1);
     await h.clock.advance(1999);
-    expect(h.informer.restarts()).toBe(1);
+    expect(h.informer.stats().restarts).toBe(1);
     h.watch.refuse = undefined;
     await h.clock.advance(1);
-    expect(h.informer.restarts()).toBe(2);
+    expect(h.informer.stats().restarts).toBe(2);
     expect(h.watch.opened).toHaveLength(2);
     expect(h.watch.current().query.resourceVersion).toBe('20');
     expect(h.lists()).toBe(1);
@@ -118,7 +118,7 @@ describe('informer', () => {
     // A connected watch resets the backoff: the next failure waits 1 s again.
     h.watch.current().end(new Error('read ECONNRESET'));
     await h.clock.advance(1000);
-    expect(h.informer.restarts()).toBe(3);
+    expect(h.informer.stats().restarts).toBe(3);
     await h.informer.stop();
   });
 
@@ -145,7 +145,7 @@ describe('informer', () => {
     h.watch.current().end(null);
     await h.clock.advance(1000);
     expect(h.watch.opened).toHaveLength(3);
-    expect(h.informer.restarts()).toBe(0);
+    expect(h.informer.stats()).toEqual({ watchesOpened: 3, restarts: 0 });
     await h.informer.stop();
     expect(h.clock.pendingTimers()).toBe(0);
   });

@@ -10,7 +10,7 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
-import { getJson } from './client.ts';
+import { errorMessage, getJson } from './client.ts';
 import { backoffDelay } from './work-queue.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -47,8 +47,16 @@ export interface Informer<T extends KubernetesObject> {
   hasSynced(): boolean;
   /** Resolves once the first list is in the cache; rejects if the informer is stopped first. */
   waitForSync(): Promise<void>;
-  /** How often a failed list or watch was restarted. */
-  restarts(): number;
+  /** Counters for logs and tests: watch requests opened, and restarts after a failure. */
+  stats(): InformerStats;
+}
+
+export interface InformerStats {
+  /** Watch requests opened, including reconnects after the server ended one. */
+  watchesOpened: number;
+  /** Restarts of a list or watch that failed. */
+  restarts: number;
+  lastError?: string;
 }
 
 export const DEFAULT_RESYNC_MS = 5 * 60_000;
@@ -58,12 +66,6 @@ export function resourcePath(r: { group?: string; version: string; plural: strin
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   return r.namespace ? `${base}/namespaces/${encodeURIComponent(r.namespace)}/${r.plural}` : `${base}/${r.plural}`;
 }
-
-const describeError = (err: unknown): string => {
-  if (err instanceof Error) return err.message || err.name;
-  if (err && typeof err === 'object') return JSON.stringify(err);
-  return String(err);
-};
 
 /**
  * Adds the informer's watch parameters, refuses to open a watch once the informer has stopped, reports
@@ -121,7 +123,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   let running = false;
   let synced = false;
   let failures = 0;
-  let restartCount = 0;
+  const stats: InformerStats = { watchesOpened: 0, restarts: 0 };
   let syncWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
   const list = opts.list ?? (async () => {
@@ -152,6 +154,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
         syncWaiters = [];
         scheduleResync();
       }
+      stats.watchesOpened++;
       return true;
     },
     connected() {
@@ -181,7 +184,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
       try {
         h(obj);
       } catch (err) {
-        log.error({ event, object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err: describeError(err) }, 'Informer handler threw');
+        log.error({ event, object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err: errorMessage(err) }, 'Informer handler threw');
       }
     }
   };
@@ -191,12 +194,13 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   const onError = (err: unknown) => {
     if (!running) return;
     failures++;
+    stats.lastError = errorMessage(err);
     const delayMs = backoffDelay(failures, opts.restartBackoff?.baseMs ?? 1000, opts.restartBackoff?.maxMs ?? 30_000);
-    log.warn({ err: describeError(err), failures, retryInMs: delayMs }, 'Watch failed; restarting it');
+    log.warn({ err: stats.lastError, failures, retryInMs: delayMs }, 'Watch failed; restarting it');
     after(delayMs, () => {
       if (!running) return;
-      restartCount++;
-      log.info({ restarts: restartCount }, 'Restarting watch');
+      stats.restarts++;
+      log.info({ restarts: stats.restarts }, 'Restarting watch');
       lw.start().catch(onError);
     });
   };
@@ -239,6 +243,6 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
       if (synced) return Promise.resolve();
       return new Promise<void>((resolve, reject) => syncWaiters.push({ resolve, reject }));
     },
-    restarts: () => restartCount,
+    stats: () => ({ ...stats }),
   };
 }

@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
+import { errorMessage } from './client.ts';
 
 export interface LeaderElectionOptions {
   coordination: CoordinationV1Api;
@@ -153,7 +154,8 @@ export function createLeaderElector(opts: LeaderElectionOptions): LeaderElector 
     const run = tryAcquireOrRenew().then(
       (a) => ({ ...a, startedAt }),
       (err: unknown) => {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, state === 'leading' ? 'Failed to renew the lease' : 'Failed to read or take the lease');
+        if (state === 'leading') log.warn({ err: errorMessage(err) }, 'Failed to renew the lease');
+        else if (state === 'acquiring') log.warn({ err: errorMessage(err) }, 'Failed to read or take the lease');
         return { ok: false, startedAt };
       },
     );
@@ -207,7 +209,7 @@ export function createLeaderElector(opts: LeaderElectionOptions): LeaderElector 
     log.info('Became leader');
     Promise.resolve()
       .then(() => opts.onStartedLeading?.())
-      .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'onStartedLeading failed'));
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'onStartedLeading failed'));
     schedule(retryPeriodMs, () => void renewLoop());
   }
 
@@ -234,7 +236,7 @@ export function createLeaderElector(opts: LeaderElectionOptions): LeaderElector 
       });
       log.info('Released the lease');
     } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'Failed to release the lease; the next leader waits for it to expire');
+      log.warn({ err: errorMessage(err) }, 'Failed to release the lease; the next leader waits for it to expire');
     }
   }
 
