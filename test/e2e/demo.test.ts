@@ -1,0 +1,51 @@
+/**
+ * End to end: the demo's two scenarios, headless, on the test cluster — real operator, real
+ * Prometheus scraping real variant servers started per kwok pod, real clients. The new activation
+ * must be promoted and serving; the failing one rolled back with the failing SLI named; and no
+ * process the demo started may be left behind.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from '../harness/binaries.ts';
+import { clusterState } from '../harness/env.ts';
+
+interface DemoReport {
+  ok: boolean;
+  results: { to: string; outcome: string; expected: string; message: string; failedSlis: { name: string; canaryValue?: string }[]; stableActivation?: string }[];
+  error?: string;
+}
+
+function variantServers(): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', 'src/variant-server/main.ts'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+describe('make demo, headless', () => {
+  it('promotes relu → gelu and rolls gelu → sigmoid back, naming the failing SLI, and leaves no process behind', async () => {
+    const before = new Set(variantServers());
+    const state = clusterState();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'hack', 'demo.ts'), '--json', '--pause', '8', '--namespace', `demo-e2e-${process.pid}`,
+      '--cluster-dir', dirname(state.kubeconfig)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as DemoReport;
+    if (!report.ok) console.error(stdout, stderr);
+
+    expect(report.error).toBeUndefined();
+    const [promote, rollback] = report.results;
+    expect(promote).toMatchObject({ to: 'gelu', outcome: 'promoted', stableActivation: 'gelu' });
+    expect(rollback).toMatchObject({ to: 'sigmoid', outcome: 'rolled back', stableActivation: 'gelu' });
+    expect(rollback?.failedSlis.map((s) => s.name)).toContain('saturation');
+    expect(rollback?.message).toMatch(/saturation/);
+    expect(code).toBe(0);
+    const leftover = variantServers().filter((pid) => !before.has(pid));
+    expect(leftover).toEqual([]);
+  }, 420_000);
+});
