@@ -76,7 +76,6 @@ const server = await startHealthServer({
   isReady: () => !config.leaderElect || elector?.isLeader() === true ? controller?.synced() === true : true,
   isHealthy: () => true,
 });
-logger.info({ port: server.port, host }, 'Serving metrics and health');
 metrics.trackQueueDepth(() => controller?.queue.len() ?? 0);
 
 const elector = config.leaderElect

@@ -4,14 +4,7 @@
  */
 import type { Condition } from './model.ts';
 
-export const CONDITION = {
-  Available: 'Available',
-  Progressing: 'Progressing',
-  Degraded: 'Degraded',
-  MetricsAvailable: 'MetricsAvailable',
-  CapacityAvailable: 'CapacityAvailable',
-  SpecValid: 'SpecValid',
-} as const;
+export { CONDITION_TYPE as CONDITION } from '../api/types.ts';
 
 export function setCondition(
   conditions: Condition[],

@@ -4,14 +4,10 @@
  * when to come back). Pure data; the reconciler builds `Desired`/`Observed` and applies a `Plan`.
  */
 
-export const PHASE = {
-  Healthy: 'Healthy',
-  Progressing: 'Progressing',
-  Paused: 'Paused',
-  Promoting: 'Promoting',
-  Degraded: 'Degraded',
-} as const;
-export type Phase = (typeof PHASE)[keyof typeof PHASE];
+import type { Phase } from '../api/types.ts';
+
+export { PHASE } from '../api/types.ts';
+export type { Phase };
 
 export const SIGNAL_VERBS = ['pause', 'resume', 'promote', 'abort', 'retry'] as const;
 export type SignalVerb = (typeof SIGNAL_VERBS)[number];

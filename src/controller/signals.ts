@@ -3,9 +3,8 @@
  * `activationcanary.io/signal: <verb>@<id>`. A value is acted on once: the planner records it in
  * `status.handledSignal`, so the operator never edits metadata and a re-applied value is ignored.
  */
+import { SIGNAL_ANNOTATION } from '../api/types.ts';
 import { SIGNAL_VERBS, type SignalVerb } from './model.ts';
-
-export const SIGNAL_ANNOTATION = 'activationcanary.io/signal';
 
 export type ParsedSignal = { verb: SignalVerb; value: string } | { invalid: string; value: string };
 

@@ -4,12 +4,13 @@
  * both. Names are derived, never stored, so a restarted operator finds its children again.
  */
 
-export type Role = 'stable' | 'canary';
-export const ROLES: readonly Role[] = ['stable', 'canary'];
+import { LABEL, type Role } from '../api/types.ts';
 
-export const LABEL_MODEL = 'activationcanary.io/model';
-export const LABEL_ROLE = 'activationcanary.io/role';
-export const LABEL_VARIANT = 'activationcanary.io/variant';
+export type { Role };
+
+export const LABEL_MODEL = LABEL.model;
+export const LABEL_ROLE = LABEL.role;
+export const LABEL_VARIANT = LABEL.variant;
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGER = 'activation-canary';
 /** Hash of what the operator last applied to a child; equal hash = nothing to apply. */
