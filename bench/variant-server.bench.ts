@@ -5,13 +5,16 @@
  * /proc/<pid>/schedstat. Part 1: requests per second, p95 latency and CPU per request for every
  * activation variant, the variants taking turns round by round. Part 2: the cost of activation
  * telemetry, a server at the default sampling rate (and one at rate 1) against one with telemetry off,
- * interleaved A B A B … and reported as per-pair ratios, since the machine is shared and noisy. Part 3:
+ * interleaved A B A B … and reported as per-pair ratios, since the machine is shared and noisy; each
+ * run of Part 2 gets a fresh server process, so no process keeps a lucky or unlucky placement. With
+ * taskset available, servers are pinned to the last CPU and this process (the client) to the first. Part 3:
  * the same cost measured in-process, without HTTP: CPU time of the forward pass with and without the
  * telemetry observer, interleaved, which is far less noisy than throughput on a shared machine.
  *
  * usage: node bench/variant-server.bench.ts [--duration 2s] [--rounds 5] [--pairs 8] [--batch 32]
  *        [--concurrency 4] [--variants relu,gelu] [--telemetry-variant gelu] [--skip-variants] [--json]
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -71,8 +74,21 @@ const median = (xs: number[]) => {
 };
 const f = (x: number, digits = 0) => x.toFixed(digits);
 
+/** Pins every thread of a process to one CPU, when taskset exists; returns whether it did. */
+function pin(pid: number, cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const cpuCount = cpus().length;
+const pinned = cpuCount > 1 && pin(process.pid, 0);
+
 async function start(env: Record<string, string>): Promise<SpawnedServer> {
   const server = await spawnVariantServer({ env: { LOG_LEVEL: 'warn', ...env } });
+  if (pinned) pin(server.child.pid!, cpuCount - 1);
   await server.waitReady();
   await measure(server, 500); // JIT warm-up under real requests, not counted
   return server;
@@ -84,7 +100,8 @@ const out: Record<string, unknown> = {
 };
 const lines: string[] = [
   `variant-server benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, load average ${loadavg().map((x) => f(x, 2)).join(' ')}`,
-  `closed loop, ${concurrency} workers, ${batch} rows per request, ${f(durationMs / 1000, 1)} s per run; figures are medians`,
+  `closed loop, ${concurrency} workers, ${batch} rows per request, ${f(durationMs / 1000, 1)} s per run; figures are medians` +
+  (pinned ? `; servers pinned to CPU ${cpuCount - 1}, client to CPU 0` : ''),
 ];
 
 if (!args['skip-variants']) {
@@ -116,29 +133,38 @@ const configs = [
   { name: `sampling ${DEFAULT_SAMPLE_RATE} (default)`, env: { TELEMETRY_SAMPLE_RATE: String(DEFAULT_SAMPLE_RATE) } },
   { name: 'sampling 1 (every request)', env: { TELEMETRY_SAMPLE_RATE: '1' } },
 ];
-const off = await start({ ACTIVATION: telemetryVariant, TELEMETRY_SAMPLE_RATE: '0' });
+/** A fresh server for one measurement, stopped right after it. */
+async function measureFresh(env: Record<string, string>): Promise<Run> {
+  const server = await start(env);
+  try {
+    return await measure(server);
+  } finally {
+    await server.stop();
+  }
+}
+const offEnv = { ACTIVATION: telemetryVariant, TELEMETRY_SAMPLE_RATE: '0' };
 const telemetry = [];
 const offCpu: number[] = [];
 for (const config of configs) {
-  const on = await start({ ACTIVATION: telemetryVariant, ...config.env });
+  const onEnv = { ACTIVATION: telemetryVariant, ...config.env };
   const rps: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < pairs; i++) {
-    // A B, then B A: each server goes first half the time.
-    const [a, b] = i % 2 === 0 ? [await measure(on), await measure(off)] : (([y, x]) => [x, y])([await measure(off), await measure(on)]);
+    // A B, then B A: each goes first half the time.
+    const [a, b] = i % 2 === 0
+      ? [await measureFresh(onEnv), await measureFresh(offEnv)]
+      : (([y, x]) => [x, y])([await measureFresh(offEnv), await measureFresh(onEnv)]);
     rps.push(a!.rps / b!.rps);
-    offCpu.push(b!.cpuUsPerRequest);
     cpu.push(a!.cpuUsPerRequest / b!.cpuUsPerRequest);
+    offCpu.push(b!.cpuUsPerRequest);
   }
-  await on.stop();
   telemetry.push({
     config: config.name, pairs, rpsRatio: median(rps), rpsRatioMin: Math.min(...rps), rpsRatioMax: Math.max(...rps),
     cpuRatio: median(cpu), cpuRatioMin: Math.min(...cpu), cpuRatioMax: Math.max(...cpu),
   });
 }
-await off.stop();
 out.telemetry = telemetry;
-lines.push('', `Part 2: telemetry on vs off (${telemetryVariant}; ${pairs} interleaved pairs; ratio on/off, median and min–max)`, '',
+lines.push('', `Part 2: telemetry on vs off (${telemetryVariant}; ${pairs} interleaved pairs, a fresh server per run; ratio on/off, median and min–max)`, '',
   '| telemetry | req/s ratio | server CPU per request ratio | throughput cost from CPU (1 - 1/ratio) |', '| --- | ---: | ---: | ---: |',
   ...telemetry.map((t) => `| ${t.config} | ${f(t.rpsRatio, 3)} (${f(t.rpsRatioMin, 3)}–${f(t.rpsRatioMax, 3)}) | ` +
     `${f(t.cpuRatio, 3)} (${f(t.cpuRatioMin, 3)}–${f(t.cpuRatioMax, 3)}) | ${f((1 - 1 / t.cpuRatio) * 100, 1)}% |`));

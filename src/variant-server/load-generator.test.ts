@@ -78,6 +78,14 @@ describe('the load generator against real servers', () => {
     expect(formatReport(report).split('\n')).toHaveLength(3);
   });
 
+  it('stops after maxRequests', async () => {
+    const { url } = await recordingServer();
+    const open = await runLoad({ urls: [url], rate: 1000, durationMs: 5000, maxRequests: 25, batch: 1 });
+    const closed = await runLoad({ urls: [url], rate: 0, concurrency: 3, durationMs: 5000, maxRequests: 40, batch: 1 });
+    expect([open.requests, closed.requests]).toEqual([25, 40]);
+    expect(open.durationSeconds).toBeLessThan(2);
+  });
+
   it('reports unreachable servers as errors instead of failing', async () => {
     const report = await runLoad({ urls: ['http://127.0.0.1:1'], rate: 50, durationMs: 200, batch: 1 });
     expect(report.errors).toBe(report.requests);

@@ -19,6 +19,8 @@ export interface LoadOptions {
   /** Requests per second across all URLs; 0 = closed loop, `concurrency` workers back to back. */
   rate: number;
   durationMs: number;
+  /** Stop after this many requests, even if the duration has not run out. */
+  maxRequests?: number;
   /** Rows per request. */
   batch: number;
   headers?: Readonly<Record<string, string>>;
@@ -97,7 +99,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
   const started = performance.now();
   const deadline = started + options.durationMs;
-  const stopped = () => performance.now() >= deadline || options.signal?.aborted === true;
+  const maxRequests = options.maxRequests ?? Infinity;
+  const stopped = (sent: number) => sent >= maxRequests || performance.now() >= deadline || options.signal?.aborted === true;
   try {
     if (options.rate > 0) await openLoop(options.rate, concurrency, started, stopped, send);
     else await closedLoop(concurrency, stopped, send);
@@ -114,17 +117,18 @@ function validate(options: LoadOptions): void {
   }
   if (!(options.rate >= 0) || !Number.isFinite(options.rate)) throw new Error('rate must be a number >= 0');
   if (!(options.durationMs > 0)) throw new Error('duration must be positive');
+  if (options.maxRequests !== undefined && !(options.maxRequests >= 0)) throw new Error('maxRequests must be >= 0');
   if (!Number.isInteger(options.batch) || options.batch < 1) throw new Error('batch must be a positive integer');
 }
 
 /** Fires request n at start + n/rate, never more than `concurrency` at once. */
-async function openLoop(rate: number, concurrency: number, start: number, stopped: () => boolean, send: (n: number) => Promise<void>) {
+async function openLoop(rate: number, concurrency: number, start: number, stopped: (sent: number) => boolean, send: (n: number) => Promise<void>) {
   const inFlight = new Set<Promise<void>>();
   const interval = 1000 / rate;
   let sent = 0;
-  while (!stopped()) {
+  while (!stopped(sent)) {
     const due = Math.floor((performance.now() - start) / interval) + 1;
-    while (sent < due && inFlight.size < concurrency) {
+    while (sent < due && inFlight.size < concurrency && !stopped(sent)) {
       const p: Promise<void> = send(sent++).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
@@ -134,10 +138,10 @@ async function openLoop(rate: number, concurrency: number, start: number, stoppe
   await Promise.all(inFlight);
 }
 
-async function closedLoop(workers: number, stopped: () => boolean, send: (n: number) => Promise<void>) {
+async function closedLoop(workers: number, stopped: (sent: number) => boolean, send: (n: number) => Promise<void>) {
   let next = 0;
   await Promise.all(Array.from({ length: workers }, async () => {
-    while (!stopped()) await send(next++);
+    while (!stopped(next)) await send(next++);
   }));
 }
 

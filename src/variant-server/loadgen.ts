@@ -32,6 +32,7 @@ const program = new Command('loadgen')
   .option('--weights <list>', 'relative share per --url, e.g. 90,10 (default: round-robin)')
   .option('--rate <rps>', 'requests per second in total; 0 = as fast as --concurrency allows', number('--rate', 0), 10)
   .option('--duration <d>', 'how long to send, e.g. 10s', duration, 10_000)
+  .option('--requests <n>', 'stop after this many requests (at the latest when --duration runs out)', number('--requests', 0))
   .option('--batch <rows>', 'rows per request', number('--batch', 1), 8)
   .option('--header <h>', "extra request header 'name: value' (repeatable)", header, {})
   .option('--concurrency <n>', 'most requests in flight (workers when --rate 0)', number('--concurrency', 1), 64)
@@ -42,7 +43,7 @@ const program = new Command('loadgen')
 
 program.parse();
 const opts = program.opts<{
-  url: string[]; weights?: string; rate: number; duration: number; batch: number; header: Record<string, string>;
+  url: string[]; weights?: string; rate: number; duration: number; requests?: number; batch: number; header: Record<string, string>;
   concurrency: number; timeout: number; data?: string; json?: boolean;
 }>();
 
@@ -51,6 +52,7 @@ try {
     urls: opts.url,
     ...(opts.weights ? { weights: opts.weights.split(',').map(Number) } : {}),
     rate: opts.rate, durationMs: opts.duration, batch: Math.floor(opts.batch), headers: opts.header,
+    ...(opts.requests !== undefined ? { maxRequests: Math.floor(opts.requests) } : {}),
     concurrency: Math.floor(opts.concurrency), timeoutMs: opts.timeout,
     ...(opts.data ? { data: loadDataset(opts.data).heldOut } : {}),
   });
