@@ -3,7 +3,7 @@
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
  * the operator's metrics, and the analysis runner.
  */
-import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1Deployment } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
@@ -38,6 +38,7 @@ export interface ReconcileContext {
   objects: KubernetesObjectApi;
   modelVariants: ObjectCache<ModelVariant>;
   deployments: ObjectCache<V1Deployment>;
+  services: ObjectCache<V1Service>;
   clock: { now(): number };
   logger: Logger;
   events: EventRecorder;

@@ -1,10 +1,10 @@
 /**
  * One controller for ModelVariants, wired like controller-runtime's: informers for ModelVariants and
- * for the Deployments the operator owns (an owned Deployment's change queues its ModelVariant), one
+ * for the Deployments and Services the operator owns (a change to one queues its ModelVariant), one
  * keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
  * reconcile; `stop()` drains in-flight work.
  */
-import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -23,7 +23,7 @@ export interface ControllerOptions {
   workers: number;
   resyncMs: number;
   /** The reconcile context minus the caches, which the controller provides. */
-  context: Omit<ReconcileContext, 'modelVariants' | 'deployments' | 'written'>;
+  context: Omit<ReconcileContext, 'modelVariants' | 'deployments' | 'services' | 'written'>;
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
 }
 
@@ -45,7 +45,12 @@ export function createController(opts: ControllerOptions): Controller {
     path: resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...(namespace ? { namespace } : {}) }),
     labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}`,
   });
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, written: new Map() };
+  const services: Informer<V1Service> = createInformer<V1Service>({
+    kc, clock, logger: logger.child({ informer: 'services' }), resyncMs: 0,
+    path: resourcePath({ version: 'v1', plural: 'services', ...(namespace ? { namespace } : {}) }),
+    labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}`,
+  });
+  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, written: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -54,25 +59,27 @@ export function createController(opts: ControllerOptions): Controller {
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
   for (const ev of ['add', 'update', 'delete'] as const) modelVariants.on(ev, enqueue);
-  const enqueueOwner = (d: V1Deployment) => {
+  const enqueueOwner = (d: V1Deployment | V1Service) => {
     const model = d.metadata?.labels?.[LABEL_MODEL];
     if (model && d.metadata?.namespace) queue.add(`${d.metadata.namespace}/${model}`);
   };
   for (const ev of ['add', 'update', 'delete'] as const) deployments.on(ev, enqueueOwner);
+  services.on('delete', enqueueOwner);
 
   return {
     queue,
-    synced: () => modelVariants.hasSynced() && deployments.hasSynced(),
+    synced: () => modelVariants.hasSynced() && deployments.hasSynced() && services.hasSynced(),
     async start() {
       deployments.start();
+      services.start();
       modelVariants.start();
-      await Promise.all([deployments.waitForSync(), modelVariants.waitForSync()]);
+      await Promise.all([deployments.waitForSync(), services.waitForSync(), modelVariants.waitForSync()]);
       logger.info({ modelVariants: modelVariants.list().length, namespace: namespace ?? '(all)' }, 'Caches synced; starting workers');
       queue.start();
     },
     async stop() {
       await queue.shutdown();
-      await Promise.all([modelVariants.stop(), deployments.stop()]);
+      await Promise.all([modelVariants.stop(), deployments.stop(), services.stop()]);
     },
   };
 }

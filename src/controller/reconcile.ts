@@ -88,7 +88,10 @@ async function apply(
   const log = ctx.logger.child({ modelVariant: `${input.namespace}/${input.name}` });
   if (p.stable) {
     for (const svc of buildServices({ namespace: input.namespace, name: input.name, owner: input.owner, ports })) {
+      const have = ctx.services.get(input.namespace, svc.metadata?.name ?? '');
+      if (have?.metadata?.annotations?.[ANNOTATION_APPLIED_HASH] === svc.metadata?.annotations?.[ANNOTATION_APPLIED_HASH]) continue;
       await serverSideApply(ctx.objects, svc);
+      log.info({ service: svc.metadata?.name }, have ? 'Updated Service' : 'Created Service');
     }
   }
   const ensure = async (role: Role, intent: WorkloadIntent) => {

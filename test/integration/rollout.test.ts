@@ -75,6 +75,14 @@ describe('a ModelVariant with the replicas provider', () => {
     expect(await eventReasons(ns, 'ranker')).toEqual(expect.arrayContaining(['RolledBack', 'RolloutRetried']));
   });
 
+  it('creates the three Services and recreates one deleted by hand', async () => {
+    const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+    const names = async () => (await core.listNamespacedService({ namespace: ns, labelSelector: 'activationcanary.io/model=sentiment' })).items.map((x) => x.metadata?.name).sort();
+    expect(await names()).toEqual(['sentiment', 'sentiment-canary', 'sentiment-stable']);
+    await core.deleteNamespacedService({ namespace: ns, name: 'sentiment-canary' });
+    await eventually('sentiment-canary recreated', async () => ((await names()).includes('sentiment-canary') ? true : undefined), 30_000);
+  });
+
   it('removes everything it created when the ModelVariant is deleted', async () => {
     await createModelVariant(ns, 'doomed', { activation: 'relu', replicas: 1, template: gpuTemplate(1) });
     await waitForStatus(ns, 'doomed', 'Healthy', (s) => s.phase === 'Healthy');
