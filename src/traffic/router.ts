@@ -1,7 +1,7 @@
 /**
  * The traffic router interface every provider implements (after Flagger's): how many replicas each
  * role needs for a canary weight, and how to make and read the split. One file per provider, picked
- * by `createRouter`; every router passes the shared conformance suite in `conformance.ts`.
+ * by `createRouter`; every router passes the shared conformance suite in `conformance.suite.ts`.
  */
 
 /** What a router acts on: one ModelVariant's identity and its Services. */
