@@ -16,6 +16,8 @@ describe('activation telemetry', () => {
       expect(samples.filter((s) => s.name === name)).toEqual([{ name, labels: { variant: 'relu' }, value: 0 }]);
     }
     expect(samples.filter((s) => s.name === 'activation_units_observed_total').map((s) => s.labels.layer)).toEqual(['hidden1', 'hidden2']);
+    expect(samples.filter((s) => s.name === 'inference_request_duration_seconds_count')).toEqual(
+      [{ name: 'inference_request_duration_seconds_count', labels: { variant: 'relu' }, value: 0 }]);
     expect(samples.filter((s) => s.name === 'activation_nonfinite_units_total').map((s) => `${s.labels.layer}/${s.labels.kind}`))
       .toEqual(['hidden1/nan', 'hidden1/inf', 'hidden2/nan', 'hidden2/inf']);
   });

@@ -115,6 +115,7 @@ export function createActivationTelemetry(options: ActivationTelemetryOptions): 
   });
 
   const requestSeries = new Map<string, Counter.Internal>();
+  duration.zero({ variant });
   const durationSeries = duration.labels({ variant });
   const predictionSeries = {
     rows: predictions.labels({ variant }), labelled: labelled.labels({ variant }),
