@@ -1,5 +1,6 @@
-// Jest in ESM mode with swc. Three projects: unit (pure functions, no processes), integration and e2e
-// (a real control plane and Prometheus started once by the global set-up and torn down after).
+// Jest in ESM mode with swc. Two projects: unit (no control plane: pure functions, plus the variant
+// server over loopback) and integration, which includes e2e (a real control plane and Prometheus
+// started once by the global set-up and torn down after).
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2024', parser: { syntax: 'typescript' } } }] };
 const common = { transform, extensionsToTreatAsEsm: ['.ts'], testEnvironment: 'node' };
 
