@@ -1,0 +1,66 @@
+/**
+ * What a signal would do to a ModelVariant in its current state, decided before it is sent, pure.
+ * The rules mirror the operator's planner (src/controller/plan.ts, plan-canary.ts): with
+ * spec.activation equal to the stable one there is no rollout and every signal is ignored; `retry`
+ * acts only on a rolled-back (Degraded) canary, which ignores everything else; `resume` only undoes a
+ * pause signal; `pause` and `promote` do nothing to a canary already being promoted. A refusal says
+ * why and what to do instead, so the plugin never sends a signal the operator would drop. A newer
+ * signal replaces one the operator has not acted on yet (it only ever reads the latest value).
+ */
+import { SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
+import type { SignalVerb } from '../../controller/model.ts';
+
+export { SIGNAL_VERBS, type SignalVerb } from '../../controller/model.ts';
+
+export type SignalCheck = { send: true; effect: string } | { send: false; reason: string };
+
+/** The signal value on the object that the operator has not acted on yet, if any. */
+export function pendingSignal(mv: ModelVariant): string | undefined {
+  const value = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
+  return value && value !== mv.status?.handledSignal ? value : undefined;
+}
+
+const refuse = (reason: string): SignalCheck => ({ send: false, reason });
+const accept = (effect: string): SignalCheck => ({ send: true, effect });
+
+export function checkSignal(verb: SignalVerb, mv: ModelVariant): SignalCheck {
+  const name = mv.metadata?.name ?? 'the ModelVariant';
+  const s = mv.status ?? {};
+  const desired = mv.spec?.activation;
+  const phase = s.phase ?? 'unknown';
+
+  if (!s.stableActivation) {
+    return refuse(`${name} has no status yet (phase ${phase}): the operator has not reconciled it; check that the operator is running`);
+  }
+  if (desired === s.stableActivation) {
+    return refuse(`${name} has no rollout in progress (phase ${phase}); change spec.activation to start one`);
+  }
+  const starting = s.canaryActivation !== desired;
+  const canary = desired ?? s.canaryActivation ?? 'the canary';
+
+  if (verb === 'retry') {
+    if (starting) return refuse(`${name} needs no retry: spec.activation is ${desired} and the operator starts a canary of it on its own`);
+    if (phase === 'Degraded') return accept(`the operator will start the rolled-back canary of ${canary} again from step 1`);
+    return refuse(`${name} has not failed (phase ${phase}); retry restarts a rolled-back canary only`);
+  }
+  if (phase === 'Degraded' && !starting) {
+    return refuse(`the rollout of ${canary} in ${name} was rolled back (phase Degraded${s.message ? `: ${s.message}` : ''}); ` +
+      `send retry to start it again, or set spec.activation back to ${s.stableActivation}`);
+  }
+  const note = starting ? ` (a canary of ${canary} is starting)` : '';
+  switch (verb) {
+    case 'abort':
+      return accept(`the operator will roll ${canary} back and return all traffic to stable ${s.stableActivation}${note}`);
+    case 'promote':
+      if (phase === 'Promoting' && !starting) return refuse(`${name} is already promoting ${canary}; wait for it to finish`);
+      return accept(`the operator will skip the remaining steps and promote ${canary}${note}`);
+    case 'pause':
+      if (phase === 'Promoting' && !starting) return refuse(`${name} is promoting ${canary}; a promotion cannot be paused (send abort to roll back)`);
+      if (s.pausedAt && !starting) return refuse(`${name} is already paused by a signal; send resume to continue`);
+      return accept(`the operator will hold ${canary} at its current step until resume${note}`);
+    case 'resume':
+      if (s.pausedAt && !starting) return accept(`the operator will continue the rollout of ${canary} from step ${(s.currentStepIndex ?? 0) + 1}`);
+      if (phase === 'Paused') return refuse(`${name} is paused, but not by a signal (${s.message ?? 'see get'}); resume only undoes a pause signal (a step without pause goes on with promote)`);
+      return refuse(`${name} is not paused (phase ${phase}); resume only undoes a pause signal`);
+  }
+}
