@@ -1,0 +1,60 @@
+{{/* Names, labels and small helpers shared by every template. */}}
+
+{{- define "activation-canary.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The full name: cluster-scoped objects carry it, so it must be unique per release in a cluster. */}}
+{{- define "activation-canary.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "activation-canary.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "activation-canary.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "activation-canary.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "activation-canary.labels" -}}
+helm.sh/chart: {{ include "activation-canary.chart" . }}
+{{ include "activation-canary.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: activation-canary
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "activation-canary.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "activation-canary.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "activation-canary.leaseName" -}}
+{{- default (printf "%s-leader" (include "activation-canary.fullname" .)) .Values.leaderElection.id | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "activation-canary.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Refuses values that would run two reconcilers at once. */}}
+{{- define "activation-canary.validate" -}}
+{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}
+{{- fail "replicas > 1 needs leaderElection.enabled=true: without a Lease every replica would reconcile the same ModelVariants" }}
+{{- end }}
+{{- end }}
