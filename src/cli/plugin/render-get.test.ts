@@ -68,6 +68,7 @@ describe('get: a canary rolled back by a failed SLI', () => {
   it('shows the phase, the failed SLI with its value and threshold, and why', () => {
     expect(lines).toContain('Phase:        Degraded');
     expect(lines).toContain('Weight:       0%');
+    expect(lines).toContain('Rollout:      started 4m10s ago');
     expect(lines).toContain('Analysis:     Failed, last run 30s ago (1 failed, 0 inconclusive in a row)');
     expect(lines).toContain('  accuracy     0.82     0.931    >= 0.9      Failed         BelowMin       640       5m       30s');
     expect(lines).toContain('  ! accuracy: canary 0.82 is below the minimum 0.9 over 5m (640 samples)');
@@ -115,6 +116,12 @@ describe('steps', () => {
     const mv = healthy();
     mv.spec = { ...mv.spec, strategy: {} };
     expect(renderSteps(mv, plain)).toEqual(['                1   50%   pause 1m']);
+  });
+
+  it('show 0% weight once there is a status without a canary weight', () => {
+    const mv = healthy();
+    delete mv.status?.canaryWeight;
+    expect(renderHeader(mv, opts)).toContain('Weight:       0%');
   });
 
   it('are labelled i/n only while a canary runs', () => {

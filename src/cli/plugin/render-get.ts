@@ -36,6 +36,13 @@ export function stepLabel(mv: ModelVariant): string {
   return `${(mv.status?.currentStepIndex ?? 0) + 1}/${steps.length}`;
 }
 
+/** The canary's traffic share; 0% once the operator has written a status without one (no canary). */
+export function weightLabel(mv: ModelVariant): string {
+  const s = mv.status;
+  if (s?.canaryWeight !== undefined) return `${s.canaryWeight}%`;
+  return s?.phase ? '0%' : ABSENT;
+}
+
 /** One line per step: an arrow on the current step of a running canary, number, weight, pause. */
 export function renderSteps(mv: ModelVariant, paint: Paint): string[] {
   const current = hasCanary(mv) ? (mv.status?.currentStepIndex ?? 0) : -1;
@@ -70,11 +77,11 @@ export function renderHeader(mv: ModelVariant, { now, paint }: RenderOptions): s
   } else {
     lines.push(field('Phase', paint(phaseColour(s.phase), paint('bold', s.phase))));
   }
-  lines.push(field('Weight', s?.canaryWeight !== undefined ? `${s.canaryWeight}%` : ABSENT));
+  lines.push(field('Weight', weightLabel(mv)));
   lines.push(field('Step', stepLabel(mv)), ...renderSteps(mv, paint));
   if (hasCanary(mv) && s?.rolloutStartedAt) {
-    const reached = s.weightReachedAt ? `, weight reached ${formatAge(s.weightReachedAt, now)} ago` : '';
-    lines.push(field('Rollout', `started ${formatAge(s.rolloutStartedAt, now)} ago, step started ${formatAge(s.stepStartedAt, now)} ago${reached}`));
+    const times = [['started', s.rolloutStartedAt], ['step started', s.stepStartedAt], ['weight reached', s.weightReachedAt]] as const;
+    lines.push(field('Rollout', times.filter(([, at]) => at).map(([what, at]) => `${what} ${formatAge(at, now)} ago`).join(', ')));
   }
   if (s?.pausedAt) lines.push(field('Paused', `by a signal ${formatAge(s.pausedAt, now)} ago (send resume to continue)`));
   const signal = signalLine(mv);

@@ -6,7 +6,7 @@
  */
 import type { ModelVariant } from '../../api/types.ts';
 import { phaseColour, verdictColour, type Paint } from './colour.ts';
-import { stepLabel } from './render-get.ts';
+import { stepLabel, weightLabel } from './render-get.ts';
 import { formatTable } from './table.ts';
 import { ABSENT, formatAge } from './time.ts';
 
@@ -31,7 +31,7 @@ export function renderList(items: readonly ModelVariant[], { allNamespaces, now,
       s?.stableActivation || ABSENT,
       s?.canaryActivation || ABSENT,
       s?.phase ? paint(phaseColour(s.phase), s.phase) : ABSENT,
-      s?.canaryWeight !== undefined ? `${s.canaryWeight}%` : ABSENT,
+      weightLabel(mv),
       stepLabel(mv),
       s?.analysis?.verdict ? paint(verdictColour(s.analysis.verdict), s.analysis.verdict) : ABSENT,
       formatAge(mv.metadata?.creationTimestamp, now),
