@@ -11,7 +11,14 @@ describe('wait --for=promoted', () => {
   it('ends with the opposite outcome on a rollback, naming the condition and the failed SLI', () => {
     const outcome = waitOutcome(degraded(), 'promoted');
     expect(outcome.state).toBe('opposite');
-    expect(outcome.summary).toBe('rolled back (Degraded): AnalysisFailed: rolled back to relu: SLI accuracy failed: canary 0.82 is below the minimum 0.9 over 5m (640 samples); ' +
+    expect(outcome.summary).toBe('rolled back (Degraded): AnalysisFailed: rolled back to relu: SLI accuracy failed: canary 0.82 is below the minimum 0.9 over 5m (640 samples)');
+  });
+
+  it('adds the failed SLIs the rollback message does not name', () => {
+    const mv = degraded();
+    const message = 'rolled back to relu: 1 Failed verdict in a row';
+    mv.status = { ...mv.status, message, conditions: [{ type: 'Degraded', status: 'True', reason: 'AnalysisFailed', message, lastTransitionTime: '2026-11-28T13:59:00Z' }] };
+    expect(waitOutcome(mv, 'promoted').summary).toBe('rolled back (Degraded): AnalysisFailed: rolled back to relu: 1 Failed verdict in a row; ' +
       'SLI accuracy failed: canary 0.82 (threshold >= 0.9, BelowMin)');
   });
 

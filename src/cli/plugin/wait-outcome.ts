@@ -38,7 +38,8 @@ export function degradedReason(mv: ModelVariant): string {
   const parts = [cond ? `${cond.reason}: ${cond.message}` : (s.message ?? 'no reason recorded')];
   if (cond && s.message && !cond.message.includes(s.message)) parts.push(s.message);
   for (const sli of s.analysis?.slis ?? []) {
-    if (sli.verdict === 'Failed') parts.push(`SLI ${sli.name} failed: canary ${formatValue(sli.canaryValue)} (threshold ${sli.threshold ?? '—'}, ${sli.reason ?? 'no reason'})`);
+    // The operator's rollback message usually names the failed SLI already; add only the ones it does not.
+    if (sli.verdict === 'Failed' && !parts.some((p) => p.includes(`SLI ${sli.name} `))) parts.push(`SLI ${sli.name} failed: canary ${formatValue(sli.canaryValue)} (threshold ${sli.threshold ?? '—'}, ${sli.reason ?? 'no reason'})`);
   }
   const burn = s.analysis?.burnRate;
   if (burn?.verdict === 'Failed') parts.push(`burn rate failed: ${burn.message ?? `short ${burn.short ?? '—'}, long ${burn.long ?? '—'}, threshold ${burn.threshold ?? '—'}`}`);
