@@ -1,6 +1,6 @@
 /**
  * `kubectl modelvariant watch NAME [--until-done]`: the `get` view, re-read and re-rendered every
- * second until Ctrl-C. On a terminal the screen is redrawn in place; elsewhere (a CI log, a pipe) a
+ * second until Ctrl-C. On a terminal the screen is redrawn in place (first cleared, then overwritten); elsewhere (a CI log, a pipe) a
  * new timestamped block is printed only when the object or its events changed. With --until-done the
  * watch ends when the rollout does: exit 0 once Healthy without a canary, 1 once Degraded. A failed
  * refresh is shown and retried; a deleted object ends the watch with exit 3.
@@ -18,7 +18,11 @@ export interface WatchFlags {
   intervalMs: number;
 }
 
-const CLEAR = '\x1b[H\x1b[2J';
+// Redraw in place without flicker: cursor home, each line erased to its end, the rest of the screen erased.
+const HOME = '\x1b[H';
+const ERASE_LINE_END = '\x1b[K';
+const ERASE_BELOW = '\x1b[J';
+const CLEAR_SCREEN = '\x1b[2J';
 
 /** What changed between two snapshots, ignoring the clock (ages move every second). */
 export function fingerprint({ mv, events }: Snapshot): string {
@@ -55,8 +59,8 @@ export async function watchCommand(session: Session, name: string, flags: WatchF
     const lines = renderModelVariant(snap.mv, snap.events, { now, paint });
     const print = fingerprint(snap);
     if (tty) {
-      io.stdout.write(CLEAR);
-      writeLines(io.stdout, [paint('dim', `${title}   every ${flags.intervalMs / 1000}s   ${new Date(now).toISOString()}   (Ctrl-C to stop)`), '', ...lines]);
+      const screen = [paint('dim', `${title}   every ${flags.intervalMs / 1000}s   ${new Date(now).toISOString()}   (Ctrl-C to stop)`), '', ...lines];
+      io.stdout.write(`${last === '' ? CLEAR_SCREEN : ''}${HOME}${screen.map((l) => l + ERASE_LINE_END).join('\n')}\n${ERASE_BELOW}`);
     } else if (print !== last) {
       writeLines(io.stdout, [`--- ${new Date(now).toISOString()} ${title}`, ...lines, '']);
     }
