@@ -71,7 +71,8 @@ if (values.json) {
   out('\n=== summary');
   for (const r of results) {
     out(`${r.outcome === r.expected ? '✔' : '✘'} ${r.from} → ${r.to}: ${r.outcome} in ${r.seconds}s (expected ${r.expected})`);
-    for (const s of r.failedSlis) out(`    failed SLI ${s.name}: canary ${s.canaryValue ?? '—'} vs ${s.threshold ?? '—'} (${s.reason ?? ''})`);
+    const short = (v: string | undefined) => (v === undefined ? '—' : Number.isFinite(Number(v)) ? String(Number(Number(v).toPrecision(4))) : v);
+    for (const s of r.failedSlis) out(`    failed SLI ${s.name}: canary ${short(s.canaryValue)} vs ${s.threshold ?? '—'} (${s.reason ?? ''})`);
     if (r.outcome === 'rolled back') out(`    ${r.message}`);
   }
   if (failure) out(`demo failed: ${failure instanceof Error ? failure.message : String(failure)}\n(operator log: ${operator.logFile})`);
