@@ -162,7 +162,10 @@ function walkStep(draft: Draft): Plan {
   }
   if (remaining > 0 || (d.analysis && !(judgedSince && s.analysis?.verdict === 'Successful'))) {
     s.phase = PHASE.Progressing;
-    s.message = remaining > 0 ? `${stepLabel}: pausing ${formatDuration(remaining)} more` : `${stepLabel}: waiting for a Successful analysis`;
+    // An absolute end time, not a countdown: the message (and so status) only changes when something
+    // happens, so a pausing rollout costs no status write per reconcile.
+    const until = new Date(ms(s.weightReachedAt) + step.pauseMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    s.message = remaining > 0 ? `${stepLabel}: pausing ${formatDuration(step.pauseMs)} at this weight, until ${until}` : `${stepLabel}: waiting for a Successful analysis`;
     cond(draft, CONDITION.Progressing, 'True', 'StepPausing', s.message);
     const wake = Math.min(Math.max(remaining, REQUEUE_NEXT_STEP_MS), analysisWait ?? Infinity);
     return finish(draft, { ...workloads, routeWeight: step.weight }, wake);

@@ -61,6 +61,15 @@ describe('plan: walking the steps', () => {
     expect(reasons(p)).toContain('StepWeightReached');
     expect(p.requeueAfterMs).toBe(60_000);
   });
+  it('leaves status unchanged between reconciles of a pause, so pausing costs no status writes', () => {
+    const s = atStep(0, { weightReachedAt: iso(T0 - 10_000), canaryWeight: 25 });
+    const o = observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 });
+    const first = run(desired(), o, s, T0);
+    const later = run(desired(), o, first.status, T0 + 7_000);
+    expect(later.status).toEqual(first.status);
+    expect(later.events).toEqual([]);
+    expect(first.status.message).toBe('step 1/2 (25%): pausing 1m at this weight, until 2026-11-28T12:00:50Z');
+  });
   it('advances to the next step once the pause has elapsed', () => {
     const s = atStep(0, { weightReachedAt: iso(T0 - 61_000) });
     const p = run(desired(), observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 }), s);
