@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { helmBinary } from '../../scripts/gen-deploy.ts';
 import { locateBinaries, REPO_ROOT } from '../harness/binaries.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
@@ -220,6 +220,15 @@ describe('the chart', () => {
     expect(readFileSync(join(CHART, 'crds', 'activationcanary.io_modelvariants.yaml'), 'utf8')).toBe(source);
     // Exits 1 naming the stale file if deploy/ or the chart's CRD differ from a fresh render.
     expect(() => run(process.execPath, [join(REPO_ROOT, 'scripts', 'gen-deploy.ts'), '--check'])).not.toThrow();
+  });
+
+  it('documents every value of values.yaml in the table of docs/install.md', () => {
+    // Maps handed to Kubernetes as they are; their keys are not chart values.
+    const freeForm = new Set(['resources', 'podSecurityContext', 'securityContext', 'nodeSelector', 'affinity', 'podAnnotations', 'podLabels', 'annotations', 'labels']);
+    const keys = (obj: Record<string, unknown>, prefix = ''): string[] => Object.entries(obj).flatMap(([k, v]) =>
+      v && typeof v === 'object' && !Array.isArray(v) && !freeForm.has(k) ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]);
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'install.md'), 'utf8');
+    expect(keys(parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as Record<string, unknown>).filter((k) => !doc.includes(`\`${k}\``))).toEqual([]);
   });
 
   it('refuses to run two replicas without leader election', () => {
