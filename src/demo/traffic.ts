@@ -3,7 +3,9 @@
  * endpoints the data plane reports, spread as the `<name>` Service would spread them (evenly over
  * ready pods, so the canary's share follows the replica ratio). Counts what each role answered.
  */
+import { loadDataset } from '../variant-server/dataset.ts';
 import { runLoad } from '../variant-server/load-generator.ts';
+import { DEFAULT_MODEL_DIR } from '../variant-server/weights.ts';
 import type { Endpoint } from './data-plane.ts';
 
 export interface TrafficStats {
@@ -20,6 +22,7 @@ export interface Traffic {
 export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 8): Traffic {
   const stats: TrafficStats = { requests: 0, errors: 0, byRole: {} };
   const abort = new AbortController();
+  const data = loadDataset(`${DEFAULT_MODEL_DIR}/dataset.csv`).heldOut; // parsed once, not per one-second slice
   const loop = (async () => {
     while (!abort.signal.aborted) {
       const eps = endpoints();
@@ -27,7 +30,7 @@ export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      const report = await runLoad({ urls: eps.map((e) => e.url), rate, durationMs: 1000, batch, signal: abort.signal }).catch(() => undefined);
+      const report = await runLoad({ urls: eps.map((e) => e.url), rate, durationMs: 1000, batch, data, signal: abort.signal }).catch(() => undefined);
       if (!report) continue;
       stats.requests += report.requests;
       stats.errors += report.errors;
