@@ -4,9 +4,10 @@
  * the restricted Pod Security Standard; its ServiceAccount may make every API call the operator makes
  * and nothing else we can think of (SubjectAccessReviews, with the groups a real token carries); and
  * the operator itself, run with the Deployment's own args and a token of that ServiceAccount, takes
- * a ModelVariant to Healthy and through a canary, which proves the rules are enough. deploy/ and the
- * chart's copy of the CRD are what scripts/gen-deploy.ts generates. Every release has its own name, so
- * its cluster-scoped objects do not collide with another test's, and is removed afterwards.
+ * a ModelVariant to Healthy and through a canary, which proves the rules are enough. `helm install`
+ * works and `helm uninstall` leaves the CRD. deploy/ and the chart's copy of the CRD are what
+ * scripts/gen-deploy.ts generates, and docs/install.md lists every value. Every release has its own
+ * name, so its cluster-scoped objects do not collide with another test's, and is removed afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -47,6 +48,8 @@ interface Install {
 }
 
 const installs: Install[] = [];
+/** Releases whose cluster-scoped objects afterAll removes (by their instance label). */
+const releases: string[] = [];
 const namespaces: string[] = [];
 const operators: RunningOperator[] = [];
 
@@ -67,6 +70,7 @@ async function install(prefix: string, set: Record<string, string> = {}): Promis
     serviceAccount: String(objects.find((o) => o.kind === 'ServiceAccount')?.metadata?.name),
   };
   installs.push(inst);
+  releases.push(release);
   return inst;
 }
 
@@ -203,8 +207,8 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const op of operators) await op.stop();
-  for (const inst of installs) {
-    kubectl(['delete', 'clusterrole,clusterrolebinding', '-l', `app.kubernetes.io/instance=${inst.release}`, '--ignore-not-found']);
+  for (const release of releases) {
+    kubectl(['delete', 'clusterrole,clusterrolebinding', '-l', `app.kubernetes.io/instance=${release}`, '--ignore-not-found']);
   }
   for (const ns of namespaces) await deleteTestNamespace(ns);
 });
@@ -242,6 +246,25 @@ describe('the chart', () => {
     expect(kinds({})).not.toContain('ServiceMonitor');
     expect(kinds({ replicas: '1' })).not.toContain('PodDisruptionBudget');
     expect(kinds({ 'serviceMonitor.enabled': 'true' })).toContain('ServiceMonitor');
+  });
+});
+
+describe('helm install and uninstall', () => {
+  it('installs a release that prints its NOTES, and uninstalls all of it but the CRD', async () => {
+    const namespace = await newNamespace('install-helm');
+    const release = `helm-${Math.random().toString(36).slice(2, 7)}`;
+    releases.push(release);
+    const kube = [`--kubeconfig=${clusterState().kubeconfig}`, '--namespace', namespace];
+    const notes = run(helm, ['install', release, CHART, ...kube, '--set', `watchNamespace=${namespace}`, '--wait', '--timeout=2m']);
+    expect(notes).toMatch(/STATUS: deployed/);
+    expect(notes).toContain(`kubectl -n ${namespace} rollout status deployment/${release}-activation-canary`);
+    expect(kubectl(['get', 'clusterrole', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']).trim()).toBe(`clusterrole.rbac.authorization.k8s.io/${release}-activation-canary-capacity`);
+
+    run(helm, ['uninstall', release, ...kube, '--wait', '--timeout=2m']);
+    expect(kubectl(['get', 'clusterrole,clusterrolebinding', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']).trim()).toBe('');
+    expect(kubectl(['-n', namespace, 'get', 'deployment,serviceaccount,role,rolebinding,service,poddisruptionbudget', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']).trim()).toBe('');
+    // Helm never deletes a CRD from crds/: the ModelVariants (and their workloads) survive an uninstall.
+    expect(kubectl(['get', 'crd', 'modelvariants.activationcanary.io', '-o', 'name']).trim()).toBe('customresourcedefinition.apiextensions.k8s.io/modelvariants.activationcanary.io');
   });
 });
 
