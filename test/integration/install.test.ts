@@ -47,7 +47,6 @@ interface Install {
   applyWarnings: string;
 }
 
-const installs: Install[] = [];
 /** Releases whose cluster-scoped objects afterAll removes (by their instance label). */
 const releases: string[] = [];
 const namespaces: string[] = [];
@@ -55,8 +54,9 @@ const operators: RunningOperator[] = [];
 
 async function install(prefix: string, set: Record<string, string> = {}): Promise<Install> {
   const namespace = await newNamespace(prefix);
-  // The restricted Pod Security Standard: the operator's pods must be admitted under it.
-  kubectl(['label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted']);
+  // The restricted Pod Security Standard: the operator's pods must be admitted under it (enforce), and
+  // the Deployment must not even draw a warning (warn applies to workload objects, enforce to pods).
+  kubectl(['label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
   const release = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   const rendered = template(release, namespace, set);
   const objects = documents(rendered);
@@ -69,7 +69,6 @@ async function install(prefix: string, set: Record<string, string> = {}): Promis
     release, namespace, objects, container, applyWarnings: applied.stderr,
     serviceAccount: String(objects.find((o) => o.kind === 'ServiceAccount')?.metadata?.name),
   };
-  installs.push(inst);
   releases.push(release);
   return inst;
 }
