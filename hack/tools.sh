@@ -61,13 +61,16 @@ build_etcd() {
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
 
-build_go_install() { # name module version
+build_go_install() { # name module version [extra ldflags]
   local dir="$CACHE/$1-$3"
   [[ -x "$dir/$1" ]] && return
   log "building $1 $3"
-  GOBIN="$dir.tmp" go install -ldflags "-s -w" "$2@$3"
+  GOBIN="$dir.tmp" go install -ldflags "-s -w ${4:-}" "$2@$3"
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
+
+# helm's version (and with it the Kubernetes version it renders for) comes from ldflags.
+build_helm() { build_go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"; }
 
 install_node() {
   local dir="$CACHE/node-$NODE_MAJOR"
@@ -106,9 +109,10 @@ case "${1:-all}" in
   k8s) build_k8s ;;
   etcd) build_etcd ;;
   kwok) build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
-  helm) build_go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
+  helm) build_helm ;;
   prometheus) install_prometheus ;;
   paths) paths ;;
-  all) install_node; install_prometheus; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"; build_k8s ;;
+  all) install_node; install_prometheus; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+       build_helm; build_k8s ;;
   *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|all|paths]" >&2; exit 2 ;;
 esac

@@ -16,17 +16,15 @@ interface DemoReport {
   error?: string;
 }
 
-function variantServers(): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', 'src/variant-server/main.ts'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
+/** Variant servers orphaned to init: what a demo that failed to clean up would leave behind. */
+function orphanedVariantServers(): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  return ps.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === '1' && f.slice(2).join(' ').includes('src/variant-server/main.ts')).map((f) => f[0] as string);
 }
 
 describe('make demo, headless', () => {
   it('promotes relu → gelu and rolls gelu → sigmoid back, naming the failing SLI, and leaves no process behind', async () => {
-    const before = new Set(variantServers());
+    const before = new Set(orphanedVariantServers());
     const state = clusterState();
     const child = spawn(process.execPath, [join(REPO_ROOT, 'hack', 'demo.ts'), '--json', '--pause', '8', '--namespace', `demo-e2e-${process.pid}`,
       '--cluster-dir', dirname(state.kubeconfig)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +43,7 @@ describe('make demo, headless', () => {
     expect(rollback?.failedSlis.map((s) => s.name)).toContain('saturation');
     expect(rollback?.message).toMatch(/saturation/);
     expect(code).toBe(0);
-    const leftover = variantServers().filter((pid) => !before.has(pid));
+    const leftover = orphanedVariantServers().filter((pid) => !before.has(pid));
     expect(leftover).toEqual([]);
   }, 420_000);
 });
