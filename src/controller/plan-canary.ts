@@ -156,7 +156,12 @@ function walkStep(draft: Draft): Plan {
   const judgedSince = ms(s.analysis?.lastRunAt) >= ms(s.weightReachedAt);
   if (holding) {
     s.phase = PHASE.Paused;
-    s.message = `${stepLabel}: analysis is ${s.analysis?.verdict}, not advancing: ${o.analysis?.message ?? s.message ?? ''}`;
+    // Between runs there is no new outcome: keep the reason the last run gave instead of wrapping the
+    // previous message again, which grew it on every pass (and each status write queues another pass).
+    const prefix = `${stepLabel}: analysis is ${s.analysis?.verdict}, not advancing: `;
+    const why = o.analysis?.message ??
+      (s.message?.startsWith(prefix) ? s.message.slice(prefix.length) : `the last run (${s.analysis?.lastRunAt ?? 'time unknown'}) was not Successful`);
+    s.message = prefix + why;
     cond(draft, CONDITION.Progressing, 'Unknown', 'AnalysisInconclusive', s.message);
     return finish(draft, { ...workloads, routeWeight: step.weight }, analysisWait);
   }

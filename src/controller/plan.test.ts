@@ -164,6 +164,16 @@ describe('plan: rollback and signals', () => {
     expect(p.status.currentStepIndex).toBe(0);
     expect(condition(p, 'MetricsAvailable')?.status).toBe('False');
   });
+  it('keeps the hold message as it is between analysis runs, so a held step writes no status', () => {
+    const d = desired({ analysis: { intervalMs: 30_000 } });
+    const inconclusive: AnalysisOutcome = { ...success(T0), verdict: 'Inconclusive', action: 'hold', reason: 'AnalysisInconclusive', message: 'SLI accuracy: no data',
+      status: { verdict: 'Inconclusive', lastRunAt: iso(T0) } };
+    const held = run(d, { ...atWeight, analysis: inconclusive }, atStep(0, { weightReachedAt: iso(T0 - 1_000_000) })).status;
+    expect(held.message).toBe('step 1/2 (25%): analysis is Inconclusive, not advancing: SLI accuracy: no data');
+    const between = run(d, atWeight, held, T0 + 1_000).status;
+    expect(run(d, atWeight, between, T0 + 2_000).status).toEqual(between);
+    expect(between.message).toBe(held.message);
+  });
   it('aborts on an abort signal, once', () => {
     const d = desired({ signal: 'abort@1' });
     const p = run(d, atWeight, atStep(0));
