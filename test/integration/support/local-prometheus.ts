@@ -3,7 +3,9 @@
  * started on a free loopback port with a temporary config (1 s scrapes of static targets, so tests wait
  * seconds, not minutes) and temporary storage, optionally serving HTTPS, and stopped by its PID, also
  * when the test process exits without calling stop(). It uses the harness' process helpers but not its
- * cluster, so analysis tests control exactly what is scraped.
+ * cluster, so analysis tests control exactly what is scraped. `halt()` and `restart()` take it down and
+ * bring it back on the same port with the same storage, for outage tests that must not touch the
+ * cluster's shared Prometheus.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,18 +16,25 @@ import { probe, startProcess, stopProcess, waitReady } from '../../harness/proce
 export interface LocalPrometheusOptions {
   /** host:port of each target to scrape at /metrics. */
   targets: string[];
+  /** Also discover targets from `*.json` file_sd files in this directory (their labels honoured, as in the cluster's). */
+  fileSdDir?: string;
   /** Serve HTTPS with this certificate (PEM files); readiness is then probed with `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface LocalPrometheus {
   url: string;
-  pid: number;
+  /** The PID of the running process (it changes on restart()). */
+  readonly pid: number;
   dir: string;
   /** Freezes the process (SIGSTOP): it still accepts connections but never answers. */
   freeze(): void;
   /** Undoes freeze() (SIGCONT). */
   thaw(): void;
+  /** Takes Prometheus down (SIGKILL, an outage) but keeps its port and storage for restart(). */
+  halt(): Promise<void>;
+  /** Starts it again after halt(), on the same port with the same storage, and waits until it is ready. */
+  restart(): Promise<void>;
   /** Stops Prometheus (SIGTERM, then SIGKILL) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -41,6 +50,10 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
     'scrape_configs:',
     '  - job_name: test',
     `    static_configs: [{ targets: ${JSON.stringify(options.targets)} }]`,
+    ...(options.fileSdDir ? [
+      '    honor_labels: true',
+      `    file_sd_configs: [{ files: [${JSON.stringify(join(options.fileSdDir, '*.json'))}], refresh_interval: 1s }]`,
+    ] : []),
   ].join('\n'));
   const args = [
     `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
@@ -50,34 +63,50 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
     writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: ${options.tls.certFile}\n  key_file: ${options.tls.keyFile}\n`);
     args.push(`--web.config.file=${join(dir, 'web.yml')}`);
   }
-  const managed = startProcess('prometheus', bin, args, dir);
-  const pid = managed.child.pid;
-  const killOnExit = () => { if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } };
+  const ca = options.tls ? readFileSync(options.tls.caFile) : undefined;
+  let managed = startProcess('prometheus', bin, args, dir);
+  const alive = () => managed.child.exitCode === null && managed.child.signalCode === null;
+  /** Signals the current process, never a PID that has exited (and may have been reused). */
+  const signal = (sig: NodeJS.Signals) => { if (alive() && managed.child.pid) try { process.kill(managed.child.pid, sig); } catch { /* already gone */ } };
+  const killOnExit = () => signal('SIGKILL');
   process.once('exit', killOnExit);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (pid) try { process.kill(pid, 'SIGCONT'); } catch { /* already gone */ }
+    signal('SIGCONT');
     await stopProcess(managed);
     process.removeListener('exit', killOnExit);
     rmSync(dir, { recursive: true, force: true });
   };
-  if (!pid) {
+  const ready = async () => {
+    try {
+      await waitReady(managed, 'Prometheus /-/ready', async () => (await probe(`${url}/-/ready`, ca)) === 200, 30_000);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  };
+  if (!managed.child.pid) {
     await stop();
     throw new Error(`could not start ${bin}: install Debian's prometheus package (apt-get install prometheus) or set PROMETHEUS_BIN`);
   }
-  try {
-    const ca = options.tls ? readFileSync(options.tls.caFile) : undefined;
-    await waitReady(managed, 'Prometheus /-/ready', async () => (await probe(`${url}/-/ready`, ca)) === 200, 30_000);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  await ready();
   return {
-    url, pid, dir, stop,
-    freeze: () => process.kill(pid, 'SIGSTOP'),
-    thaw: () => process.kill(pid, 'SIGCONT'),
+    url, dir, stop,
+    get pid() { return managed.child.pid ?? 0; },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+    async halt() {
+      signal('SIGKILL');
+      await managed.exited;
+    },
+    async restart() {
+      if (stopped) throw new Error('restart() after stop(): the storage is gone');
+      if (alive()) throw new Error('restart() without halt(): Prometheus is still running');
+      managed = startProcess('prometheus', bin, args, dir);
+      await ready();
+    },
   };
 }
 

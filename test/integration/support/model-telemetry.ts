@@ -3,7 +3,9 @@
  * query, see docs/metrics.md), produced at a steady rate per (model, role) from a profile a test sets:
  * how many requests per tick, which fraction fail or are non-finite, their latency, how many activation
  * units saturate or are zero, how accurate labelled predictions are. Exposed through a prom-client
- * Registry that a real Prometheus scrapes; nothing here pretends to be Prometheus.
+ * Registry that a real Prometheus scrapes; nothing here pretends to be Prometheus. By default every
+ * series carries the target labels itself; with `{ targetLabels: false }` it carries none of them, as a
+ * real server's series do, and Prometheus attaches them from the scrape target (one registry per pod).
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -33,8 +35,16 @@ export interface RoleLabels {
 const UNITS_PER_PREDICTION = 64;
 const LAYERS = ['fc1', 'fc2'];
 
-export function modelTelemetry(registry: Registry) {
-  const target = ['namespace', 'model', 'role', 'variant', 'pod'] as const;
+export interface TelemetryOptions {
+  /** Whether the series carry the RoleLabels themselves (default true); false leaves them to the scrape target. */
+  targetLabels?: boolean;
+}
+
+export function modelTelemetry(registry: Registry, options: TelemetryOptions = {}) {
+  const withTargetLabels = options.targetLabels ?? true;
+  const target = withTargetLabels ? (['namespace', 'model', 'role', 'variant', 'pod'] as const) : [];
+  /** The labels a series of this role carries. */
+  const own = (labels: RoleLabels): Record<string, string> => (withTargetLabels ? { ...labels } : {});
   const counter = (name: string, extra: string[] = []) => new Counter({ name, help: name, labelNames: [...target, ...extra], registers: [registry] });
   const requests = counter('inference_requests_total', ['code']);
   const predictions = counter('inference_predictions_total');
@@ -60,14 +70,15 @@ export function modelTelemetry(registry: Registry) {
     },
     /** Creates the series of a role at 0 without ever increasing them (a server with no traffic). */
     idle(labels: RoleLabels) {
-      requests.inc({ ...labels, code: '200' }, 0);
-      predictions.inc({ ...labels }, 0);
-      for (const layer of LAYERS) observed.inc({ ...labels, layer }, 0);
+      const l = own(labels);
+      requests.inc({ ...l, code: '200' }, 0);
+      predictions.inc(l, 0);
+      for (const layer of LAYERS) observed.inc({ ...l, layer }, 0);
     },
     /** One tick of traffic for every serving role. */
     tick() {
       for (const { labels, profile: p } of serving.values()) {
-        const l = { ...labels };
+        const l = own(labels);
         const n = p.requestsPerTick;
         add(requests, { ...l, code: '500' }, n * p.errorFraction);
         add(requests, { ...l, code: '200' }, n * (1 - p.errorFraction));
