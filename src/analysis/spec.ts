@@ -2,9 +2,10 @@
  * The narrow shape of `spec.strategy.analysis` that the analysis package reads, mirroring docs/api.md.
  * It is written by hand on purpose, so analysis does not depend on the generated CRD types: every field
  * the generated types have is either here with the same type or ignored, so a generated
- * `ModelVariant['spec']['strategy']['analysis']` is assignable to `AnalysisSpec`. Defaults live here too,
- * in one place, so the docs, the judge and the queries agree on them.
+ * `ModelVariant['spec']['strategy']['analysis']` is assignable to `AnalysisSpec`. The CRD defaults come from
+ * src/api/types.ts, so the CRD, the judge and the queries agree on them.
  */
+import { DEFAULTS as API_DEFAULTS } from '../api/types.ts';
 
 /** A Secret key reference (`{name, key}`); the controller resolves it before calling analysis. */
 export interface SecretKeyRef {
@@ -79,15 +80,15 @@ export interface AnalysisTarget {
   stableVariant: string;
 }
 
-/** The defaults of docs/api.md, plus the ones analysis adds (SLI window, query concurrency). */
+/** The CRD's defaults (one source: src/api/types.ts), plus the ones analysis adds (SLI window, query concurrency). */
 export const DEFAULTS = {
-  failureLimit: 1,
-  inconclusiveLimit: 10,
-  timeout: '10s',
-  objective: 0.995,
-  shortWindow: '1m',
-  longWindow: '5m',
-  burnRateThreshold: 14.4,
+  failureLimit: API_DEFAULTS.failureLimit,
+  inconclusiveLimit: API_DEFAULTS.inconclusiveLimit,
+  timeout: API_DEFAULTS.timeout,
+  objective: API_DEFAULTS.objective,
+  shortWindow: API_DEFAULTS.shortWindow,
+  longWindow: API_DEFAULTS.longWindow,
+  burnRateThreshold: API_DEFAULTS.burnRateThreshold,
   /** Long enough for rate() to see several scrapes at the usual 15 s interval, short enough for a step. */
   sliWindow: '1m',
   /** Queries one measureAnalysis call keeps in flight at most. */
