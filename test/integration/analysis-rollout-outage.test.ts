@@ -17,7 +17,7 @@ import { createPrometheusProvider } from '../../src/analysis/prometheus-provider
 import type { AnalysisSpec } from '../../src/analysis/spec.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
-import { CANARY, condition, eventsOf, ownGpuNodes, promoted, rolledBack, startRollout, type Rollout } from './support/analysis-rollouts.ts';
+import { CANARY, condition, eventsOf, eventWith, ownGpuNodes, promoted, rolledBack, startRollout, type Rollout } from './support/analysis-rollouts.ts';
 import { startLocalPrometheus, type LocalPrometheus } from './support/local-prometheus.ts';
 import { HEALTHY } from './support/model-telemetry.ts';
 import { createModelVariant, gpuTemplate } from './support/model-variants.ts';
@@ -86,6 +86,7 @@ describe('a Prometheus outage mid-rollout', () => {
     // Between runs the held message stays as it was: it once grew by its own prefix on every reconcile.
     expect(rollout.trail.every((s) => (s.message?.match(/not advancing/g) ?? []).length <= 1)).toBe(true);
 
+    await eventWith(ns, 'outage', 'Promoted'); // events are recorded after the status they explain
     const reasons = (await eventsOf(ns, 'outage')).map((e) => e.reason).filter((r) => r.startsWith('Analysis') || r === 'Promoted' || r === 'RolledBack');
     // Right after the restart the 10s window may still be too thin to judge (Inconclusive) for a run.
     expect(reasons.join(' ')).toMatch(/^AnalysisSuccessful AnalysisError (AnalysisInconclusive )?AnalysisSuccessful Promoted$/);

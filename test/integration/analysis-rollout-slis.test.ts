@@ -108,6 +108,7 @@ describe('analysis judging every built-in SLI, against the real Prometheus', () 
     expect(value('accuracy')).toBeCloseTo(0.95, 6);
     for (const s of final.analysis?.slis ?? []) expect(s.samples).toBeGreaterThan(0);
 
+    await eventWith(ns, 'healthy', 'Promoted'); // events are recorded after the status they explain
     const events = await eventsOf(ns, 'healthy');
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['AnalysisSuccessful', 'StepCompleted', 'Promoted']));
     expect(events.filter((e) => e.reason === 'StepWeightReached')).toHaveLength(2);
