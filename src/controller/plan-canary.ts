@@ -105,7 +105,8 @@ function walkStep(draft: Draft): Plan {
       return finish(draft, { ...now_, routeWeight: s.canaryWeight ?? 0 }, REQUEUE_CAPACITY_MS);
     }
   }
-  cond(draft, CONDITION.CapacityAvailable, 'True', 'CapacityAvailable', o.capacity ? `the step fits (${o.capacity.detail})` : 'no extended resource requested');
+  // No per-node numbers while it fits: they change with every pod in the cluster and would rewrite status.
+  cond(draft, CONDITION.CapacityAvailable, 'True', 'CapacityAvailable', o.capacity ? `the step fits the free ${o.capacity.resource}` : 'no extended resource requested');
 
   const canaryUp = (o.canary?.activation === d.activation ? o.canary.ready : 0) >= target.canary;
   const workloads = {
