@@ -42,7 +42,7 @@ function errorOutcome(previous: AnalysisStatus | undefined, now: number, message
   const inconclusive = Number(previous?.consecutiveInconclusive ?? 0) + 1;
   return {
     verdict: 'Error', action: 'hold', reason: 'AnalysisError', message, metricsAvailable: false,
-    status: { ...(previous ?? {}), lastRunAt: new Date(now).toISOString(), verdict: 'Error', consecutiveInconclusive: inconclusive, message },
+    status: { ...(previous ?? {}), lastRunAt: new Date(now).toISOString(), verdict: 'Error', consecutiveInconclusive: inconclusive },
   };
 }
 
@@ -74,7 +74,7 @@ export function createAnalysisRunner(opts: AnalysisRunnerOptions): AnalysisRunne
       }, { plannedRolloutMs: plannedRolloutMs(spec.strategy.steps) });
       return {
         verdict: result.verdict, action: result.decision.action, reason: result.decision.reason, message: result.decision.message,
-        metricsAvailable: result.metricsAvailable, status: result.status as unknown as AnalysisStatus,
+        metricsAvailable: result.metricsAvailable, status: result.status,
       };
     } catch (err) {
       return errorOutcome(previous, now, err instanceof Error ? err.message : String(err));

@@ -4,7 +4,7 @@
  * when to come back). Pure data; the reconciler builds `Desired`/`Observed` and applies a `Plan`.
  */
 
-import type { Phase } from '../api/types.ts';
+import type { AnalysisStatus, ModelVariantStatus, Phase, StatusCondition } from '../api/types.ts';
 
 export { PHASE } from '../api/types.ts';
 export type { Phase };
@@ -65,13 +65,10 @@ export interface AnalysisOutcome {
   status: AnalysisStatus;
 }
 
-export interface AnalysisStatus {
-  lastRunAt?: string;
-  verdict?: string;
-  consecutiveFailures?: number;
-  consecutiveInconclusive?: number;
-  [key: string]: unknown;
-}
+/** The CRD's status shapes, generated from crds/ (one source of truth). */
+export type { AnalysisStatus };
+export type Condition = StatusCondition;
+export type Status = ModelVariantStatus;
 
 export interface Observed {
   stable?: RoleObservation;
@@ -82,31 +79,7 @@ export interface Observed {
   analysis?: AnalysisOutcome;
 }
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
 
-export interface Status {
-  phase?: Phase;
-  stableActivation?: string;
-  canaryActivation?: string;
-  currentStepIndex?: number;
-  canaryWeight?: number;
-  stepStartedAt?: string;
-  weightReachedAt?: string;
-  rolloutStartedAt?: string;
-  pausedAt?: string;
-  handledSignal?: string;
-  message?: string;
-  analysis?: AnalysisStatus;
-  conditions?: Condition[];
-  observedGeneration?: number;
-}
 
 export interface WorkloadIntent {
   activation: string;
