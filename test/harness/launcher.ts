@@ -7,18 +7,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join } from 'node:path';
 import { REPO_ROOT } from './binaries.ts';
 import type { ClusterState } from './cluster-state.ts';
-import { logTail } from './processes.ts';
+import { isAlive, logTail } from './processes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Launches a supervisor for `dir` and resolves with the cluster state once every component is ready. */
 export async function launchCluster(dir: string, opts: { ownerPid?: number; timeoutMs?: number } = {}): Promise<ClusterState> {
@@ -47,10 +38,10 @@ export async function launchCluster(dir: string, opts: { ownerPid?: number; time
 
 /** SIGTERMs the supervisor and waits for it; SIGKILLs its process group if it lingers. */
 export async function stopSupervisor(pid: number, graceMs = 30_000): Promise<void> {
-  if (!pid || !alive(pid)) return;
+  if (!pid || !isAlive(pid)) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
@@ -63,5 +54,5 @@ export function readState(dir: string): ClusterState | undefined {
   const file = join(dir, 'state.json');
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
-  return alive(state.supervisorPid) ? state : undefined;
+  return isAlive(state.supervisorPid) ? state : undefined;
 }

@@ -72,3 +72,13 @@ export async function stopProcess(p: Managed, graceMs = 5000): Promise<void> {
   await p.exited;
   clearTimeout(timer);
 }
+
+/** True while a process with this PID exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

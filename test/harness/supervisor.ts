@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { locateBinaries } from './binaries.ts';
 import { startCluster, type RunningCluster } from './cluster.ts';
+import { isAlive } from './processes.ts';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, 'owner-pid': { type: 'string' }, 'no-prometheus': { type: 'boolean' } } });
 const dir = values.dir;
@@ -38,15 +39,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
 
-function ownerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-if (ownerPid) setInterval(() => { if (!ownerAlive(ownerPid)) void shutdown(`owner ${ownerPid} is gone`, 0); }, 1000);
+if (ownerPid) setInterval(() => { if (!isAlive(ownerPid)) void shutdown(`owner ${ownerPid} is gone`, 0); }, 1000);
 
 try {
   const t0 = Date.now();

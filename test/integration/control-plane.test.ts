@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { launchCluster, stopSupervisor } from '../harness/launcher.ts';
+import { isAlive } from '../harness/processes.ts';
 
 let ns: string;
 const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -23,10 +24,6 @@ const gpuPod = (name: string, gpus: number): k8s.V1Pod => ({
   metadata: { name },
   spec: { containers: [{ name: 'c', image: 'example.com/x:1', resources: { limits: { 'nvidia.com/gpu': String(gpus) } } }] },
 });
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
 
 describe('the local control plane', () => {
   it('schedules a pod requesting one nvidia.com/gpu onto a fake GPU node, where it runs', async () => {
@@ -72,10 +69,10 @@ describe('the local control plane', () => {
       try {
         const state = await launchCluster(dir, { ownerPid: owner.pid as number });
         const pids = [state.supervisorPid, ...Object.values(state.pids)];
-        expect(pids.every(alive)).toBe(true);
+        expect(pids.every(isAlive)).toBe(true);
         if (ending === 'stopped') await stopSupervisor(state.supervisorPid);
         else owner.kill('SIGKILL');
-        await eventually(`every component gone after the cluster was ${ending}`, async () => (pids.some(alive) ? undefined : true), 30_000);
+        await eventually(`every component gone after the cluster was ${ending}`, async () => (pids.some(isAlive) ? undefined : true), 30_000);
       } finally {
         owner.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
