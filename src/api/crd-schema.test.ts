@@ -95,17 +95,27 @@ describe('the ModelVariant CRD', () => {
     });
     expect(API_VERSION).toBe(`${crd.spec.group}/${version.name}`);
     expect(crd.spec.versions).toHaveLength(1);
-    expect(version).toMatchObject({ served: true, storage: true, subresources: { status: {} } });
+    expect(version).toMatchObject({
+      served: true,
+      storage: true,
+      subresources: {
+        status: {},
+        scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+      },
+    });
   });
 
-  it('prints activation, stable, canary, weight, phase and age columns', () => {
-    expect(version.additionalPrinterColumns.map((c: { name: string; jsonPath: string }) => [c.name, c.jsonPath])).toEqual([
-      ['Activation', '.spec.activation'],
-      ['Stable', '.status.stableActivation'],
-      ['Canary', '.status.canaryActivation'],
-      ['Weight', '.status.canaryWeight'],
-      ['Phase', '.status.phase'],
-      ['Age', '.metadata.creationTimestamp'],
+  it('prints activation, stable, canary, weight, phase and age columns, and change and revision with -o wide', () => {
+    type Column = { name: string; jsonPath: string; priority?: number };
+    expect(version.additionalPrinterColumns.map((c: Column) => [c.name, c.jsonPath, c.priority ?? 0])).toEqual([
+      ['Activation', '.spec.activation', 0],
+      ['Stable', '.status.stableActivation', 0],
+      ['Canary', '.status.canaryActivation', 0],
+      ['Weight', '.status.canaryWeight', 0],
+      ['Phase', '.status.phase', 0],
+      ['Age', '.metadata.creationTimestamp', 0],
+      ['Change', '.status.change', 1],
+      ['Revision', '.status.stableRevision', 1],
     ]);
   });
 
@@ -156,6 +166,8 @@ describe('the ModelVariant CRD', () => {
       [
         'spec.strategy.steps[].pause',
         'spec.strategy.progressDeadline',
+        'spec.strategy.promotionDeadline',
+        'spec.strategy.capacityTimeout',
         'spec.strategy.analysis.interval',
         'spec.strategy.analysis.prometheus.timeout',
         'spec.strategy.analysis.slo.shortWindow',

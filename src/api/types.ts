@@ -37,6 +37,8 @@ export const LABEL = {
   role: 'activationcanary.io/role',
   /** The activation the pod serves. */
   variant: 'activationcanary.io/variant',
+  /** The pod-template hash (status.stableRevision / canaryRevision) on pods and Deployments. */
+  revision: 'activationcanary.io/revision',
 } as const;
 
 export const ROLE = { stable: 'stable', canary: 'canary' } as const;
@@ -50,6 +52,16 @@ export const CONDITION_TYPE = {
   MetricsAvailable: 'MetricsAvailable',
   CapacityAvailable: 'CapacityAvailable',
   SpecValid: 'SpecValid',
+  /**
+   * False when a child could not be applied: its name is taken by an object this ModelVariant does
+   * not own, or the apiserver refused it.
+   */
+  ChildrenReconciled: 'ChildrenReconciled',
+  /**
+   * False when the router cannot give the step's weight exactly (e.g. the replicas router with few
+   * replicas); the message says what to set.
+   */
+  TrafficSplitExact: 'TrafficSplitExact',
 } as const;
 export type ConditionType = (typeof CONDITION_TYPE)[keyof typeof CONDITION_TYPE];
 
@@ -69,6 +81,8 @@ export const DEFAULTS = {
   provider: 'replicas',
   steps: [{ setWeight: 50, pause: '1m' }],
   progressDeadline: '10m',
+  promotionDeadline: '10m',
+  capacityTimeout: '30m',
   interval: '30s',
   failureLimit: 1,
   inconclusiveLimit: 10,
@@ -93,6 +107,8 @@ export interface DefaultedAnalysis extends Analysis {
 export interface DefaultedStrategy extends Strategy {
   steps: Step[];
   progressDeadline: string;
+  promotionDeadline: string;
+  capacityTimeout: string;
   analysis?: DefaultedAnalysis;
 }
 
@@ -120,6 +136,8 @@ export function withDefaults(spec: ModelVariantSpec): DefaultedModelVariantSpec 
       ...strategy,
       steps: strategy.steps ?? DEFAULTS.steps.map((step) => ({ ...step })),
       progressDeadline: strategy.progressDeadline ?? DEFAULTS.progressDeadline,
+      promotionDeadline: strategy.promotionDeadline ?? DEFAULTS.promotionDeadline,
+      capacityTimeout: strategy.capacityTimeout ?? DEFAULTS.capacityTimeout,
       ...(analysis ? { analysis: analysisWithDefaults(analysis) } : {}),
     },
   };

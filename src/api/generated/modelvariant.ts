@@ -112,6 +112,18 @@ export interface Strategy {
    * How long a step may take to become ready (e.g. GPU pods stuck Pending) before the canary is rolled back.
    */
   progressDeadline?: string;
+  /**
+   * Serving pods (ready pods receiving traffic) a rollout may take below spec.replicas at any moment. Unset: 0 when the cluster had room for one more pod of the template when the rollout started (the rollout surges instead), else 1.
+   */
+  maxUnavailable?: number;
+  /**
+   * How long promotion (the canary's template becoming stable at full size and Ready) may take before it is reported stalled.
+   */
+  promotionDeadline?: string;
+  /**
+   * How long a rollout may hold for free GPU capacity before it is rolled back. The hold does not count toward progressDeadline.
+   */
+  capacityTimeout?: string;
   analysis?: Analysis;
 }
 /**
@@ -268,6 +280,34 @@ export interface ModelVariantStatus {
    */
   canaryActivation?: string;
   /**
+   * The hash of the pod template the stable Deployment serves; the variant is the activation plus this revision.
+   */
+  stableRevision?: string;
+  /**
+   * The hash of the canary Deployment's pod template; empty when no canary runs.
+   */
+  canaryRevision?: string;
+  /**
+   * What the rollout changes, in words, e.g. image reg/model:1 → reg/model:2; activation relu → gelu.
+   */
+  change?: string;
+  /**
+   * The pods of this ModelVariant (stable plus canary), for the scale subresource.
+   */
+  replicas?: number;
+  /**
+   * The label selector of this ModelVariant's pods (activationcanary.io/model=<name>), for the scale subresource.
+   */
+  selector?: string;
+  /**
+   * When the current hold for free GPU capacity began; absent when the rollout is not holding. The hold rolls back after spec.strategy.capacityTimeout.
+   */
+  capacityHoldSince?: string;
+  /**
+   * The maxUnavailable in effect for the current rollout (spec.strategy.maxUnavailable, or the value chosen when it is unset).
+   */
+  maxUnavailable?: number;
+  /**
    * Index into spec.strategy.steps of the step being walked.
    */
   currentStepIndex?: number;
@@ -305,7 +345,7 @@ export interface ModelVariantStatus {
   observedGeneration?: number;
   analysis?: AnalysisStatus;
   /**
-   * Available, Progressing, Degraded, MetricsAvailable, CapacityAvailable and SpecValid (metav1.Condition).
+   * Available, Progressing, Degraded, MetricsAvailable, CapacityAvailable, SpecValid, ChildrenReconciled and TrafficSplitExact (metav1.Condition).
    *
    * @maxItems 16
    */
