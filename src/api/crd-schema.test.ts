@@ -9,7 +9,8 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DURATION_PATTERN } from '../util/duration.ts';
+import { DURATION_PATTERN, HUGE_DURATION_PATTERN, parseDuration } from '../util/duration.ts';
+import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
 import { API_VERSION, GROUP, KIND, PHASE, PLURAL, VERSION } from './types.ts';
 
 interface Schema {
@@ -177,11 +178,56 @@ describe('the ModelVariant CRD', () => {
     );
   });
 
-  it('guards the window comparison with the same duration pattern', () => {
+  const celLiteral = (pattern: string) => `'${pattern.replaceAll('\\', '\\\\')}'`;
+
+  it('guards the window comparison with the duration pattern and the overflow guard', () => {
     const slo = all.find(([path]) => path === 'spec.strategy.analysis.slo')?.[1];
     const rule = slo?.['x-kubernetes-validations']?.find((v) => v.rule.includes('duration('))?.rule ?? '';
-    const celLiteral = `'${DURATION_PATTERN.replaceAll('\\', '\\\\')}'`;
-    expect(rule.split(celLiteral)).toHaveLength(3);
+    expect(rule.split(celLiteral(DURATION_PATTERN))).toHaveLength(3);
+    expect(rule.split(celLiteral(HUGE_DURATION_PATTERN))).toHaveLength(3);
+  });
+
+  it('bounds every duration field with a CEL rule that never calls duration() on a string it cannot parse', () => {
+    const bounds = all
+      .filter(([, n]) => n.pattern === DURATION_PATTERN)
+      .map(([path, n]) => {
+        const rules = (n['x-kubernetes-validations'] ?? []).filter((v) => v.rule.includes('duration(self)'));
+        const rule = rules[0]?.rule ?? '';
+        const guarded = rule.startsWith(`!self.matches(${celLiteral(DURATION_PATTERN)}) || (!self.matches(${celLiteral(HUGE_DURATION_PATTERN)}) && `);
+        const min = /duration\(self\) >= duration\('([^']+)'\)/.exec(rule)?.[1];
+        const max = /duration\(self\) <= duration\('([^']+)'\)/.exec(rule)?.[1];
+        return { path, rules: rules.length, guarded, min, max };
+      });
+    const expected = (path: string, min: string | undefined, max: string) => ({ path, rules: 1, guarded: true, min, max });
+    expect(bounds).toEqual([
+      expected('spec.strategy.steps[].pause', undefined, '168h'),
+      expected('spec.strategy.progressDeadline', '10s', '24h'),
+      expected('spec.strategy.promotionDeadline', '10s', '24h'),
+      expected('spec.strategy.capacityTimeout', '1m', '168h'),
+      expected('spec.strategy.analysis.interval', '1s', '1h'),
+      expected('spec.strategy.analysis.prometheus.timeout', '100ms', '5m'),
+      expected('spec.strategy.analysis.slo.shortWindow', '5s', '24h'),
+      expected('spec.strategy.analysis.slo.longWindow', '5s', '24h'),
+      expected('spec.strategy.analysis.slis[].window', '5s', '24h'),
+    ]);
+    // The guard only refuses values above 27000h, so the bounds must stay well below it.
+    for (const { max } of bounds) expect(parseDuration(max as string)).toBeLessThanOrEqual(parseDuration('168h') as number);
+  });
+
+  it('keeps every duration default within its bounds', () => {
+    for (const [path, n] of all.filter(([, n]) => n.pattern === DURATION_PATTERN && n.default !== undefined)) {
+      const rule = n['x-kubernetes-validations']?.[0]?.rule ?? '';
+      const ms = parseDuration(n.default as string) as number;
+      const min = /duration\(self\) >= duration\('([^']+)'\)/.exec(rule)?.[1];
+      const max = /duration\(self\) <= duration\('([^']+)'\)/.exec(rule)?.[1] as string;
+      expect({ path, within: ms >= (min ? (parseDuration(min) as number) : 0) && ms <= (parseDuration(max) as number) }).toEqual({ path, within: true });
+    }
+  });
+
+  it('refuses ModelVariant names that would collide with the children of another ModelVariant', () => {
+    const rules = (schema['x-kubernetes-validations'] ?? []).map((v) => v.rule);
+    expect(rules).toContain("!self.metadata.name.endsWith('-stable') && !self.metadata.name.endsWith('-canary')");
+    expect(rules).toContain(`size(self.metadata.name) <= ${MAX_MODEL_NAME_LENGTH}`);
   });
 
   it('declares defaults that satisfy their own schema', () => {

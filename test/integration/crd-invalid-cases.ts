@@ -2,7 +2,8 @@
  * The table of ModelVariants the CRD must reject, each with the message a user sees from
  * `kubectl apply`. Every case starts from one valid ModelVariant and breaks exactly one thing, so a
  * rejection can only come from the rule under test; the messages are the ones the CRD defines (or the
- * apiserver's own for OpenAPI bounds), so a reworded rule fails here first.
+ * apiserver's own for OpenAPI bounds), so a reworded rule fails here first. VALID_EDGE_CASES are the
+ * values at the very edge of a bound, which the CRD must still accept.
  */
 import { DURATION_PATTERN } from '../../src/util/duration.ts';
 import { API_VERSION, KIND, type BuiltinSLI, type ModelVariant, type ModelVariantSpec, type SLI, type TrafficProvider } from '../../src/api/types.ts';
@@ -14,6 +15,17 @@ export interface InvalidCase {
   mutate: (spec: ModelVariantSpec) => void;
   /** A substring of the apiserver's error message. */
   message: string;
+  /** The ModelVariant's metadata.name, when the case is about the name (default: invalid-<index>). */
+  metadataName?: string;
+}
+
+export interface ValidEdgeCase {
+  /** Reads as a sentence: "accepts an analysis interval of 1s". */
+  name: string;
+  /** Sets one value at the edge of its bound in a valid spec (a deep copy). */
+  mutate: (spec: ModelVariantSpec) => void;
+  /** The ModelVariant's metadata.name, when the case is about the name (default: valid-edge-<index>). */
+  metadataName?: string;
 }
 
 /** A valid ModelVariant with every optional part present, for the invalid cases to break. */
@@ -66,7 +78,22 @@ const MSG = {
   windows: 'slo.shortWindow must be shorter than slo.longWindow (e.g. 1m and 5m)',
   burnRate: 'slo.burnRateThreshold must be greater than 0 (e.g. 14.4)',
   queries: 'slo.errorQuery and slo.totalQuery go together; set both or neither',
+  pause: "a step's pause must be at most 168h (7 days), e.g. 5m; omit pause to wait for a promote signal instead",
+  progressDeadline: 'strategy.progressDeadline must be between 10s and 24h (e.g. 10m)',
+  promotionDeadline: 'strategy.promotionDeadline must be between 10s and 24h (e.g. 10m)',
+  capacityTimeout: 'strategy.capacityTimeout must be between 1m and 168h (7 days), e.g. 30m',
+  interval: 'analysis.interval must be between 1s and 1h (e.g. 30s)',
+  timeout: 'prometheus.timeout must be between 100ms and 5m (e.g. 10s)',
+  shortWindow: 'slo.shortWindow must be between 5s and 24h (e.g. 1m)',
+  longWindow: 'slo.longWindow must be between 5s and 24h (e.g. 5m)',
+  sliWindow: "an SLI's window must be between 5s and 24h (e.g. 1m)",
+  childName:
+    "metadata.name must not end in -stable or -canary: the operator names the children of a ModelVariant <name>-stable and <name>-canary, so such a name would collide with another ModelVariant's children; pick another name",
+  nameLength: 'metadata.name must be at most 56 characters: the operator names a child Service <name>-canary, which must fit in 63',
 } as const;
+
+/** Larger than Go's time.Duration (~2562047h): CEL's duration() cannot parse it, so a guard must refuse it first. */
+const HUGE = '99999999999h';
 
 // Accessors for the parts validModelVariant always has, so the cases stay one line each.
 const strategy = (s: ModelVariantSpec) => s.strategy as NonNullable<ModelVariantSpec['strategy']>;
@@ -147,4 +174,49 @@ export const INVALID_CASES: InvalidCase[] = [
   { name: 'rejects a burn-rate window that is not a duration', mutate: (s) => { slo(s).shortWindow = '1 minute'; }, message: MSG.duration },
   { name: 'rejects a burn-rate threshold of 0', mutate: (s) => { slo(s).burnRateThreshold = 0; }, message: MSG.burnRate },
   { name: 'rejects an errorQuery without a totalQuery', mutate: (s) => { slo(s).errorQuery = 'sum(increase(errors_total[{{window}}]))'; }, message: MSG.queries },
+  { name: 'rejects an analysis interval below 1s', mutate: (s) => { analysis(s).interval = '999ms'; }, message: MSG.interval },
+  { name: 'rejects an analysis interval above 1h', mutate: (s) => { analysis(s).interval = '1h1ms'; }, message: MSG.interval },
+  { name: 'rejects an analysis interval too large for a duration', mutate: (s) => { analysis(s).interval = HUGE; }, message: MSG.interval },
+  { name: 'rejects a pause above 168h', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: '168h1s' }]; }, message: MSG.pause },
+  { name: 'rejects a pause too large for a duration', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: HUGE }]; }, message: MSG.pause },
+  { name: 'rejects a pause of ten million minutes', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: '10000000m' }]; }, message: MSG.pause },
+  { name: 'rejects a progress deadline below 10s', mutate: (s) => { strategy(s).progressDeadline = '9.9s'; }, message: MSG.progressDeadline },
+  { name: 'rejects a progress deadline above 24h', mutate: (s) => { strategy(s).progressDeadline = '25h'; }, message: MSG.progressDeadline },
+  { name: 'rejects a promotion deadline below 10s', mutate: (s) => { strategy(s).promotionDeadline = '5s'; }, message: MSG.promotionDeadline },
+  { name: 'rejects a promotion deadline above 24h', mutate: (s) => { strategy(s).promotionDeadline = '24h1s'; }, message: MSG.promotionDeadline },
+  { name: 'rejects a promotion deadline that is not a duration', mutate: (s) => { strategy(s).promotionDeadline = '10 min'; }, message: MSG.duration },
+  { name: 'rejects a capacity timeout below 1m', mutate: (s) => { strategy(s).capacityTimeout = '59s'; }, message: MSG.capacityTimeout },
+  { name: 'rejects a capacity timeout above 168h', mutate: (s) => { strategy(s).capacityTimeout = '169h'; }, message: MSG.capacityTimeout },
+  { name: 'rejects a capacity timeout too large for a duration', mutate: (s) => { strategy(s).capacityTimeout = '100000000000000ms'; }, message: MSG.capacityTimeout },
+  { name: 'rejects a Prometheus timeout below 100ms', mutate: (s) => { analysis(s).prometheus.timeout = '99ms'; }, message: MSG.timeout },
+  { name: 'rejects a Prometheus timeout above 5m', mutate: (s) => { analysis(s).prometheus.timeout = '5m1s'; }, message: MSG.timeout },
+  { name: 'rejects a short burn-rate window below 5s', mutate: (s) => { slo(s).shortWindow = '4s'; }, message: MSG.shortWindow },
+  { name: 'rejects a short burn-rate window too large for a duration', mutate: (s) => { slo(s).shortWindow = HUGE; }, message: MSG.shortWindow },
+  { name: 'rejects a long burn-rate window above 24h', mutate: (s) => { slo(s).longWindow = '25h'; }, message: MSG.longWindow },
+  { name: 'rejects a long burn-rate window too large for a duration', mutate: (s) => { slo(s).longWindow = '999999999s'; }, message: MSG.longWindow },
+  { name: 'rejects an SLI window below 5s', mutate: (s) => { sli(s).window = '1s'; }, message: MSG.sliWindow },
+  { name: 'rejects an SLI window too large for a duration', mutate: (s) => { sli(s).window = HUGE; }, message: MSG.sliWindow },
+  { name: 'rejects a negative maxUnavailable', mutate: (s) => { strategy(s).maxUnavailable = -1; }, message: 'should be greater than or equal to 0' },
+  { name: 'rejects a name ending in -stable', mutate: () => {}, metadataName: 'sentiment-stable', message: MSG.childName },
+  { name: 'rejects a name ending in -canary', mutate: () => {}, metadataName: 'sentiment-canary', message: MSG.childName },
+  { name: 'rejects a name longer than 56 characters', mutate: () => {}, metadataName: 'm'.repeat(57), message: MSG.nameLength },
+];
+
+export const VALID_EDGE_CASES: ValidEdgeCase[] = [
+  { name: 'accepts an analysis interval of 1s', mutate: (s) => { analysis(s).interval = '1s'; } },
+  { name: 'accepts an analysis interval of 1h written as 59m60s', mutate: (s) => { analysis(s).interval = '59m60s'; } },
+  { name: 'accepts a pause of 168h', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: '168h' }]; } },
+  { name: 'accepts a pause of 0s', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: '0s' }]; } },
+  { name: 'accepts a pause of 168h written in milliseconds', mutate: (s) => { strategy(s).steps = [{ setWeight: 10, pause: '604800000ms' }]; } },
+  { name: 'accepts a maxUnavailable of 0', mutate: (s) => { strategy(s).maxUnavailable = 0; } },
+  { name: 'accepts deadlines of 10s', mutate: (s) => { strategy(s).progressDeadline = '10s'; strategy(s).promotionDeadline = '10s'; } },
+  { name: 'accepts deadlines of 24h', mutate: (s) => { strategy(s).progressDeadline = '24h'; strategy(s).promotionDeadline = '1440m'; } },
+  { name: 'accepts a capacity timeout of 1m', mutate: (s) => { strategy(s).capacityTimeout = '1m'; } },
+  { name: 'accepts a capacity timeout of 168h', mutate: (s) => { strategy(s).capacityTimeout = '168h'; } },
+  { name: 'accepts a Prometheus timeout of 100ms written as 0.1s', mutate: (s) => { analysis(s).prometheus.timeout = '0.1s'; } },
+  { name: 'accepts a Prometheus timeout of 5m', mutate: (s) => { analysis(s).prometheus.timeout = '5m'; } },
+  { name: 'accepts burn-rate windows of 5s and 24h', mutate: (s) => { slo(s).shortWindow = '5s'; slo(s).longWindow = '24h'; } },
+  { name: 'accepts SLI windows of 5s and 24h', mutate: (s) => { sli(s).window = '5s'; sli(s, 1).window = '24h'; } },
+  { name: 'accepts a name that merely contains canary', mutate: () => {}, metadataName: 'canary-stable-model' },
+  { name: 'accepts a name of 56 characters', mutate: () => {}, metadataName: 'm'.repeat(56) },
 ];
