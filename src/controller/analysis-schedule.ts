@@ -3,12 +3,12 @@
  * paused by a user, never after a rollback), and then once per `interval`, counted from the later of
  * the last run and the moment the weight was reached (so every verdict rests on data at this weight).
  */
-import type { Desired, Status } from './model.ts';
+import { canaryVariant, sameVariant, type Desired, type Status } from './model.ts';
 
 export function analysisDue(d: Desired, s: Status, now: number): boolean {
-  if (!d.analysis || !s.canaryActivation || s.canaryActivation !== d.activation) return false;
+  if (!d.analysis || !sameVariant(canaryVariant(s), d.variant)) return false;
   if (s.phase !== 'Progressing' && s.phase !== 'Paused') return false;
-  if (s.pausedAt || !s.weightReachedAt) return false;
+  if (s.pausedAt || !s.weightReachedAt || s.capacityHoldSince) return false;
   const since = Math.max(Date.parse(s.weightReachedAt), s.analysis?.lastRunAt ? Date.parse(s.analysis.lastRunAt) : 0);
   return now - since >= d.analysis.intervalMs;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { computeCapacity } from './capacity.ts';
+import { computeCapacity, quotaRoom } from './capacity.ts';
 
 const node = (name: string, gpus: number, extra: Partial<V1Node['spec']> = {}, labels: Record<string, string> = {}): V1Node => ({
   metadata: { name, labels }, spec: { ...extra },
@@ -25,7 +25,9 @@ describe('computeCapacity', () => {
     expect(selected.fits).toBe(0);
     expect(selected.detail).toMatch(/no ready node offers nvidia.com\/gpu/);
   });
-  it('reports the largest node so a request no node can satisfy is named', () => {
-    expect(computeCapacity([node('a', 4), node('b', 8)], [], 'nvidia.com/gpu', 16).largestNode).toBe(8);
+  it('lets the tightest ResourceQuota on the resource limit the pods that fit', () => {
+    const quota = (name: string, hard: string, used: string) => ({ metadata: { name }, status: { hard: { 'requests.nvidia.com/gpu': hard }, used: { 'requests.nvidia.com/gpu': used } } });
+    expect(quotaRoom([quota('a', '8', '6'), quota('b', '4', '1')], 'nvidia.com/gpu', 1)).toEqual({ fits: 2, detail: 'ResourceQuota a: 2/8 requests.nvidia.com/gpu free' });
+    expect(quotaRoom([], 'nvidia.com/gpu', 1)).toBeUndefined();
   });
 });

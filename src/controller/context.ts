@@ -3,7 +3,7 @@
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
  * the operator's metrics, and the analysis runner.
  */
-import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
@@ -12,6 +12,8 @@ import type { AnalysisOutcome, AnalysisStatus } from './model.ts';
 /** The read side of an informer cache. */
 export interface ObjectCache<T> {
   get(namespace: string, name: string): T | undefined;
+  /** Every cached object, or those of one namespace. */
+  list(namespace?: string): T[];
 }
 
 /** Queries Prometheus for a ModelVariant's SLIs and judges them; never throws (errors become a verdict). */
@@ -31,14 +33,23 @@ export interface ReconcileObserver {
  */
 export type WrittenStatus = Map<string, { resourceVersion: number; status: object }>;
 
-export interface ReconcileContext {
+/** The informer caches a reconcile reads (the controller owns the informers). */
+export interface Caches {
+  modelVariants: ObjectCache<ModelVariant>;
+  deployments: ObjectCache<V1Deployment>;
+  services: ObjectCache<V1Service>;
+  revisions: ObjectCache<V1ControllerRevision>;
+  /** Every pod bound to a node or waiting for one, cluster-wide (for capacity and problems). */
+  pods: ObjectCache<V1Pod>;
+  nodes: ObjectCache<V1Node>;
+  quotas: ObjectCache<V1ResourceQuota>;
+}
+
+export interface ReconcileContext extends Caches {
   written: WrittenStatus;
   core: CoreV1Api;
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
-  modelVariants: ObjectCache<ModelVariant>;
-  deployments: ObjectCache<V1Deployment>;
-  services: ObjectCache<V1Service>;
   clock: { now(): number };
   logger: Logger;
   events: EventRecorder;

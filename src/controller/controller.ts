@@ -1,17 +1,19 @@
 /**
- * One controller for ModelVariants, wired like controller-runtime's: informers for ModelVariants and
- * for the Deployments and Services the operator owns (a change to one queues its ModelVariant), one
- * keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
- * reconcile; `stop()` drains in-flight work.
+ * One controller for ModelVariants, wired like controller-runtime's: informers for ModelVariants, for
+ * the Deployments, Services and ControllerRevisions the operator owns (a change to one queues its
+ * ModelVariant, so an edited or deleted child is repaired), and for what capacity depends on (pods,
+ * nodes, ResourceQuotas: a node that becomes Ready or a pod that frees GPUs wakes a rollout that holds);
+ * one keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
+ * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass.
  */
-import type { KubeConfig, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
 import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
-import type { ReconcileContext } from './context.ts';
+import type { Caches, ReconcileContext } from './context.ts';
 import { reconcile } from './reconcile.ts';
 
 export interface ControllerOptions {
@@ -23,7 +25,7 @@ export interface ControllerOptions {
   workers: number;
   resyncMs: number;
   /** The reconcile context minus the caches, which the controller provides. */
-  context: Omit<ReconcileContext, 'modelVariants' | 'deployments' | 'services' | 'written'>;
+  context: Omit<ReconcileContext, keyof Caches | 'written'>;
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
 }
 
@@ -34,23 +36,29 @@ export interface Controller {
   synced(): boolean;
 }
 
+/** What about a node matters for capacity: readiness, cordon, allocatable. Heartbeats change none of it. */
+function nodeSignature(n: V1Node): string {
+  const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '';
+  return `${ready}|${n.spec?.unschedulable ?? false}|${JSON.stringify(n.status?.allocatable ?? {})}|${JSON.stringify(n.metadata?.labels ?? {})}`;
+}
+
 export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
-  const modelVariants: Informer<ModelVariant> = createInformer<ModelVariant>({
-    kc, clock, logger: logger.child({ informer: 'modelvariants' }), resyncMs: opts.resyncMs,
-    path: resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...(namespace ? { namespace } : {}) }),
-  });
-  const deployments: Informer<V1Deployment> = createInformer<V1Deployment>({
-    kc, clock, logger: logger.child({ informer: 'deployments' }), resyncMs: 0,
-    path: resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...(namespace ? { namespace } : {}) }),
-    labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}`,
-  });
-  const services: Informer<V1Service> = createInformer<V1Service>({
-    kc, clock, logger: logger.child({ informer: 'services' }), resyncMs: 0,
-    path: resourcePath({ version: 'v1', plural: 'services', ...(namespace ? { namespace } : {}) }),
-    labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}`,
-  });
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, written: new Map() };
+  const ns = namespace ? { namespace } : {};
+  const informer = <T extends KubernetesObject>(name: string, path: string, extra: { labelSelector?: string; fieldSelector?: string; resyncMs?: number } = {}): Informer<T> =>
+    createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...extra });
+  const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}` };
+  const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs });
+  const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), owned);
+  const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), owned);
+  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), owned);
+  // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out.
+  const pods = informer<V1Pod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+  const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }));
+  const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
+  const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
+
+  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -59,27 +67,52 @@ export function createController(opts: ControllerOptions): Controller {
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
   for (const ev of ['add', 'update', 'delete'] as const) modelVariants.on(ev, enqueue);
-  const enqueueOwner = (d: V1Deployment | V1Service) => {
-    const model = d.metadata?.labels?.[LABEL_MODEL];
-    if (model && d.metadata?.namespace) queue.add(`${d.metadata.namespace}/${model}`);
+  const enqueueOwner = (obj: KubernetesObject) => {
+    const model = obj.metadata?.labels?.[LABEL_MODEL];
+    if (model && obj.metadata?.namespace && (!namespace || obj.metadata.namespace === namespace)) queue.add(`${obj.metadata.namespace}/${model}`);
   };
-  for (const ev of ['add', 'update', 'delete'] as const) deployments.on(ev, enqueueOwner);
-  services.on('delete', enqueueOwner);
+  for (const ev of ['add', 'update', 'delete'] as const) {
+    deployments.on(ev, enqueueOwner);
+    services.on(ev, enqueueOwner);
+  }
+  revisions.on('delete', enqueueOwner);
+  // Capacity can free up or shrink: wake the ModelVariants that are rolling out or holding.
+  const enqueueRollingOut = () => {
+    for (const mv of modelVariants.list()) if (mv.status?.capacityHoldSince || (mv.status?.phase && mv.status.phase !== 'Healthy')) enqueue(mv);
+  };
+  const managed = (p: V1Pod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
+  pods.on('add', (p) => managed(p) && enqueueOwner(p));
+  pods.on('update', (p) => managed(p) && enqueueOwner(p));
+  pods.on('delete', (p) => (managed(p) ? enqueueOwner(p) : enqueueRollingOut()));
+  const seen = new Map<string, string>();
+  const onNode = (n: V1Node) => {
+    const name = n.metadata?.name ?? '';
+    const signature = nodeSignature(n);
+    if (seen.get(name) === signature) return;
+    seen.set(name, signature);
+    if (nodes.hasSynced()) enqueueRollingOut();
+  };
+  nodes.on('add', onNode);
+  nodes.on('update', onNode);
+  nodes.on('delete', (n) => {
+    seen.delete(n.metadata?.name ?? '');
+    enqueueRollingOut();
+  });
+  quotas.on('update', enqueueRollingOut);
 
   return {
     queue,
-    synced: () => modelVariants.hasSynced() && deployments.hasSynced() && services.hasSynced(),
+    synced: () => all.every((i) => i.hasSynced()),
     async start() {
-      deployments.start();
-      services.start();
+      for (const i of all) if (i !== modelVariants) i.start();
       modelVariants.start();
-      await Promise.all([deployments.waitForSync(), services.waitForSync(), modelVariants.waitForSync()]);
+      await Promise.all(all.map((i) => i.waitForSync()));
       logger.info({ modelVariants: modelVariants.list().length, namespace: namespace ?? '(all)' }, 'Caches synced; starting workers');
       queue.start();
     },
     async stop() {
       await queue.shutdown();
-      await Promise.all([modelVariants.stop(), deployments.stop(), services.stop()]);
+      await Promise.all(all.map((i) => i.stop()));
     },
   };
 }

@@ -4,21 +4,29 @@
  * apiserver's CEL rules catch most bad input; this catches what they cannot (lengths that depend on
  * derived names, providers this version does not implement, templates without images).
  */
+import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { ModelVariant } from '../api/types.ts';
 import { SIGNAL_ANNOTATION, withDefaults } from '../api/types.ts';
 import { parseDuration } from '../util/duration.ts';
 import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
+import { describeChange, templateRevision } from '../workload/revision.ts';
 import type { Desired, Step } from './model.ts';
 
 const SUPPORTED_PROVIDERS = ['replicas'];
 
-export function toDesired(mv: ModelVariant): Desired {
+/**
+ * `stableTemplate` is the pod template of the stable revision recorded in status (from its
+ * ControllerRevision), used only to say in words what a rollout changes; undefined when unknown.
+ */
+export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec): Desired {
   const spec = withDefaults(mv.spec);
   const name = mv.metadata?.name ?? '';
   const problems: string[] = [];
-  const duration = (field: string, text: string): number => {
+  // The CRD bounds every duration; these checks catch objects stored before those rules existed.
+  const duration = (field: string, text: string, minMs = 0): number => {
     const ms = parseDuration(text);
-    if (ms === undefined) problems.push(`${field} "${text}" is not a duration such as 30s, 5m or 1h30m`);
+    if (ms === undefined) problems.push(`${field} "${text}" is not a duration such as 30s, 5m or 1h30m (at most a year)`);
+    else if (ms < minMs) problems.push(`${field} "${text}" is too short: at least ${minMs / 1000}s`);
     return ms ?? 0;
   };
 
@@ -39,20 +47,33 @@ export function toDesired(mv: ModelVariant): Desired {
     ...(s.pause !== undefined ? { pauseMs: duration(`spec.strategy.steps[${i}].pause`, s.pause) } : {}),
   }));
   if (steps.length === 0) problems.push('spec.strategy.steps is empty: give at least one step, e.g. {setWeight: 50, pause: 1m}');
-  const progressDeadlineMs = duration('spec.strategy.progressDeadline', spec.strategy.progressDeadline);
+  const progressDeadlineMs = duration('spec.strategy.progressDeadline', spec.strategy.progressDeadline, 10_000);
+  const promotionDeadlineMs = duration('spec.strategy.promotionDeadline', spec.strategy.promotionDeadline, 10_000);
+  const capacityTimeoutMs = duration('spec.strategy.capacityTimeout', spec.strategy.capacityTimeout, 10_000);
   const analysis = spec.strategy.analysis
-    ? { intervalMs: duration('spec.strategy.analysis.interval', spec.strategy.analysis.interval) }
+    ? { intervalMs: duration('spec.strategy.analysis.interval', spec.strategy.analysis.interval, 1_000) }
     : undefined;
+  const template = spec.template ?? {};
+  const variant = { activation: spec.activation, revision: templateRevision(template) };
+  const status = mv.status ?? {};
+  const change = describeChange(
+    { activation: status.stableActivation ?? spec.activation, revision: status.stableRevision ?? variant.revision, ...(stableTemplate ? { template: stableTemplate } : {}) },
+    { ...variant, template },
+  );
 
   const signal = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
   return {
     namespace: mv.metadata?.namespace ?? '',
     name,
     generation: mv.metadata?.generation ?? 0,
-    activation: spec.activation,
+    variant,
+    change,
     replicas: spec.replicas,
+    ...(spec.strategy.maxUnavailable !== undefined ? { maxUnavailable: spec.strategy.maxUnavailable } : {}),
     steps,
     progressDeadlineMs,
+    promotionDeadlineMs,
+    capacityTimeoutMs,
     ...(analysis ? { analysis } : {}),
     ...(signal ? { signal } : {}),
     problems,

@@ -2,6 +2,9 @@
  * The planner's vocabulary: what the user wants (a ModelVariant with defaults resolved), what the
  * operator observed of the world, and what it decided (desired workloads, the next status, events,
  * when to come back). Pure data; the reconciler builds `Desired`/`Observed` and applies a `Plan`.
+ *
+ * What serves is a `Variant`: the activation and the hash of the pod template (its revision), compared
+ * as a whole, never field by field (after Argo Rollouts' pod-template-hash).
  */
 
 import type { AnalysisStatus, ModelVariantStatus, Phase, StatusCondition } from '../api/types.ts';
@@ -12,9 +15,16 @@ export type { Phase };
 export const SIGNAL_VERBS = ['pause', 'resume', 'promote', 'abort', 'retry'] as const;
 export type SignalVerb = (typeof SIGNAL_VERBS)[number];
 
+/** What a set of pods serves: an activation and the revision (a hash) of the user's pod template. */
+export interface Variant {
+  activation: string;
+  revision: string;
+}
+
 export interface Step {
+  /** Canary share of traffic asked for, in percent (0–100). */
   weight: number;
-  /** Undefined: wait at this weight until a promote signal. */
+  /** Milliseconds to stay at this weight; undefined: wait at this weight until a promote signal. */
   pauseMs?: number;
 }
 
@@ -22,10 +32,17 @@ export interface Desired {
   namespace: string;
   name: string;
   generation: number;
-  activation: string;
+  /** The variant spec.activation and spec.template describe. */
+  variant: Variant;
+  /** Words for what changes from the stable variant to this one, e.g. "image m:1 → m:2; activation relu → gelu". */
+  change: string;
   replicas: number;
+  /** spec.strategy.maxUnavailable; undefined: chosen when a rollout starts (0 if a surge fits, else 1). */
+  maxUnavailable?: number;
   steps: Step[];
   progressDeadlineMs: number;
+  promotionDeadlineMs: number;
+  capacityTimeoutMs: number;
   /** Present when the ModelVariant declares analysis. */
   analysis?: { intervalMs: number };
   /** The raw signal annotation value, if any. */
@@ -35,22 +52,26 @@ export interface Desired {
 }
 
 export interface RoleObservation {
-  activation?: string;
+  /** The variant of the Deployment's pod template (undefined when it carries no revision label). */
+  variant?: Variant;
   /** spec.replicas of the Deployment. */
   replicas: number;
+  /** Ready pods, whatever variant they serve: every one of them receives traffic. */
   ready: number;
   /** True when the Deployment's rollout is complete at its current spec. */
   settled: boolean;
-  /** Pods that could not be scheduled, with the scheduler's message, if any. */
-  unschedulable?: string;
+  /** Pods not bound to a node yet (they hold no GPU). */
+  unscheduled?: number;
+  /** Why pods are missing or not ready, in Kubernetes' words (scheduler, FailedCreate, quota, image pull). */
+  problem?: string;
 }
 
 export interface CapacityObservation {
   resource: string;
   perPod: number;
-  /** How many more pods of this template fit on the nodes' free resources right now. */
+  /** How many more pods of this template fit right now (nodes' free resources and the namespace's quota). */
   fits: number;
-  /** Human summary of free capacity per node, for condition messages. */
+  /** Human summary of free capacity per node (and quota), for condition messages. */
   detail: string;
 }
 
@@ -75,14 +96,27 @@ export interface Observed {
   canary?: RoleObservation;
   /** Actual canary traffic share from the router (0–100). */
   routedWeight: number;
+  /** Free capacity for the template's extended resource; undefined when it asks for none. */
   capacity?: CapacityObservation;
   analysis?: AnalysisOutcome;
 }
 
+/** Pod counts of the two roles. */
+export interface Sizes {
+  stable: number;
+  canary: number;
+}
 
+/** What a router makes of a weight: pod counts, and the canary share those give (percent). */
+export interface Split extends Sizes {
+  weight: number;
+}
+
+/** The router's sizing rule: pod counts for `total` serving replicas at a canary weight (percent). */
+export type SplitRule = (total: number, canaryWeight: number) => Split;
 
 export interface WorkloadIntent {
-  activation: string;
+  variant: Variant;
   replicas: number;
 }
 
@@ -93,12 +127,34 @@ export interface PlannedEvent {
 }
 
 export interface Plan {
+  /** Undefined: leave the stable Deployment as it is. */
   stable?: WorkloadIntent;
-  /** null: the canary Deployment should not exist. */
-  canary: WorkloadIntent | null;
+  /** null: the canary Deployment should not exist; undefined: leave it as it is. */
+  canary?: WorkloadIntent | null;
   /** Canary traffic weight to set on the router. */
   routeWeight: number;
   status: Status;
   events: PlannedEvent[];
+  /** When to reconcile again, in milliseconds (already clamped to a timer's range); undefined: on events only. */
   requeueAfterMs?: number;
+}
+
+/** Same activation and same template revision. */
+export function sameVariant(a: Variant | undefined, b: Variant | undefined): boolean {
+  return !!a && !!b && a.activation === b.activation && a.revision === b.revision;
+}
+
+/** "gelu@3f2a…": a variant in one token, for messages. */
+export function variantLabel(v: Variant | undefined): string {
+  return v ? `${v.activation}@${v.revision.slice(0, 7)}` : 'none';
+}
+
+/** The stable variant recorded in status, if any. */
+export function stableVariant(s: Status): Variant | undefined {
+  return s.stableActivation && s.stableRevision ? { activation: s.stableActivation, revision: s.stableRevision } : undefined;
+}
+
+/** The canary variant recorded in status, if a rollout is in flight or was rolled back. */
+export function canaryVariant(s: Status): Variant | undefined {
+  return s.canaryActivation && s.canaryRevision ? { activation: s.canaryActivation, revision: s.canaryRevision } : undefined;
 }

@@ -1,14 +1,16 @@
 /**
- * The observing half of reconcile: reads the stable and canary Deployments from the informer cache,
- * the scheduler's verdict on pods that are not running, and (only during a rollout of a template that
- * asks for an extended resource) the nodes' free GPU capacity. Everything else it leaves to `plan`.
+ * The observing half of reconcile, reading informer caches only (no LIST per reconcile): the stable
+ * and canary Deployments, the reason Kubernetes gives for pods that are missing or not ready (the
+ * ReplicaSet's FailedCreate, a quota, the scheduler, an image pull), and, during a rollout of a
+ * template that asks for an extended resource, the free capacity on the nodes and in the namespace's
+ * ResourceQuotas. Everything else it leaves to `plan`.
  */
-import type { CoreV1Api, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1Deployment, V1Node, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { ModelVariant } from '../api/types.ts';
-import { computeCapacity } from './capacity.ts';
+import { computeCapacity, quotaRoom } from './capacity.ts';
 import { extendedResource } from './desired.ts';
 import type { CapacityObservation, RoleObservation } from './model.ts';
-import { deployedActivation } from '../workload/deployment.ts';
+import { deployedVariant } from '../workload/deployment.ts';
 import { LABEL_MODEL, LABEL_ROLE, type Role } from '../workload/names.ts';
 
 /** True when a Deployment's rollout is complete at its current spec (as `kubectl rollout status` judges). */
@@ -19,41 +21,55 @@ export function deploymentSettled(d: V1Deployment): boolean {
     (st.replicas ?? 0) === want && (st.readyReplicas ?? 0) === want;
 }
 
-/** The scheduler's message for the first pod it could not place, e.g. "0/2 nodes are available: …". */
-export function unschedulableMessage(pods: V1Pod[]): string | undefined {
+/**
+ * Kubernetes' own words for why a role's pods are missing or not ready, most specific first: the
+ * ReplicaSet could not create pods (quota, admission), the scheduler could not place one, a container
+ * cannot start. Undefined when there is nothing to say.
+ */
+export function roleProblem(d: V1Deployment, pods: V1Pod[]): string | undefined {
+  const failure = d.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (failure) return `${failure.reason ?? 'ReplicaFailure'}: ${failure.message ?? 'pods could not be created'}`;
   for (const pod of pods) {
     const c = pod.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
     if (c) return `pod ${pod.metadata?.name} unschedulable: ${c.message ?? c.reason ?? 'no reason given'}`;
   }
+  for (const pod of pods) {
+    for (const cs of pod.status?.containerStatuses ?? []) {
+      const waiting = cs.state?.waiting;
+      if (waiting?.reason && waiting.reason !== 'ContainerCreating') return `pod ${pod.metadata?.name} container ${cs.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`;
+    }
+  }
+  const stalled = d.status?.conditions?.find((c) => c.type === 'Progressing' && c.status === 'False');
+  if (stalled) return `${stalled.reason ?? 'Progressing'}: ${stalled.message ?? ''}`;
   return undefined;
 }
 
-export async function observeRole(core: CoreV1Api, mv: ModelVariant, role: Role, d: V1Deployment | undefined, variantEnv: string): Promise<RoleObservation | undefined> {
+/** The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. */
+export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | undefined, variantEnv: string, pods: V1Pod[]): RoleObservation | undefined {
   if (!d) return undefined;
+  const variant = deployedVariant(d, variantEnv);
   const obs: RoleObservation = {
-    activation: deployedActivation(d, variantEnv),
+    ...(variant ? { variant } : {}),
     replicas: d.spec?.replicas ?? 1,
     ready: d.status?.readyReplicas ?? 0,
     settled: deploymentSettled(d),
   };
-  if (!obs.settled && obs.ready < obs.replicas) {
-    const pods = await core.listNamespacedPod({
-      namespace: mv.metadata?.namespace ?? '',
-      labelSelector: `${LABEL_MODEL}=${mv.metadata?.name},${LABEL_ROLE}=${role}`,
-    });
-    const message = unschedulableMessage(pods.items);
-    if (message) obs.unschedulable = message;
+  if (!obs.settled || obs.ready < obs.replicas) {
+    const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp);
+    const unscheduled = mine.filter((p) => !p.spec?.nodeName).length;
+    if (unscheduled > 0) obs.unscheduled = unscheduled;
+    const problem = roleProblem(d, mine);
+    if (problem) obs.problem = problem;
   }
   return obs;
 }
 
-/** Free capacity for the template's extended resource, or undefined when it asks for none. */
-export async function observeCapacity(core: CoreV1Api, mv: ModelVariant): Promise<(CapacityObservation & { largestNode: number }) | undefined> {
+/** Free capacity for the template's extended resource (nodes, then quota), or undefined when it asks for none. */
+export function observeCapacity(mv: ModelVariant, nodes: V1Node[], pods: V1Pod[], quotas: V1ResourceQuota[]): CapacityObservation | undefined {
   const asks = extendedResource(mv);
   if (!asks) return undefined;
-  const [nodes, pods] = await Promise.all([
-    core.listNode({}),
-    core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
-  ]);
-  return computeCapacity(nodes.items, pods.items, asks.resource, asks.perPod, mv.spec.template?.spec?.nodeSelector ?? {});
+  const onNodes = computeCapacity(nodes, pods, asks.resource, asks.perPod, mv.spec.template?.spec?.nodeSelector ?? {});
+  const quota = quotaRoom(quotas, asks.resource, asks.perPod);
+  if (!quota || quota.fits >= onNodes.fits) return onNodes;
+  return { ...onNodes, fits: quota.fits, detail: `${quota.detail}; nodes: ${onNodes.detail}` };
 }

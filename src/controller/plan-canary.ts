@@ -1,19 +1,23 @@
 /**
  * The planner's canary branch: start or restart a canary, act on signals, walk the steps (weight →
- * ready → pause → Successful analysis → next step), hold on missing GPU capacity, promote without
- * dropping traffic, and roll back on a Failed verdict, an abort or a missed progress deadline.
+ * ready → pause → Successful analysis → next step), hold for capacity, promote without dropping
+ * traffic, and roll back on a Failed verdict, an abort, a missed progress deadline or a capacity
+ * hold past its timeout. Pod counts move through `moveToward`, so the serving floor holds throughout.
  */
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
-import { PHASE, type Plan } from './model.ts';
-import { REQUEUE_CAPACITY_MS, REQUEUE_NEXT_STEP_MS, REQUEUE_WAITING_MS, clearRollout, cond, event, finish, type Draft } from './plan.ts';
+import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
+import { REQUEUE_NEXT_STEP_MS, clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
+import { exitToStable, rollBack } from './plan-exit.ts';
+import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { promote } from './plan-promote.ts';
+import { moveToward } from './sizing.ts';
 
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
 
 export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
   const { d, s } = draft;
-  if (s.canaryActivation !== d.activation) {
+  if (!sameVariant(canaryVariant(s), d.variant)) {
     startCanary(draft, s.canaryActivation && s.phase !== PHASE.Degraded ? 'RolloutRestarted' : 'RolloutStarted');
   } else if (verb === 'retry') {
     if (s.phase === PHASE.Degraded) startCanary(draft, 'RolloutRetried');
@@ -23,11 +27,12 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
 
   if (s.phase === PHASE.Degraded) {
     if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: the rollout of ${s.canaryActivation} was rolled back; send retry to start it again`);
-    return degraded(draft);
+    return exitToStable(draft, 'degraded');
   }
   if (verb === 'abort') return rollBack(draft, 'Aborted', `rollout of ${s.canaryActivation} aborted by a signal`);
-  if (verb === 'promote') {
+  if (verb === 'promote' && s.phase !== PHASE.Promoting) {
     s.phase = PHASE.Promoting;
+    s.stepStartedAt = draft.nowIso;
     delete s.pausedAt;
     event(draft, 'Normal', 'PromotionRequested', `promotion of ${s.canaryActivation} requested by a signal: remaining steps skipped`);
   }
@@ -37,37 +42,51 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
     event(draft, 'Normal', 'RolloutPaused', `rollout of ${s.canaryActivation} paused by a signal at step ${(s.currentStepIndex ?? 0) + 1}`);
   } else if (verb === 'resume') {
     if (s.pausedAt) {
-      if (s.weightReachedAt) s.weightReachedAt = new Date(ms(s.weightReachedAt) + (draft.now - ms(s.pausedAt))).toISOString();
-      if (s.stepStartedAt) s.stepStartedAt = new Date(ms(s.stepStartedAt) + (draft.now - ms(s.pausedAt))).toISOString();
+      const paused = draft.now - ms(s.pausedAt);
+      if (s.weightReachedAt) s.weightReachedAt = new Date(ms(s.weightReachedAt) + paused).toISOString();
+      if (s.stepStartedAt) s.stepStartedAt = new Date(ms(s.stepStartedAt) + paused).toISOString();
       delete s.pausedAt;
       event(draft, 'Normal', 'RolloutResumed', `rollout of ${s.canaryActivation} resumed`);
     } else {
       event(draft, 'Normal', 'SignalIgnored', 'signal resume ignored: the rollout is not paused by a user');
     }
+  } else if (verb === 'pause') {
+    event(draft, 'Normal', 'SignalIgnored', 'signal pause ignored: the rollout is already paused');
   }
   return walkStep(draft);
 }
 
 function startCanary(draft: Draft, reason: string): void {
-  const { d, s } = draft;
+  const { d, o, s } = draft;
   clearRollout(s);
   delete s.analysis;
-  s.canaryActivation = d.activation;
+  s.canaryActivation = d.variant.activation;
+  s.canaryRevision = d.variant.revision;
+  s.change = d.change;
+  s.maxUnavailable = d.maxUnavailable ?? (o.capacity && o.capacity.fits < 1 ? 1 : 0);
   s.currentStepIndex = 0;
   s.stepStartedAt = draft.nowIso;
   s.rolloutStartedAt = draft.nowIso;
   s.phase = PHASE.Progressing;
   cond(draft, CONDITION.Degraded, 'False', 'NotDegraded', 'no rollback in effect');
-  event(draft, 'Normal', reason, `canary ${d.activation} started from stable ${s.stableActivation}: ${d.steps.length} step(s), weights ${d.steps.map((x) => x.weight).join(', ')}`);
+  event(draft, 'Normal', reason, `canary ${d.variant.activation} started from stable ${s.stableActivation} (${d.change}): ` +
+    `${d.steps.length} step(s), weights ${d.steps.map((x) => x.weight).join(', ')}`);
 }
 
-/** The current workloads at this step; what a hold keeps. */
-function current(draft: Draft) {
-  const { d, o, s } = draft;
+/** Intents that keep both roles as they are (a user's pause). */
+function keep(draft: Draft): Pick<Plan, 'stable' | 'canary'> {
+  const { o, s } = draft;
+  const stable = stableVariant(s) as Variant;
   return {
-    stable: { activation: s.stableActivation as string, replicas: o.stable?.replicas ?? d.replicas },
-    canary: { activation: d.activation, replicas: o.canary?.activation === d.activation ? o.canary.replicas : 0 },
+    stable: { variant: stable, replicas: o.stable?.replicas ?? draft.d.replicas },
+    canary: o.canary ? { variant: canaryVariant(s) as Variant, replicas: o.canary.replicas } : null,
   };
+}
+
+/** Smallest replica count whose split by the `replicas` router gives `weight` percent exactly. */
+function replicasForExactSplit(weight: number): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  return 100 / gcd(100, Math.round(weight));
 }
 
 function walkStep(draft: Draft): Plan {
@@ -75,63 +94,65 @@ function walkStep(draft: Draft): Plan {
   const index = Math.min(s.currentStepIndex ?? 0, d.steps.length - 1);
   const step = d.steps[index] as (typeof d.steps)[number];
   const stepLabel = `step ${index + 1}/${d.steps.length} (${step.weight}%)`;
+  const canary = canaryVariant(s) as Variant;
+  const stable = stableVariant(s) as Variant;
 
   if (s.pausedAt) {
     s.phase = PHASE.Paused;
     s.message = `paused by a signal at ${stepLabel}; send resume to continue`;
     cond(draft, CONDITION.Progressing, 'Unknown', 'PausedByUser', s.message);
-    const hold = current(draft);
-    return finish(draft, { ...hold, routeWeight: s.canaryWeight ?? 0 });
+    return finish(draft, { ...keep(draft), routeWeight: s.canaryWeight ?? 0 });
   }
 
   const target = draft.split(d.replicas, step.weight);
-  const now_ = current(draft);
-  const growth = target.canary - now_.canary.replicas;
-  // GPU-aware scaling: surge the canary first when it fits (no capacity dip); when it does not, shrink
-  // stable first and count the GPUs its running pods give back; hold only when even that is short.
-  let surge = true;
-  if (growth > 0 && o.capacity) {
-    surge = o.capacity.fits >= growth;
-    const freedByStable = Math.max(0, Math.min(o.stable?.ready ?? 0, now_.stable.replicas) - target.stable);
-    const available = o.capacity.fits + freedByStable;
-    if (available < growth) {
-      const message = `canary ${d.activation} needs ${growth} more pod(s) × ${o.capacity.perPod} ${o.capacity.resource} for ${stepLabel}, ` +
-        `but only ${available} fit (${o.capacity.detail}); holding until capacity frees up`;
-      const wasShort = s.conditions?.find((c) => c.type === CONDITION.CapacityAvailable)?.status === 'False';
-      if (!wasShort) event(draft, 'Warning', 'InsufficientCapacity', message);
-      cond(draft, CONDITION.CapacityAvailable, 'False', 'InsufficientGPU', message);
-      s.phase = PHASE.Paused;
-      s.message = message;
-      return finish(draft, { ...now_, routeWeight: s.canaryWeight ?? 0 }, REQUEUE_CAPACITY_MS);
-    }
+  if (target.weight !== step.weight) {
+    const message = `${stepLabel}: the ${d.replicas === 1 ? 'single replica' : `${d.replicas} replicas`} split as ${target.stable} stable + ${target.canary} canary pod(s), ` +
+      `${target.weight}% of traffic instead of ${step.weight}%: set spec.replicas to a multiple of ${replicasForExactSplit(step.weight)}, ` +
+      'or use a weighted provider (gatewayAPI, istio)';
+    const was = s.conditions?.find((c) => c.type === CONDITION.TrafficSplitExact);
+    if (was?.status !== 'False' || was.message !== message) event(draft, 'Warning', 'TrafficSplitInexact', message);
+    cond(draft, CONDITION.TrafficSplitExact, 'False', 'CoarseReplicaSplit', message);
+  } else {
+    cond(draft, CONDITION.TrafficSplitExact, 'True', 'ExactSplit', `${stepLabel} gets ${step.weight}% of traffic`);
   }
-  // No per-node numbers while it fits: they change with every pod in the cluster and would rewrite status.
-  cond(draft, CONDITION.CapacityAvailable, 'True', 'CapacityAvailable', o.capacity ? `the step fits the free ${o.capacity.resource}` : 'no extended resource requested');
 
-  const canaryUp = (o.canary?.activation === d.activation ? o.canary.ready : 0) >= target.canary;
-  const workloads = {
-    stable: { activation: s.stableActivation as string, replicas: surge && !canaryUp ? Math.max(now_.stable.replicas, target.stable) : target.stable },
-    canary: { activation: d.activation, replicas: target.canary },
+  const move = moveToward({ current: currentSizes(o), target, fits: o.capacity?.fits, floor: servingFloor(draft), first: 'canary' });
+  const intents = {
+    stable: { variant: stable, replicas: move.sizes.stable },
+    canary: { variant: canary, replicas: move.sizes.canary },
   };
+  if (move.blocked) {
+    const growth = Math.max(0, target.canary - (o.canary?.replicas ?? 0)) + Math.max(0, target.stable - (o.stable?.replicas ?? 0));
+    const hold = holdForCapacity(draft, `canary ${canary.activation} at ${stepLabel}`, String(growth));
+    if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
+    s.phase = PHASE.Paused;
+    s.message = hold.message;
+    cond(draft, CONDITION.Progressing, 'Unknown', 'InsufficientCapacity', s.message);
+    return finish(draft, { ...intents, routeWeight: s.canaryWeight ?? 0 }, hold.requeueMs);
+  }
+  endCapacityHold(draft);
+
   const c = o.canary;
-  const reached = !!c && c.activation === d.activation && c.settled && c.replicas === target.canary && c.ready >= target.canary &&
-    !!o.stable && o.stable.replicas === target.stable && o.stable.settled;
+  const st = o.stable;
+  const reached = !!c && sameVariant(c.variant, canary) && c.settled && c.replicas === target.canary && c.ready >= target.canary &&
+    (target.stable === 0 ? !st || st.replicas === 0 : !!st && sameVariant(st.variant, stable) && st.replicas === target.stable && st.settled);
   if (!reached) {
-    const waited = now - ms(s.stepStartedAt ?? draft.nowIso);
-    if (waited > d.progressDeadlineMs) {
-      return rollBack(draft, 'ProgressDeadlineExceeded', `canary ${d.activation} did not become ready within the progress deadline ` +
-        `${formatDuration(d.progressDeadlineMs)} at ${stepLabel}: ${c?.ready ?? 0}/${target.canary} ready${c?.unschedulable ? `; ${c.unschedulable}` : ''}`);
+    const deadline = ms(s.stepStartedAt ?? draft.nowIso) + d.progressDeadlineMs;
+    const problem = c?.problem ?? st?.problem;
+    if (now > deadline) {
+      return rollBack(draft, 'ProgressDeadlineExceeded', `canary ${canary.activation} did not become ready within the progress deadline ` +
+        `${formatDuration(d.progressDeadlineMs)} at ${stepLabel}: ${c?.ready ?? 0}/${target.canary} ready${problem ? `; ${problem}` : ''}`);
     }
     s.phase = PHASE.Progressing;
-    s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready${c?.unschedulable ? ` (${c.unschedulable})` : ''}`;
+    s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready, stable ${st?.ready ?? 0}/${target.stable}${problem ? ` (${problem})` : ''}`;
     cond(draft, CONDITION.Progressing, 'True', 'ScalingCanary', s.message);
-    return finish(draft, { ...workloads, routeWeight: step.weight }, REQUEUE_WAITING_MS);
+    // Deployments and pods are watched: the next change wakes us; the timer is only for the deadline.
+    return finish(draft, { ...intents, routeWeight: step.weight }, deadline - now + 1);
   }
 
   if (!s.weightReachedAt) {
     s.weightReachedAt = draft.nowIso;
-    s.canaryWeight = o.routedWeight;
-    event(draft, 'Normal', 'StepWeightReached', `canary ${d.activation} receives ${o.routedWeight}% of traffic at ${stepLabel}`);
+    event(draft, 'Normal', 'StepWeightReached', `canary ${canary.activation} receives ${o.routedWeight}% of traffic at ${stepLabel}`);
   }
   s.canaryWeight = o.routedWeight;
 
@@ -144,14 +165,18 @@ function walkStep(draft: Draft): Plan {
     cond(draft, CONDITION.MetricsAvailable, o.analysis.metricsAvailable ? 'True' : 'False', o.analysis.metricsAvailable ? 'MetricsAvailable' : o.analysis.reason, o.analysis.message);
     if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);
   }
+  // The next analysis run: one interval after the later of the last run and the moment the weight was reached.
+  const analysisDueIn = d.analysis
+    ? Math.max(ms(s.weightReachedAt), ms(s.analysis?.lastRunAt) || 0) + d.analysis.intervalMs - now
+    : undefined;
   const holding = d.analysis && s.analysis?.verdict !== undefined && s.analysis.verdict !== 'Successful';
-  const analysisWait = d.analysis ? d.analysis.intervalMs : undefined;
+  const work = { ...intents, routeWeight: step.weight };
 
   if (step.pauseMs === undefined) {
     s.phase = PHASE.Paused;
     s.message = `${stepLabel} reached; waiting for a promote signal`;
     cond(draft, CONDITION.Progressing, 'Unknown', 'WaitingForPromotion', s.message);
-    return finish(draft, { ...workloads, routeWeight: step.weight }, analysisWait);
+    return finish(draft, work, analysisDueIn);
   }
   const remaining = step.pauseMs - (now - ms(s.weightReachedAt));
   const judgedSince = ms(s.analysis?.lastRunAt) >= ms(s.weightReachedAt);
@@ -164,7 +189,7 @@ function walkStep(draft: Draft): Plan {
       (s.message?.startsWith(prefix) ? s.message.slice(prefix.length) : `the last run (${s.analysis?.lastRunAt ?? 'time unknown'}) was not Successful`);
     s.message = prefix + why;
     cond(draft, CONDITION.Progressing, 'Unknown', 'AnalysisInconclusive', s.message);
-    return finish(draft, { ...workloads, routeWeight: step.weight }, analysisWait);
+    return finish(draft, work, analysisDueIn);
   }
   if (remaining > 0 || (d.analysis && !(judgedSince && s.analysis?.verdict === 'Successful'))) {
     s.phase = PHASE.Progressing;
@@ -173,8 +198,9 @@ function walkStep(draft: Draft): Plan {
     const until = new Date(ms(s.weightReachedAt) + step.pauseMs).toISOString().replace(/\.\d+Z$/, 'Z');
     s.message = remaining > 0 ? `${stepLabel}: pausing ${formatDuration(step.pauseMs)} at this weight, until ${until}` : `${stepLabel}: waiting for a Successful analysis`;
     cond(draft, CONDITION.Progressing, 'True', 'StepPausing', s.message);
-    const wake = Math.min(Math.max(remaining, REQUEUE_NEXT_STEP_MS), analysisWait ?? Infinity);
-    return finish(draft, { ...workloads, routeWeight: step.weight }, wake);
+    // Wake when the pause ends or the next analysis is due, whichever comes first; never in a loop.
+    const wake = remaining > 0 ? Math.min(remaining, analysisDueIn ?? Infinity) : analysisDueIn;
+    return finish(draft, work, wake);
   }
 
   if (index + 1 < d.steps.length) {
@@ -184,35 +210,11 @@ function walkStep(draft: Draft): Plan {
     delete s.weightReachedAt;
     s.phase = PHASE.Progressing;
     s.message = `${stepLabel} completed; moving to step ${index + 2}`;
-    return finish(draft, { ...workloads, routeWeight: step.weight }, REQUEUE_NEXT_STEP_MS);
+    return finish(draft, work, REQUEUE_NEXT_STEP_MS);
   }
-  event(draft, 'Normal', 'PromotionStarted', `all ${d.steps.length} step(s) passed: promoting ${d.activation}`);
+  event(draft, 'Normal', 'PromotionStarted', `all ${d.steps.length} step(s) passed: promoting ${canary.activation}`);
   s.phase = PHASE.Promoting;
   s.stepStartedAt = draft.nowIso;
-  s.message = `promoting ${d.activation} to stable`;
-  return finish(draft, { ...workloads, routeWeight: step.weight }, REQUEUE_NEXT_STEP_MS);
-}
-
-/** Sends all traffic back to stable, removes the canary, and records why (phase Degraded). */
-export function rollBack(draft: Draft, reason: string, message: string): Plan {
-  const { d, s } = draft;
-  const failed = s.canaryActivation;
-  s.phase = PHASE.Degraded;
-  s.canaryWeight = 0;
-  delete s.stepStartedAt;
-  delete s.weightReachedAt;
-  delete s.pausedAt;
-  s.message = `rolled back to ${s.stableActivation}: ${message}`;
-  cond(draft, CONDITION.Degraded, 'True', reason, s.message);
-  cond(draft, CONDITION.Progressing, 'False', reason, s.message);
-  event(draft, 'Warning', 'RolledBack', `canary ${failed} rolled back (${reason}): ${message}`);
-  return finish(draft, { stable: { activation: s.stableActivation as string, replicas: d.replicas }, canary: null, routeWeight: 0 });
-}
-
-/** After a rollback: stable at full size, no canary, until retry or a new spec.activation. */
-function degraded(draft: Draft): Plan {
-  const { d, s, o } = draft;
-  const ready = (o.stable?.ready ?? 0) >= d.replicas;
-  return finish(draft, { stable: { activation: s.stableActivation as string, replicas: d.replicas }, canary: null, routeWeight: 0 },
-    ready ? undefined : REQUEUE_WAITING_MS);
+  s.message = `promoting ${canary.activation} to stable`;
+  return finish(draft, work, REQUEUE_NEXT_STEP_MS);
 }

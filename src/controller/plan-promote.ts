@@ -1,45 +1,97 @@
 /**
- * Promotion without dropping traffic, derived from observation alone (no extra status): first the
- * stable Deployment takes the canary's activation at its current size; then it grows to full size
- * while the canary keeps serving (or, when GPUs are too tight for both, the canary hands its share
- * over in one move); finally the canary goes away and the variant is recorded as stable.
+ * Promotion without dropping below the serving floor, derived from observation (no extra status):
+ * 1. the stable Deployment takes the canary's variant in place, one pod at a time (its rolling update
+ *    never surges), but only when one pod fewer still keeps the floor; otherwise the canary first gets
+ *    one more pod;
+ * 2. stable grows to spec.replicas while the canary keeps serving, and the canary's pods go as stable's
+ *    come up (pod by pod when GPUs are tight);
+ * 3. with the canary gone and stable Ready at full size, the variant is recorded as stable.
+ * Promotion has a deadline: past it the operator says why in `Progressing` (reason PromotionStalled)
+ * and an Event, and keeps trying; an abort still rolls back to the recorded stable variant.
  */
+import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
-import { PHASE, type Plan } from './model.ts';
-import { REQUEUE_WAITING_MS, clearRollout, cond, event, finish, type Draft } from './plan.ts';
+import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
+import { clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
+import { rollBack } from './plan-exit.ts';
+import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
+import { moveToward } from './sizing.ts';
 
 export function promote(draft: Draft): Plan {
-  const { d, o, s } = draft;
-  const variant = s.canaryActivation as string;
-  const stable = o.stable;
-  const canary = { activation: variant, replicas: o.canary?.activation === variant ? o.canary.replicas : 0 };
+  const { d, o, s, now } = draft;
+  const variant = canaryVariant(s) as Variant;
+  const from = stableVariant(s) as Variant;
+  const st = o.stable;
+  const cn = o.canary;
+  const floor = servingFloor(draft);
   s.phase = PHASE.Promoting;
-  cond(draft, CONDITION.Progressing, 'True', 'Promoting', `promoting ${variant} to stable`);
+  const canaryIntent = (replicas: number) => (replicas > 0 ? { variant: cn?.variant ?? variant, replicas } : null);
+  const deadline = Date.parse(s.stepStartedAt ?? draft.nowIso) + d.promotionDeadlineMs;
 
-  const stableSwitched = !!stable && stable.activation === variant && stable.settled;
-  if (!stableSwitched) {
-    s.message = `promoting ${variant}: stable pods taking the new activation (${stable?.ready ?? 0}/${stable?.replicas ?? 0} ready)`;
-    return finish(draft, { stable: { activation: variant, replicas: stable?.replicas ?? 0 }, canary, routeWeight: s.canaryWeight ?? 0 }, REQUEUE_WAITING_MS);
+  const progress = (message: string, parts: Pick<Plan, 'stable' | 'canary'>, routeWeight: number): Plan => {
+    s.message = message;
+    const problem = st?.problem ?? cn?.problem;
+    if (now > deadline) {
+      const stalled = `promotion of ${variant.activation} has not finished within strategy.promotionDeadline ${formatDuration(d.promotionDeadlineMs)}: ` +
+        `${message}${problem ? `; ${problem}` : ''}; still trying (send abort to roll back)`;
+      const was = s.conditions?.find((c) => c.type === CONDITION.Progressing);
+      if (was?.reason !== 'PromotionStalled') event(draft, 'Warning', 'PromotionStalled', stalled);
+      cond(draft, CONDITION.Progressing, 'False', 'PromotionStalled', stalled);
+      return finish(draft, { ...parts, routeWeight });
+    }
+    cond(draft, CONDITION.Progressing, 'True', 'Promoting', `promoting ${variant.activation} to stable`);
+    return finish(draft, { ...parts, routeWeight }, deadline - now + 1);
+  };
+
+  // 1. Stable takes the new variant in place.
+  if (!sameVariant(st?.variant, variant)) {
+    const stableReplicas = st?.replicas ?? 0;
+    const spare = stableReplicas === 0 || stableReplicas - 1 + (cn?.ready ?? 0) >= floor;
+    if (!spare) {
+      const extra = (cn?.replicas ?? 0) + 1;
+      if ((cn?.ready ?? 0) < (cn?.replicas ?? 0)) {
+        return progress(`promoting ${variant.activation}: waiting for the canary's extra pod before stable's pods are replaced`,
+          { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0);
+      }
+      if (o.capacity && o.capacity.fits < 1) {
+        const hold = holdForCapacity(draft, `promotion of ${variant.activation} (one extra canary pod keeps the floor while stable's pods are replaced)`, '1');
+        if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
+        return progress(hold.message, { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0);
+      }
+      endCapacityHold(draft);
+      return progress(`promoting ${variant.activation}: one more canary pod first, so stable's pods can be replaced without going below ${floor} ready`,
+        { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(extra) }, s.canaryWeight ?? 0);
+    }
+    endCapacityHold(draft);
+    return progress(`promoting ${variant.activation}: stable pods taking the new variant (${st?.ready ?? 0}/${stableReplicas} ready)`,
+      { stable: { variant, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0);
   }
-
-  const full = stable.replicas === d.replicas && stable.ready >= d.replicas;
+  // 2. Stable grows to full size; the canary's pods go as stable's come up.
+  const move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits: o.capacity?.fits, floor, first: 'stable' });
+  if (move.blocked) {
+    const hold = holdForCapacity(draft, `promotion of ${variant.activation}`, String(d.replicas - (st?.replicas ?? 0)));
+    if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
+    return progress(hold.message, { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, s.canaryWeight ?? 0);
+  }
+  endCapacityHold(draft);
+  const full = !cn && !!st && st.settled && st.replicas === d.replicas && st.ready >= d.replicas;
   if (!full) {
-    const growth = d.replicas - stable.replicas;
-    const tight = !!o.capacity && growth > o.capacity.fits;
-    s.message = tight
-      ? `promoting ${variant}: not enough ${o.capacity?.resource} to run both roles at once, handing the canary's share to stable in one move`
-      : `promoting ${variant}: stable scaling to ${d.replicas} (${stable.ready} ready) while the canary keeps serving`;
-    return finish(draft, { stable: { activation: variant, replicas: d.replicas }, canary: tight ? null : canary, routeWeight: s.canaryWeight ?? 0 },
-      REQUEUE_WAITING_MS);
+    const weight = (st?.ready ?? 0) >= floor ? 0 : s.canaryWeight ?? 0;
+    return progress(`promoting ${variant.activation}: stable ${st?.ready ?? 0}/${d.replicas} ready, canary ${cn?.ready ?? 0} ready and leaving`,
+      { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, weight);
   }
 
-  const from = s.stableActivation;
-  s.stableActivation = variant;
+  // 3. Done.
+  s.stableActivation = variant.activation;
+  s.stableRevision = variant.revision;
+  const change = s.change;
   clearRollout(s);
+  delete s.maxUnavailable;
   s.phase = PHASE.Healthy;
-  s.message = `stable ${variant} serving (promoted from ${from})`;
+  s.message = `stable ${variant.activation} serving (promoted from ${from.activation})`;
   cond(draft, CONDITION.Progressing, 'True', 'RolloutComplete', s.message);
   cond(draft, CONDITION.Degraded, 'False', 'NotDegraded', 'no rollback in effect');
-  event(draft, 'Normal', 'Promoted', `${variant} promoted to stable (was ${from}); canary removed`);
-  return finish(draft, { stable: { activation: variant, replicas: d.replicas }, canary: null, routeWeight: 0 });
+  cond(draft, CONDITION.TrafficSplitExact, 'True', 'NoRollout', 'all traffic goes to stable');
+  event(draft, 'Normal', 'Promoted', `${variant.activation} promoted to stable (${change ?? `was ${from.activation}`}); canary removed`);
+  return finish(draft, { stable: { variant, replicas: d.replicas }, canary: null, routeWeight: 0 });
 }

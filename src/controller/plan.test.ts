@@ -5,24 +5,28 @@ import { plan } from './plan.ts';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
+const v = (activation: string, revision = 'r1') => ({ activation, revision });
 
 function desired(over: Partial<Desired> = {}): Desired {
   return {
-    namespace: 'ml', name: 'sentiment', generation: 2, activation: 'gelu', replicas: 4,
-    steps: [{ weight: 25, pauseMs: 60_000 }, { weight: 50, pauseMs: 60_000 }], progressDeadlineMs: 600_000, problems: [], ...over,
+    namespace: 'ml', name: 'sentiment', generation: 2, variant: v('gelu'), change: 'activation relu → gelu', replicas: 4,
+    steps: [{ weight: 25, pauseMs: 60_000 }, { weight: 50, pauseMs: 60_000 }], progressDeadlineMs: 600_000,
+    promotionDeadlineMs: 600_000, capacityTimeoutMs: 1_800_000, problems: [], ...over,
   };
 }
-const role = (activation: string, replicas: number, ready = replicas, settled = true): RoleObservation => ({ activation, replicas, ready, settled });
+const role = (activation: string, replicas: number, ready = replicas, settled = true, revision = 'r1'): RoleObservation => ({ variant: v(activation, revision), replicas, ready, settled });
 function observed(over: Partial<Observed> = {}): Observed {
   return { stable: role('relu', 4), routedWeight: 0, ...over };
 }
-const healthy: Status = { phase: 'Healthy', stableActivation: 'relu', canaryWeight: 0, conditions: [] };
+const healthy: Status = { phase: 'Healthy', stableActivation: 'relu', stableRevision: 'r1', canaryWeight: 0, conditions: [] };
 const run = (d: Desired, o: Observed, s: Status, now = T0) => plan(d, o, s, now, replicaSplit);
 const reasons = (p: ReturnType<typeof run>) => p.events.map((e) => e.reason);
 const condition = (p: ReturnType<typeof run>, type: string) => p.status.conditions?.find((c) => c.type === type);
+const gpus = (fits: number) => ({ resource: 'nvidia.com/gpu', perPod: 1, fits, detail: `node-a: ${fits}/4 free` });
 
 const atStep = (index: number, extra: Partial<Status> = {}): Status => ({
-  ...healthy, phase: 'Progressing', canaryActivation: 'gelu', currentStepIndex: index, stepStartedAt: iso(T0 - 10_000), rolloutStartedAt: iso(T0 - 10_000), ...extra,
+  ...healthy, phase: 'Progressing', canaryActivation: 'gelu', canaryRevision: 'r1', maxUnavailable: 0, currentStepIndex: index,
+  stepStartedAt: iso(T0 - 10_000), rolloutStartedAt: iso(T0 - 10_000), ...extra,
 });
 const success = (at: number): AnalysisOutcome => ({
   verdict: 'Successful', action: 'continue', reason: 'AllSLIsPassed', message: 'all SLIs within bounds', metricsAvailable: true,
@@ -31,28 +35,59 @@ const success = (at: number): AnalysisOutcome => ({
 
 describe('plan: first deployment', () => {
   it('deploys only the stable variant on a new ModelVariant, with no canary and no analysis', () => {
-    const p = run(desired({ activation: 'relu' }), { routedWeight: 0 }, {});
-    expect(p.stable).toEqual({ activation: 'relu', replicas: 4 });
+    const p = run(desired({ variant: v('relu') }), { routedWeight: 0 }, {});
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
     expect(p.canary).toBeNull();
-    expect(p.status.phase).toBe('Progressing');
-    expect(p.status.stableActivation).toBe('relu');
+    expect(p.status).toMatchObject({ phase: 'Progressing', stableActivation: 'relu', stableRevision: 'r1', selector: 'activationcanary.io/model=sentiment' });
     expect(reasons(p)).toContain('StableDeploying');
   });
-  it('becomes Healthy once the stable Deployment is ready at full size', () => {
-    const p = run(desired({ activation: 'relu' }), observed(), { stableActivation: 'relu', phase: 'Progressing' });
+  it('becomes Healthy once the stable Deployment is ready at full size, and asks for no requeue', () => {
+    const p = run(desired({ variant: v('relu') }), observed(), { stableActivation: 'relu', stableRevision: 'r1', phase: 'Progressing' });
     expect(p.status.phase).toBe('Healthy');
     expect(p.requeueAfterMs).toBeUndefined();
     expect(condition(p, 'Available')?.status).toBe('True');
   });
+  it('takes a status written before revisions existed as stable running spec.template', () => {
+    const p = run(desired({ variant: v('relu') }), observed({ stable: { replicas: 4, ready: 4, settled: true } }), { stableActivation: 'relu', phase: 'Healthy' });
+    expect(p.status.stableRevision).toBe('r1');
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
+  });
+});
+
+describe('plan: a variant is its activation and its pod template', () => {
+  it('starts a canary for a template change alone, and stable keeps the promoted template', () => {
+    const p = run(desired({ variant: v('relu', 'r2'), change: 'image m:1 → m:2' }), observed(), healthy);
+    expect(reasons(p)).toContain('RolloutStarted');
+    expect(p.status).toMatchObject({ canaryActivation: 'relu', canaryRevision: 'r2', change: 'image m:1 → m:2' });
+    expect(p.stable).toEqual({ variant: v('relu', 'r1'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('relu', 'r2'), replicas: 1 });
+  });
+  it('a rollback restores the stable template exactly, not the one in spec', () => {
+    const d = desired({ variant: v('gelu', 'r2'), signal: 'abort@1' });
+    const p = run(d, observed({ stable: role('relu', 3), canary: role('gelu', 1, 1, true, 'r2') }), atStep(0, { canaryRevision: 'r2' }));
+    expect(p.status.phase).toBe('Degraded');
+    expect(p.stable).toEqual({ variant: v('relu', 'r1'), replicas: 4 });
+  });
+  it('repairs a stable Deployment whose template was changed by hand', () => {
+    const p = run(desired({ variant: v('relu') }), observed({ stable: role('relu', 4, 4, true, 'hand-edited') }), healthy);
+    expect(p.stable).toEqual({ variant: v('relu', 'r1'), replicas: 4 });
+    expect(p.status.phase).toBe('Progressing');
+  });
+  it('does not start a canary for a replica change alone', () => {
+    const p = run(desired({ variant: v('relu'), replicas: 6 }), observed(), healthy);
+    expect(p.canary).toBeNull();
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 6 });
+    expect(reasons(p)).not.toContain('RolloutStarted');
+  });
 });
 
 describe('plan: walking the steps', () => {
-  it('starts a canary at step 1 when spec.activation changes', () => {
+  it('starts a canary at step 1 with a surge: stable keeps serving all its pods', () => {
     const p = run(desired(), observed(), healthy);
     expect(reasons(p)).toContain('RolloutStarted');
-    expect(p.status).toMatchObject({ phase: 'Progressing', canaryActivation: 'gelu', currentStepIndex: 0 });
-    expect(p.canary).toEqual({ activation: 'gelu', replicas: 1 });
-    expect(p.stable).toEqual({ activation: 'relu', replicas: 4 });
+    expect(p.status).toMatchObject({ phase: 'Progressing', canaryActivation: 'gelu', currentStepIndex: 0, maxUnavailable: 0 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
   });
   it('records when the weight is reached and pauses for the step', () => {
     const p = run(desired(), observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 }), atStep(0));
@@ -66,7 +101,7 @@ describe('plan: walking the steps', () => {
     const o = observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 });
     const first = run(desired(), o, s, T0);
     const later = run(desired(), o, first.status, T0 + 7_000);
-    expect(later.status).toEqual(first.status);
+    expect(JSON.stringify(later.status)).toBe(JSON.stringify(first.status));
     expect(later.events).toEqual([]);
     expect(first.status.message).toBe('step 1/2 (25%): pausing 1m at this weight, until 2026-11-28T12:00:50Z');
   });
@@ -76,6 +111,18 @@ describe('plan: walking the steps', () => {
     expect(p.status.currentStepIndex).toBe(1);
     expect(p.status.weightReachedAt).toBeUndefined();
     expect(reasons(p)).toEqual(['StepCompleted']);
+  });
+  it('waits for the next analysis, not in a 100 ms loop, when the pause is shorter than the interval', () => {
+    const d = desired({ analysis: { intervalMs: 30_000 }, steps: [{ weight: 25, pauseMs: 1_000 }, { weight: 50, pauseMs: 1_000 }] });
+    const s = atStep(0, { weightReachedAt: iso(T0 - 5_000) });
+    const p = run(d, observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 }), s);
+    expect(p.status.message).toMatch(/waiting for a Successful analysis/);
+    expect(p.requeueAfterMs).toBe(25_000);
+  });
+  it('clamps a pause longer than a timer can wait', () => {
+    const d = desired({ steps: [{ weight: 25, pauseMs: 100_000 * 3_600_000 }] });
+    const p = run(d, observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 }), atStep(0, { weightReachedAt: iso(T0 - 1) }));
+    expect(p.requeueAfterMs).toBe(2 ** 31 - 1);
   });
   it('does not advance after the pause without a Successful analysis since the weight was reached', () => {
     const d = desired({ analysis: { intervalMs: 30_000 } });
@@ -103,58 +150,90 @@ describe('plan: walking the steps', () => {
     expect(p.status.phase).toBe('Paused');
     expect(condition(p, 'Progressing')?.reason).toBe('WaitingForPromotion');
   });
-  it('restarts from step 1 when spec.activation changes mid-rollout', () => {
+  it('restarts from step 1 when the variant changes mid-rollout', () => {
     const s = atStep(1, { weightReachedAt: iso(T0 - 1000) });
-    const p = run(desired({ activation: 'silu' }), observed({ stable: role('relu', 2), canary: role('gelu', 2) }), s);
+    const p = run(desired({ variant: v('silu') }), observed({ stable: role('relu', 2), canary: role('gelu', 2) }), s);
     expect(p.status).toMatchObject({ canaryActivation: 'silu', currentStepIndex: 0 });
-    expect(p.canary).toEqual({ activation: 'silu', replicas: 1 });
+    expect(p.canary?.variant).toEqual(v('silu'));
     expect(reasons(p)).toContain('RolloutRestarted');
   });
-  it('cancels the canary when spec.activation goes back to the stable variant', () => {
-    const p = run(desired({ activation: 'relu' }), observed({ stable: role('relu', 3), canary: role('gelu', 1) }), atStep(0));
-    expect(p.canary).toBeNull();
-    expect(p.stable).toEqual({ activation: 'relu', replicas: 4 });
+  it('cancels when the variant goes back to stable: stable grows back before the canary goes', () => {
+    const p = run(desired({ variant: v('relu') }), observed({ stable: role('relu', 3), canary: role('gelu', 1) }), atStep(0));
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
     expect(p.status.canaryActivation).toBeUndefined();
     expect(reasons(p)).toContain('RolloutCancelled');
+    const then = run(desired({ variant: v('relu') }), observed({ stable: role('relu', 4), canary: role('gelu', 1) }), p.status);
+    expect(then.canary).toBeNull();
+  });
+});
+
+describe('plan: the replicas router with few replicas', () => {
+  it('with 1 replica, adds the canary beside stable (50%) instead of cutting over, and says so', () => {
+    const d = desired({ replicas: 1, steps: [{ weight: 10, pauseMs: 60_000 }] });
+    const p = run(d, observed({ stable: role('relu', 1) }), healthy);
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 1 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(condition(p, 'TrafficSplitExact')).toMatchObject({ status: 'False', reason: 'CoarseReplicaSplit' });
+    expect(condition(p, 'TrafficSplitExact')?.message).toMatch(/50% of traffic instead of 10%: set spec.replicas to a multiple of 10/);
+    expect(reasons(p)).toContain('TrafficSplitInexact');
+  });
+  it('with 2 replicas at 75%, never sends everything to the canary', () => {
+    const d = desired({ replicas: 2, steps: [{ weight: 75, pauseMs: 60_000 }] });
+    const p = run(d, observed({ stable: role('relu', 2), canary: role('gelu', 1) }), atStep(0, { currentStepIndex: 0 }));
+    expect(p.stable?.replicas).toBeGreaterThanOrEqual(1);
   });
 });
 
 describe('plan: promotion', () => {
-  const promoting = atStep(1, { phase: 'Promoting', canaryWeight: 50 });
-  it('first switches the stable Deployment to the new activation at its current size', () => {
+  const promoting = atStep(1, { phase: 'Promoting', canaryWeight: 50, stepStartedAt: iso(T0 - 1_000) });
+  it('with maxUnavailable 0, first adds one canary pod so stable can be replaced without a dip', () => {
     const p = run(desired(), observed({ stable: role('relu', 2), canary: role('gelu', 2) }), promoting);
-    expect(p.stable).toEqual({ activation: 'gelu', replicas: 2 });
-    expect(p.canary).toEqual({ activation: 'gelu', replicas: 2 });
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 2 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 3 });
+  });
+  it('then switches stable to the new variant at its current size', () => {
+    const p = run(desired(), observed({ stable: role('relu', 2), canary: role('gelu', 3) }), promoting);
+    expect(p.stable).toEqual({ variant: v('gelu'), replicas: 2 });
   });
   it('then grows stable to full size while the canary keeps serving', () => {
-    const p = run(desired(), observed({ stable: role('gelu', 2), canary: role('gelu', 2), capacity: { resource: 'nvidia.com/gpu', perPod: 1, fits: 4, detail: '' } }), promoting);
-    expect(p.stable).toEqual({ activation: 'gelu', replicas: 4 });
-    expect(p.canary).toEqual({ activation: 'gelu', replicas: 2 });
+    const p = run(desired(), observed({ stable: role('gelu', 2), canary: role('gelu', 3), capacity: gpus(4) }), promoting);
+    expect(p.stable).toEqual({ variant: v('gelu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 3 });
   });
-  it('hands the canary share over in one move when GPUs are too tight for both', () => {
-    const p = run(desired(), observed({ stable: role('gelu', 2), canary: role('gelu', 2), capacity: { resource: 'nvidia.com/gpu', perPod: 1, fits: 0, detail: '' } }), promoting);
-    expect(p.stable).toEqual({ activation: 'gelu', replicas: 4 });
-    expect(p.canary).toBeNull();
+  it('hands the canary share over pod by pod when GPUs are too tight for both', () => {
+    const p = run(desired(), observed({ stable: role('gelu', 2), canary: role('gelu', 2), capacity: gpus(0) }), { ...promoting, maxUnavailable: 1 });
+    expect(p.stable).toEqual({ variant: v('gelu'), replicas: 3 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
   });
-  it('records the new stable and removes the canary once stable is ready at full size', () => {
-    const p = run(desired(), observed({ stable: role('gelu', 4), canary: role('gelu', 2) }), promoting);
-    expect(p.status).toMatchObject({ phase: 'Healthy', stableActivation: 'gelu', canaryWeight: 0 });
+  it('records the new stable once the canary is gone and stable is ready at full size', () => {
+    const p = run(desired(), observed({ stable: role('gelu', 4) }), promoting);
+    expect(p.status).toMatchObject({ phase: 'Healthy', stableActivation: 'gelu', stableRevision: 'r1', canaryWeight: 0 });
     expect(p.status.canaryActivation).toBeUndefined();
     expect(p.canary).toBeNull();
     expect(reasons(p)).toContain('Promoted');
+  });
+  it('reports a stalled promotion past its deadline, with Kubernetes\' reason', () => {
+    const stuck = { ...role('gelu', 4, 2, false), problem: 'pod x unschedulable: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu' };
+    const p = run(desired(), observed({ stable: stuck, canary: role('gelu', 2) }), { ...promoting, stepStartedAt: iso(T0 - 700_000) });
+    expect(condition(p, 'Progressing')).toMatchObject({ status: 'False', reason: 'PromotionStalled' });
+    expect(condition(p, 'Progressing')?.message).toMatch(/Insufficient nvidia.com\/gpu/);
+    expect(reasons(p)).toContain('PromotionStalled');
   });
 });
 
 describe('plan: rollback and signals', () => {
   const atWeight = observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25 });
-  it('rolls back on a Failed analysis and names the reason', () => {
+  it('rolls back on a Failed analysis: stable grows back before the canary goes', () => {
     const failed: AnalysisOutcome = { ...success(T0), verdict: 'Failed', action: 'rollback', reason: 'AnalysisFailed', message: 'SLI saturation canary 0.4 > max 0.01 over 1m' };
     const p = run(desired({ analysis: { intervalMs: 30_000 } }), { ...atWeight, analysis: failed }, atStep(0, { weightReachedAt: iso(T0 - 40_000) }));
     expect(p.status.phase).toBe('Degraded');
-    expect(p.canary).toBeNull();
-    expect(p.stable).toEqual({ activation: 'relu', replicas: 4 });
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
     expect(condition(p, 'Degraded')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
     expect(p.status.message).toMatch(/saturation canary 0.4 > max 0.01/);
+    const after = run(desired(), observed({ stable: role('relu', 4), canary: role('gelu', 1) }), p.status);
+    expect(after.canary).toBeNull();
   });
   it('holds on an Inconclusive analysis and never advances', () => {
     const inconclusive: AnalysisOutcome = { ...success(T0), verdict: 'Inconclusive', action: 'hold', reason: 'NoData', message: 'no data', metricsAvailable: false,
@@ -171,7 +250,7 @@ describe('plan: rollback and signals', () => {
     const held = run(d, { ...atWeight, analysis: inconclusive }, atStep(0, { weightReachedAt: iso(T0 - 1_000_000) })).status;
     expect(held.message).toBe('step 1/2 (25%): analysis is Inconclusive, not advancing: SLI accuracy: no data');
     const between = run(d, atWeight, held, T0 + 1_000).status;
-    expect(run(d, atWeight, between, T0 + 2_000).status).toEqual(between);
+    expect(JSON.stringify(run(d, atWeight, between, T0 + 2_000).status)).toBe(JSON.stringify(between));
     expect(between.message).toBe(held.message);
   });
   it('aborts on an abort signal, once', () => {
@@ -181,6 +260,16 @@ describe('plan: rollback and signals', () => {
     const again = run(d, observed(), p.status);
     expect(reasons(again)).not.toContain('RolledBack');
     expect(again.status.phase).toBe('Degraded');
+  });
+  it('acts on abort while the spec is invalid', () => {
+    const p = run(desired({ signal: 'abort@1', problems: ['spec.template.spec.containers[0] has no image'] }), atWeight, atStep(0));
+    expect(p.status.phase).toBe('Degraded');
+    expect(reasons(p)).toEqual(expect.arrayContaining(['InvalidSpec', 'RolledBack']));
+  });
+  it('acts on abort during a capacity hold', () => {
+    const held = atStep(0, { capacityHoldSince: iso(T0 - 60_000), phase: 'Paused' });
+    const p = run(desired({ signal: 'abort@9' }), observed({ capacity: gpus(0) }), held);
+    expect(p.status.phase).toBe('Degraded');
   });
   it('stays rolled back until retry, then restarts from step 1', () => {
     const degraded = { ...atStep(0), phase: 'Degraded' as const, handledSignal: 'abort@1' };
@@ -198,52 +287,67 @@ describe('plan: rollback and signals', () => {
     expect(resumed.requeueAfterMs).toBe(40_000);
   });
   it('promotes at once on a promote signal, skipping the remaining steps', () => {
-    const p = run(desired({ signal: 'promote@1' }), atWeight, atStep(0));
+    const p = run(desired({ signal: 'promote@1' }), atWeight, atStep(0, { maxUnavailable: 1 }));
     expect(p.status.phase).toBe('Promoting');
-    expect(p.stable?.activation).toBe('gelu');
+    expect(p.stable?.variant).toEqual(v('gelu'));
   });
   it('rejects an unknown signal with an event that lists the valid ones', () => {
-    const p = run(desired({ activation: 'relu', signal: 'explode@1' }), observed(), healthy);
+    const p = run(desired({ variant: v('relu'), signal: 'explode@1' }), observed(), healthy);
     expect(p.events.find((e) => e.reason === 'SignalRejected')?.message).toMatch(/pause, resume, promote, abort, retry/);
   });
 });
 
 describe('plan: capacity and deadlines', () => {
-  it('holds the canary with the shortfall in a condition when GPUs do not fit', () => {
-    const o = observed({ stable: role('relu', 4, 1, false), capacity: { resource: 'nvidia.com/gpu', perPod: 2, fits: 0, detail: 'gpu-node-a 1/4 free' } });
+  it('holds with the shortfall in a condition, apart from the progress deadline', () => {
+    const o = observed({ capacity: { resource: 'nvidia.com/gpu', perPod: 2, fits: 0, detail: 'gpu-node-a 1/4 free' } });
     const p = run(desired({ steps: [{ weight: 50, pauseMs: 1000 }] }), o, atStep(0));
-    expect(p.status.phase).toBe('Paused');
-    expect(p.canary).toEqual({ activation: 'gelu', replicas: 0 });
+    expect(p.status).toMatchObject({ phase: 'Paused', capacityHoldSince: iso(T0) });
     const c = condition(p, 'CapacityAvailable');
-    expect(c).toMatchObject({ status: 'False', reason: 'InsufficientGPU' });
-    expect(c?.message).toMatch(/needs 2 more pod\(s\) × 2 nvidia.com\/gpu .* only 0 fit/);
+    expect(c).toMatchObject({ status: 'False', reason: 'InsufficientCapacity' });
+    expect(c?.message).toMatch(/needs 2 more pod\(s\) × 2 nvidia.com\/gpu but 0 fit/);
+    expect(condition(p, 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'InsufficientCapacity' });
   });
-  it('shrinks stable first and counts the GPUs its running pods free when capacity is tight', () => {
-    const o = observed({ stable: role('relu', 4), capacity: { resource: 'nvidia.com/gpu', perPod: 1, fits: 0, detail: '' } });
-    const p = run(desired(), o, atStep(0));
-    expect(p.canary).toEqual({ activation: 'gelu', replicas: 1 });
-    expect(p.stable).toEqual({ activation: 'relu', replicas: 3 });
+  it('moves the step start forward by the time held, so a long hold is not a missed deadline', () => {
+    const held = atStep(0, { stepStartedAt: iso(T0 - 3_600_000), capacityHoldSince: iso(T0 - 3_590_000), phase: 'Paused' });
+    const p = run(desired(), observed({ capacity: gpus(4) }), held);
+    expect(p.status.phase).toBe('Progressing');
+    expect(p.status.capacityHoldSince).toBeUndefined();
+    expect(p.status.stepStartedAt).toBe(iso(T0 - 10_000));
+    expect(condition(p, 'CapacityAvailable')?.status).toBe('True');
   });
-  it('surges the canary first when GPUs fit, and shrinks stable once the canary is ready', () => {
-    const capacity = { resource: 'nvidia.com/gpu', perPod: 1, fits: 4, detail: '' };
-    const first = run(desired(), observed({ capacity }), atStep(0));
-    expect(first.canary).toEqual({ activation: 'gelu', replicas: 1 });
-    expect(first.stable).toEqual({ activation: 'relu', replicas: 4 });
-    const then = run(desired(), observed({ capacity, canary: role('gelu', 1) }), atStep(0));
-    expect(then.stable).toEqual({ activation: 'relu', replicas: 3 });
+  it('rolls back a hold past strategy.capacityTimeout', () => {
+    const held = atStep(0, { capacityHoldSince: iso(T0 - 1_900_000), phase: 'Paused' });
+    const p = run(desired(), observed({ capacity: gpus(0) }), held);
+    expect(condition(p, 'Degraded')?.reason).toBe('CapacityTimeout');
   });
-  it('rolls back a canary still not ready past the progress deadline', () => {
+  it('with no room and maxUnavailable 1, shrinks stable by one pod to make room', () => {
+    const p = run(desired(), observed({ capacity: gpus(0) }), atStep(0, { maxUnavailable: 1 }));
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 3 });
+  });
+  it('chooses maxUnavailable 1 at the start of a rollout when no surge fits, 0 when one does', () => {
+    expect(run(desired(), observed({ capacity: gpus(0) }), healthy).status.maxUnavailable).toBe(1);
+    expect(run(desired(), observed({ capacity: gpus(1) }), healthy).status.maxUnavailable).toBe(0);
+    expect(run(desired({ maxUnavailable: 2 }), observed({ capacity: gpus(1) }), healthy).status.maxUnavailable).toBe(2);
+  });
+  it('rolls back a canary still not ready past the progress deadline, with Kubernetes\' reason', () => {
     const s = atStep(0, { stepStartedAt: iso(T0 - 700_000) });
-    const o = observed({ stable: role('relu', 3), canary: { activation: 'gelu', replicas: 1, ready: 0, settled: false, unschedulable: '0/2 nodes are available: 2 Insufficient nvidia.com/gpu' } });
+    const o = observed({ stable: role('relu', 4), canary: { variant: v('gelu'), replicas: 1, ready: 0, settled: false, problem: 'FailedCreate: pods "x" is forbidden: exceeded quota: gpu-quota' } });
     const p = run(desired(), o, s);
     expect(p.status.phase).toBe('Degraded');
     expect(condition(p, 'Degraded')?.reason).toBe('ProgressDeadlineExceeded');
-    expect(p.status.message).toMatch(/Insufficient nvidia.com\/gpu/);
+    expect(p.status.message).toMatch(/exceeded quota: gpu-quota/);
+  });
+  it('requeues while scaling only when the progress deadline is due (pods and Deployments are watched)', () => {
+    const o = observed({ canary: role('gelu', 1, 0, false) });
+    const p = run(desired(), o, atStep(0));
+    expect(p.requeueAfterMs).toBe(590_001);
   });
   it('reports an invalid spec in a condition, changes nothing and does not requeue', () => {
     const p = run(desired({ problems: ['spec.template has no container image'] }), observed(), healthy);
     expect(condition(p, 'SpecValid')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
-    expect(p.stable).toEqual({ activation: 'relu', replicas: 4 });
+    expect(p.stable).toBeUndefined();
+    expect(p.canary).toBeUndefined();
     expect(p.requeueAfterMs).toBeUndefined();
   });
 });

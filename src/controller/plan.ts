@@ -1,15 +1,18 @@
 /**
- * The pure heart of the operator: `plan(desired, observed, now)` decides what the stable and canary
- * workloads should be, the traffic weight, the next status, the events, and when to come back. It
- * makes at most one step change per pass and records it in status, so a restarted operator resumes
- * from status and observation alone. Flat and early-returning, after Argo Rollouts' reconcile list.
+ * The pure heart of the operator: `plan(desired, observed, status, now, split)` decides what the stable
+ * and canary workloads should be, the traffic weight, the next status, the events, and when to come
+ * back. It makes at most one step change per pass and records it in status, so a restarted operator
+ * resumes from status and observation alone. Flat and early-returning, after Argo Rollouts' reconcile
+ * list: signals first (they are acted on in every state), then an invalid spec, then the steady state
+ * or the canary branch (`plan-canary.ts`), promotion (`plan-promote.ts`) and exits (`plan-exit.ts`).
  */
+import { LABEL } from '../api/types.ts';
+import { clampTimerMs } from '../util/duration.ts';
 import { CONDITION, setCondition } from './conditions.ts';
+import { PHASE, sameVariant, stableVariant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
 import { canaryPhase } from './plan-canary.ts';
-import { PHASE, type Desired, type Observed, type Plan, type PlannedEvent, type Status } from './model.ts';
+import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
-
-export type Split = (total: number, canaryWeight: number) => { stable: number; canary: number };
 
 /** Mutable working state of one planning pass; only `plan` and its helpers see it. */
 export interface Draft {
@@ -19,27 +22,22 @@ export interface Draft {
   nowIso: string;
   s: Status;
   events: PlannedEvent[];
-  split: Split;
+  split: SplitRule;
 }
 
-export const REQUEUE_WAITING_MS = 5_000;
-export const REQUEUE_CAPACITY_MS = 15_000;
+/** After a step completes, go on at once (the status write wakes the informer too). */
 export const REQUEUE_NEXT_STEP_MS = 100;
+/** A capacity hold looks again this often (nodes and pods are watched as well). */
+export const REQUEUE_CAPACITY_MS = 30_000;
 
-export function plan(d: Desired, o: Observed, previous: Status, now: number, split: Split): Plan {
+export function plan(d: Desired, o: Observed, previous: Status, now: number, split: SplitRule): Plan {
   const nowIso = new Date(now).toISOString();
   const s: Status = structuredClone(previous);
   s.conditions ??= [];
   s.observedGeneration = d.generation;
+  s.selector = `${LABEL.model}=${d.name}`;
+  s.replicas = (o.stable?.replicas ?? 0) + (o.canary?.replicas ?? 0);
   const draft: Draft = { d, o, now, nowIso, s, events: [], split };
-
-  if (d.problems.length > 0) return invalidSpec(draft);
-  cond(draft, CONDITION.SpecValid, 'True', 'SpecAccepted', 'the spec is valid');
-
-  if (!s.stableActivation) {
-    s.stableActivation = o.stable?.activation ?? d.activation;
-    event(draft, 'Normal', 'StableDeploying', `deploying stable variant ${s.stableActivation} with ${d.replicas} replicas`);
-  }
 
   const signal = pendingSignal(d.signal, s.handledSignal);
   if (signal) {
@@ -48,58 +46,73 @@ export function plan(d: Desired, o: Observed, previous: Status, now: number, spl
   }
   const verb = signal && 'verb' in signal ? signal.verb : undefined;
 
-  if (d.activation === s.stableActivation) return steady(draft, verb);
+  if (d.problems.length > 0) return invalidSpec(draft, verb);
+  cond(draft, CONDITION.SpecValid, 'True', 'SpecAccepted', 'the spec is valid');
+  bootstrap(draft);
+  if (sameVariant(d.variant, stableVariant(s))) return steady(draft, verb);
   return canaryPhase(draft, verb);
 }
 
-/** No canary wanted: the stable variant at full size; a canary in flight is cancelled. */
-function steady(draft: Draft, verb: string | undefined): Plan {
+/** The first pass (or the first after an upgrade from a status without revisions): record the stable variant. */
+function bootstrap(draft: Draft): void {
   const { d, o, s } = draft;
-  if (s.canaryActivation) {
-    if (s.phase !== PHASE.Degraded) {
-      event(draft, 'Normal', 'RolloutCancelled', `spec.activation is back to the stable ${s.stableActivation}: canary ${s.canaryActivation} removed`);
-    }
-    clearRollout(s);
+  if (!s.stableActivation) {
+    s.stableActivation = o.stable?.variant?.activation ?? d.variant.activation;
+    s.stableRevision = o.stable?.variant?.revision ?? d.variant.revision;
+    event(draft, 'Normal', 'StableDeploying', `deploying stable variant ${s.stableActivation} with ${d.replicas} replicas`);
   }
-  if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: no rollout is in progress`);
-  const stable = o.stable;
-  const ready = !!stable && stable.activation === s.stableActivation && stable.settled && stable.ready >= d.replicas && stable.replicas === d.replicas;
-  if (ready) {
-    if (s.phase !== PHASE.Healthy) event(draft, 'Normal', 'Healthy', `stable ${s.stableActivation} serves with ${d.replicas}/${d.replicas} replicas ready`);
-    s.phase = PHASE.Healthy;
-    s.message = `stable ${s.stableActivation} serving`;
-    cond(draft, CONDITION.Progressing, 'True', 'RolloutComplete', `stable ${s.stableActivation} is serving`);
-  } else {
-    s.phase = PHASE.Progressing;
-    s.message = `deploying stable ${s.stableActivation}: ${stable?.ready ?? 0}/${d.replicas} ready${stable?.unschedulable ? ` (${stable.unschedulable})` : ''}`;
-    cond(draft, CONDITION.Progressing, 'True', 'DeployingStable', s.message);
-  }
-  cond(draft, CONDITION.Degraded, 'False', 'NotDegraded', 'no rollback in effect');
-  return finish(draft, { stable: { activation: s.stableActivation as string, replicas: d.replicas }, canary: null, routeWeight: 0 },
-    ready ? undefined : REQUEUE_WAITING_MS);
+  // A status written before revisions existed: the stable (and any canary) Deployment ran spec.template.
+  s.stableRevision ??= d.variant.revision;
+  if (s.canaryActivation) s.canaryRevision ??= d.variant.revision;
 }
 
-function invalidSpec(draft: Draft): Plan {
+/** No canary wanted: the stable variant at full size; a canary in flight is cancelled and removed safely. */
+function steady(draft: Draft, verb: string | undefined): Plan {
+  const { s } = draft;
+  if (s.canaryActivation) {
+    if (s.phase !== PHASE.Degraded) {
+      event(draft, 'Normal', 'RolloutCancelled', `the spec is back to the stable variant ${s.stableActivation}: canary ${s.canaryActivation} is removed`);
+    }
+    clearRollout(s);
+    s.phase = PHASE.Progressing;
+    cond(draft, CONDITION.Degraded, 'False', 'NotDegraded', 'no rollback in effect');
+  }
+  if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: no rollout is in progress`);
+  cond(draft, CONDITION.TrafficSplitExact, 'True', 'NoRollout', 'all traffic goes to stable');
+  return exitToStable(draft, 'steady');
+}
+
+function invalidSpec(draft: Draft, verb: string | undefined): Plan {
   const { d, o, s } = draft;
   const message = `the operator cannot act on this spec: ${d.problems.join('; ')}`;
   const previous = s.conditions?.find((c) => c.type === CONDITION.SpecValid);
   if (previous?.status !== 'False' || previous.message !== message) event(draft, 'Warning', 'InvalidSpec', message);
   cond(draft, CONDITION.SpecValid, 'False', 'InvalidSpec', message);
+  const rollingOut = !!s.canaryActivation && s.phase !== PHASE.Degraded && !!stableVariant(s);
+  if (verb === 'abort' && rollingOut) return rollBack(draft, 'Aborted', `rollout of ${s.canaryActivation} aborted by a signal (the spec is invalid: ${d.problems.join('; ')})`);
+  if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: the spec is invalid; fix it first (abort still rolls a canary back)`);
+  // A rollback in progress finishes: the stable variant's template is recorded, not taken from the spec.
+  if (s.phase === PHASE.Degraded && stableVariant(s)) {
+    const p = exitToStable(draft, 'degraded');
+    s.message = message;
+    return p;
+  }
   s.message = message;
   s.phase ??= PHASE.Degraded;
   // Keep whatever runs; change nothing until the spec changes (no hot loop: no requeue).
-  const keep = (r: typeof o.stable) => (r?.activation ? { activation: r.activation, replicas: r.replicas } : undefined);
-  const canary = keep(o.canary);
-  return finish(draft, { stable: keep(o.stable), canary: canary ?? null, routeWeight: o.routedWeight });
+  return finish(draft, { routeWeight: o.routedWeight });
 }
 
 export function clearRollout(s: Status): void {
   delete s.canaryActivation;
+  delete s.canaryRevision;
+  delete s.change;
   delete s.currentStepIndex;
   delete s.stepStartedAt;
   delete s.weightReachedAt;
   delete s.rolloutStartedAt;
   delete s.pausedAt;
+  delete s.capacityHoldSince;
   s.canaryWeight = 0;
 }
 
@@ -111,22 +124,42 @@ export function cond(draft: Draft, type: string, status: 'True' | 'False' | 'Unk
   draft.s.conditions = setCondition(draft.s.conditions ?? [], { type, status, reason, message, observedGeneration: draft.d.generation }, draft.nowIso);
 }
 
-/** Completes a plan: the Available condition from observation, and the common fields. */
+/** maxUnavailable in effect: the rollout's (chosen when it started), the spec's, else 0 when a surge fits. */
+export function maxUnavailable(draft: Draft): number {
+  const { d, o, s } = draft;
+  return s.maxUnavailable ?? d.maxUnavailable ?? (o.capacity && o.capacity.fits < 1 ? 1 : 0);
+}
+
+/** Ready pods (both roles) that must keep receiving traffic. */
+export function servingFloor(draft: Draft): number {
+  return Math.max(0, draft.d.replicas - maxUnavailable(draft));
+}
+
+/** Role sizes as observed, in the shape `moveToward` takes. */
+export function currentSizes(o: Observed) {
+  return {
+    stable: { replicas: o.stable?.replicas ?? 0, ready: o.stable?.ready ?? 0, unscheduled: o.stable?.unscheduled ?? 0 },
+    canary: { replicas: o.canary?.replicas ?? 0, ready: o.canary?.ready ?? 0, unscheduled: o.canary?.unscheduled ?? 0 },
+  };
+}
+
+/** Completes a plan: the Available condition from observation, the common fields, a timer-safe requeue. */
 export function finish(
   draft: Draft,
-  parts: { stable: Plan['stable']; canary: Plan['canary']; routeWeight: number },
+  parts: { stable?: Plan['stable']; canary?: Plan['canary']; routeWeight: number },
   requeueAfterMs?: number,
 ): Plan {
   const { d, o } = draft;
   const ready = (o.stable?.ready ?? 0) + (o.canary?.ready ?? 0);
   if (ready >= d.replicas) cond(draft, CONDITION.Available, 'True', 'MinimumReplicasAvailable', `${ready}/${d.replicas} serving replicas ready`);
   else cond(draft, CONDITION.Available, 'False', 'ReplicasUnavailable', `${ready}/${d.replicas} serving replicas ready`);
+  const requeue = requeueAfterMs === undefined || Number.isNaN(requeueAfterMs) ? undefined : clampTimerMs(Math.max(REQUEUE_NEXT_STEP_MS, requeueAfterMs));
   return {
-    stable: parts.stable,
-    canary: parts.canary,
+    ...(parts.stable ? { stable: parts.stable } : {}),
+    ...(parts.canary !== undefined ? { canary: parts.canary } : {}),
     routeWeight: parts.routeWeight,
     status: draft.s,
     events: draft.events,
-    ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
+    ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
   };
 }

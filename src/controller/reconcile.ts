@@ -1,22 +1,25 @@
 /**
  * reconcile(key) = observe → plan (pure) → apply → patch status. It never sees why it runs (an event,
  * a resync, a requeue), so every pass reads the world and converges; the reason a ModelVariant is in
- * its phase lives in status, never in memory.
+ * its phase lives in status, never in memory. It reads informer caches only, writes a child only when
+ * it must (see children.ts), and writes status only when it changed in meaning.
  */
-import type { V1Deployment } from '@kubernetes/client-node';
-import { API_VERSION, KIND, type ModelVariant } from '../api/types.ts';
-import { deleteIfExists, serverSideApply, writeStatus } from '../kube/apply.ts';
+import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
+import { writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { replicaSplit } from '../traffic/replicas.ts';
 import type { RouteTarget, TrafficRouter } from '../traffic/router.ts';
-import { buildDeployment, type WorkloadInput } from '../workload/deployment.ts';
-import { ANNOTATION_APPLIED_HASH, childName, type Role } from '../workload/names.ts';
-import { buildServices, servicePorts } from '../workload/service.ts';
-import { withDefaults } from '../api/types.ts';
+import { stableHash } from '../workload/hash.ts';
+import { childName, type Role } from '../workload/names.ts';
+import { revisionName, revisionTemplate } from '../workload/revision.ts';
+import { servicePorts } from '../workload/service.ts';
 import { analysisDue } from './analysis-schedule.ts';
+import { applyPlan } from './apply-plan.ts';
+import { ChildWriter } from './children.ts';
+import { CONDITION, setCondition } from './conditions.ts';
 import type { ReconcileContext } from './context.ts';
 import { toDesired } from './desired.ts';
-import type { Observed, Plan, Status, WorkloadIntent } from './model.ts';
+import { sameVariant, stableVariant, type Observed, type Plan, type Status } from './model.ts';
 import { observeCapacity, observeRole } from './observe.ts';
 import { plan } from './plan.ts';
 
@@ -35,24 +38,20 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   }
   const now = ctx.clock.now();
   const spec = withDefaults(mv.spec);
-  const desired = toDesired(mv);
   const previous = freshestStatus(ctx, key, mv);
+  const stableTemplate = previous.stableRevision ? revisionTemplate(ctx.revisions.get(namespace, revisionName(name, previous.stableRevision))) : undefined;
+  const desired = toDesired({ ...mv, status: previous }, stableTemplate);
   const routerOrError = createRouter(spec.traffic.provider);
   const router: TrafficRouter | undefined = 'code' in routerOrError ? undefined : routerOrError;
   const ports = servicePorts(spec.template, spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port);
   const target: RouteTarget = { namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port: ports[0]?.port ?? 0 };
 
-  const deployment = (role: Role) => ctx.deployments.get(namespace, childName(name, role));
-  const [stable, canary] = await Promise.all([
-    observeRole(ctx.core, mv, 'stable', deployment('stable'), spec.variantEnv),
-    observeRole(ctx.core, mv, 'canary', deployment('canary'), spec.variantEnv),
-  ]);
-  const inRollout = desired.activation !== previous.stableActivation || !!previous.canaryActivation || !stable?.settled;
-  const capacity = inRollout ? await observeCapacity(ctx.core, mv) : undefined;
-  if (capacity && capacity.perPod > capacity.largestNode) {
-    desired.problems.push(`each pod asks for ${capacity.perPod} ${capacity.resource} but the largest ready node offers ${capacity.largestNode}: ` +
-      'lower the request in spec.template or add bigger nodes');
-  }
+  const pods = ctx.pods.list(namespace);
+  const role = (r: Role) => observeRole(mv, r, ctx.deployments.get(namespace, childName(name, r)), spec.variantEnv, pods);
+  const stable = role('stable');
+  const canary = role('canary');
+  const inRollout = !sameVariant(desired.variant, stableVariant(previous)) || !!previous.canaryActivation || !!canary || !stable?.settled;
+  const capacity = inRollout ? observeCapacity(mv, ctx.nodes.list(), ctx.pods.list(), ctx.quotas.list(namespace)) : undefined;
   const observed: Observed = {
     ...(stable ? { stable } : {}),
     ...(canary ? { canary } : {}),
@@ -64,9 +63,43 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   }
 
   const result = plan(desired, observed, previous, now, router?.replicasFor ?? replicaSplit);
-  await apply(ctx, result, { namespace, name, owner: ownerOf(mv), template: spec.template, variantEnv: spec.variantEnv }, ports, router, target);
+  const uid = mv.metadata?.uid ?? '';
+  const writer = new ChildWriter(ctx.objects, uid);
+  const log = ctx.logger.child({ modelVariant: key });
+  if (desired.problems.length === 0 || result.stable) {
+    await applyPlan(ctx, writer, result, {
+      namespace, name, owner: { apiVersion: API_VERSION, kind: KIND, name, uid }, variantEnv: spec.variantEnv,
+      desired: { ...desired.variant, template: spec.template ?? {} },
+      keepRevisions: [result.status.stableRevision, result.status.canaryRevision].filter((r): r is string => !!r),
+      ports,
+    }, log);
+  }
+  if (router && desired.problems.length === 0) {
+    await router.reconcile(target);
+    await router.setRoutes(target, result.routeWeight);
+  }
+  reportChildren(result, writer, now);
   await recordStatus(ctx, mv, previous, result);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
+}
+
+/** ChildrenReconciled, and an Event per repair and per new refusal. */
+function reportChildren(p: Plan, writer: ChildWriter, now: number): void {
+  const nowIso = new Date(now).toISOString();
+  const generation = p.status.observedGeneration ?? 0;
+  const was = p.status.conditions?.find((c) => c.type === CONDITION.ChildrenReconciled);
+  const set = (status: 'True' | 'False', reason: string, message: string) => {
+    p.status.conditions = setCondition(p.status.conditions ?? [], { type: CONDITION.ChildrenReconciled, status, reason, message, observedGeneration: generation }, nowIso);
+  };
+  for (const what of writer.repaired) p.events.push({ type: 'Warning', reason: 'ChildRepaired', message: `repaired ${what}: the operator owns this field` });
+  if (writer.problems.length > 0) {
+    const message = writer.problems.map((x) => x.message).join('; ');
+    const reason = writer.problems[0]?.code === 'NotOwned' ? 'ChildNotOwned' : 'ChildRejected';
+    if (was?.status !== 'False' || was.message !== message) p.events.push({ type: 'Warning', reason, message });
+    set('False', reason, message);
+  } else {
+    set('True', 'ChildrenReconciled', 'every child is as the operator built it');
+  }
 }
 
 /** The cached status, unless this operator wrote a newer one the cache has not caught up with. */
@@ -77,46 +110,15 @@ function freshestStatus(ctx: ReconcileContext, key: string, mv: ModelVariant): S
   return (mv.status ?? {}) as Status;
 }
 
-function ownerOf(mv: ModelVariant) {
-  return { apiVersion: API_VERSION, kind: KIND, name: mv.metadata?.name ?? '', uid: mv.metadata?.uid ?? '' };
-}
-
-async function apply(
-  ctx: ReconcileContext, p: Plan, input: WorkloadInput, ports: ReturnType<typeof servicePorts>,
-  router: TrafficRouter | undefined, target: RouteTarget,
-): Promise<void> {
-  const log = ctx.logger.child({ modelVariant: `${input.namespace}/${input.name}` });
-  if (p.stable) {
-    for (const svc of buildServices({ namespace: input.namespace, name: input.name, owner: input.owner, ports })) {
-      const have = ctx.services.get(input.namespace, svc.metadata?.name ?? '');
-      if (have?.metadata?.annotations?.[ANNOTATION_APPLIED_HASH] === svc.metadata?.annotations?.[ANNOTATION_APPLIED_HASH]) continue;
-      await serverSideApply(ctx.objects, svc);
-      log.info({ service: svc.metadata?.name }, have ? 'Updated Service' : 'Created Service');
-    }
-  }
-  const ensure = async (role: Role, intent: WorkloadIntent) => {
-    const want = buildDeployment(input, role, intent.activation, intent.replicas);
-    const have: V1Deployment | undefined = ctx.deployments.get(input.namespace, childName(input.name, role));
-    if (have?.metadata?.annotations?.[ANNOTATION_APPLIED_HASH] === want.metadata?.annotations?.[ANNOTATION_APPLIED_HASH]) return;
-    await serverSideApply(ctx.objects, want);
-    log.info({ deployment: want.metadata?.name, activation: intent.activation, replicas: intent.replicas }, have ? 'Updated Deployment' : 'Created Deployment');
-  };
-  if (p.stable) await ensure('stable', p.stable);
-  if (p.canary) await ensure('canary', p.canary);
-  else if (ctx.deployments.get(input.namespace, childName(input.name, 'canary'))) {
-    await deleteIfExists(ctx.objects, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: childName(input.name, 'canary'), namespace: input.namespace } });
-    log.info({ deployment: childName(input.name, 'canary') }, 'Deleted canary Deployment');
-  }
-  if (router) {
-    await router.reconcile(target);
-    await router.setRoutes(target, p.routeWeight);
-  }
+/** Equal in meaning: the same JSON once keys are sorted (the apiserver returns status with sorted keys). */
+export function sameStatus(a: Status, b: Status): boolean {
+  return stableHash(a) === stableHash(b);
 }
 
 async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan): Promise<void> {
   const namespace = mv.metadata?.namespace ?? '';
   const name = mv.metadata?.name ?? '';
-  if (JSON.stringify(previous) !== JSON.stringify(p.status)) {
+  if (!sameStatus(previous, p.status)) {
     const version = Number(await writeStatus(ctx.custom, namespace, name, p.status));
     if (Number.isFinite(version)) ctx.written.set(`${namespace}/${name}`, { resourceVersion: version, status: p.status });
   }

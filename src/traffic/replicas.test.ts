@@ -2,17 +2,22 @@ import { describe, expect, it } from '@jest/globals';
 import { describeRouterConformance } from './conformance.suite.ts';
 import { createReplicasRouter, readyWeight, replicaSplit } from './replicas.ts';
 
-describeRouterConformance('replicas', {
-  newRouter: createReplicasRouter,
-  readyFor: (router, total, weight) => router.replicasFor(total, weight),
-  keepsTotal: true,
-});
+describeRouterConformance('replicas', { newRouter: createReplicasRouter, sharesReplicas: true });
 
 describe('the replicas provider', () => {
-  it('rounds the canary share to whole replicas', () => {
-    expect(replicaSplit(4, 25)).toEqual({ stable: 3, canary: 1 });
-    expect(replicaSplit(4, 10)).toEqual({ stable: 3, canary: 1 });
-    expect(replicaSplit(3, 50)).toEqual({ stable: 1, canary: 2 });
+  it.each([
+    [4, 25, { stable: 3, canary: 1, weight: 25 }],
+    [4, 40, { stable: 3, canary: 1, weight: 25 }],
+    [3, 50, { stable: 2, canary: 1, weight: 33 }],
+    [4, 50, { stable: 2, canary: 2, weight: 50 }],
+    [2, 75, { stable: 1, canary: 1, weight: 50 }],
+    [4, 10, { stable: 4, canary: 1, weight: 20 }],
+    [1, 10, { stable: 1, canary: 1, weight: 50 }],
+    [1, 50, { stable: 1, canary: 1, weight: 50 }],
+    [10, 10, { stable: 9, canary: 1, weight: 10 }],
+    [0, 50, { stable: 0, canary: 0, weight: 0 }],
+  ])('splits %i replicas at %i%% as %o', (n, w, split) => {
+    expect(replicaSplit(n, w)).toEqual(split);
   });
   it('reports the real ready ratio, not the requested weight', () => {
     expect(readyWeight({ stable: 3, canary: 1 })).toBe(25);

@@ -1,19 +1,35 @@
 /**
  * The `replicas` provider (no mesh): the `<name>` Service selects both roles, so traffic follows the
- * ready-replica ratio. A weight becomes replica counts that keep the total at `spec.replicas`: the
- * canary gets round(total × weight / 100) replicas (at least one while the weight is above zero, all of
- * them at 100), the stable role the rest. With few replicas the real split is coarse (4 replicas give
- * 25 % steps); `getRoutes` reports the real ratio, not the requested one.
+ * ready-replica ratio. A weight becomes pod counts that never send the canary more than the step asks
+ * when a surge can avoid it:
+ *
+ * - while shrinking stable can give the weight or less (canary c = ⌊N·w/100⌋, at least 1, stable keeps
+ *   at least 1), the two roles share the N pods;
+ * - when even one canary pod out of N is more than the step asks (w < 100/N, and always with N = 1),
+ *   stable keeps all N pods and one canary pod is added beside them: 1/(N+1) of traffic.
+ *
+ * The real share is returned (and reported in status), never pretended: with 1 replica a 10 % step is
+ * 50 %. `getRoutes` reads the real ratio of ready pods.
  */
+import type { Split } from '../controller/model.ts';
 import type { ReadyReplicas, RouteTarget, TrafficRouter } from './router.ts';
 
-export function replicaSplit(total: number, canaryWeight: number): { stable: number; canary: number } {
-  if (canaryWeight <= 0 || total <= 0) return { stable: Math.max(0, total), canary: 0 };
-  if (canaryWeight >= 100) return { stable: 0, canary: total };
-  const canary = Math.min(total, Math.max(1, Math.round((total * canaryWeight) / 100)));
-  return { stable: total - canary, canary };
+const EPSILON = 1e-9;
+
+/** Pod counts and the real canary share (percent) for `total` serving replicas at `canaryWeight` percent. */
+export function replicaSplit(total: number, canaryWeight: number): Split {
+  const n = Math.max(0, Math.floor(total));
+  if (n === 0) return { stable: 0, canary: 0, weight: 0 };
+  if (canaryWeight <= 0) return { stable: n, canary: 0, weight: 0 };
+  if (canaryWeight >= 100) return { stable: 0, canary: n, weight: 100 };
+  if (n >= 2) {
+    const canary = Math.min(n - 1, Math.max(1, Math.floor((n * canaryWeight) / 100 + EPSILON)));
+    if ((100 * canary) / n <= canaryWeight + EPSILON) return { stable: n - canary, canary, weight: Math.round((100 * canary) / n) };
+  }
+  return { stable: n, canary: 1, weight: Math.round(100 / (n + 1)) };
 }
 
+/** The canary's share of ready pods, in percent. */
 export function readyWeight(ready: ReadyReplicas): number {
   const total = ready.stable + ready.canary;
   return total === 0 ? 0 : Math.round((100 * ready.canary) / total);

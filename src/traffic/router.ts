@@ -3,6 +3,7 @@
  * role needs for a canary weight, and how to make and read the split. One file per provider, picked
  * by `createRouter`; every router passes the shared conformance suite in `conformance.suite.ts`.
  */
+import type { Split } from '../controller/model.ts';
 
 /** What a router acts on: one ModelVariant's identity and its Services. */
 export interface RouteTarget {
@@ -22,8 +23,8 @@ export interface ReadyReplicas {
 
 export interface TrafficRouter {
   readonly provider: string;
-  /** Replicas each role runs at a canary weight (0–100) for `total` serving replicas. */
-  replicasFor(total: number, canaryWeight: number): { stable: number; canary: number };
+  /** Pods each role runs at a canary weight (0–100) for `total` serving replicas, and the real share they give. */
+  replicasFor(total: number, canaryWeight: number): Split;
   /** Creates or repairs the provider's route objects (no-op where there are none). */
   reconcile(target: RouteTarget): Promise<void>;
   /** Sends `canaryWeight` percent of traffic to the canary. */

@@ -1,20 +1,27 @@
 /**
- * Pure builder of a role's Deployment: the user's pod template with the activation passed in the
- * configured env var of every container, role/variant labels, an ownerReference, and a rolling update
- * that never asks for more GPUs than the Deployment already holds (maxSurge 0, maxUnavailable 1):
- * during a promotion the canary keeps serving while the stable pods are replaced one by one.
+ * Pure builder of a role's Deployment: a variant's pod template (the user's, as kept for that revision)
+ * with the activation passed in the configured env var of every container, role/variant/revision
+ * labels, an ownerReference, and a rolling update that never asks for more GPUs than the Deployment
+ * already holds (maxSurge 0, maxUnavailable 1). The planner makes sure one pod fewer never breaks the
+ * serving floor before it changes a template in place (see docs/operator.md, Invariants).
  */
 import type { V1Container, V1Deployment, V1EnvVar, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { stableHash } from './hash.ts';
-import { ANNOTATION_APPLIED_HASH, childName, podLabels, modelLabels, roleSelector, type Role } from './names.ts';
+import { ANNOTATION_APPLIED_HASH, LABEL_REVISION, LABEL_VARIANT, childName, podLabels, modelLabels, roleSelector, type Role } from './names.ts';
 import { controllerReference, type OwnerRef } from './owner.ts';
 
 export interface WorkloadInput {
   namespace: string;
   name: string;
   owner: OwnerRef;
-  template: V1PodTemplateSpec;
   variantEnv: string;
+}
+
+/** A variant with the pod template its revision names. */
+export interface VariantTemplate {
+  activation: string;
+  revision: string;
+  template: V1PodTemplateSpec;
 }
 
 function withVariantEnv(container: V1Container, variantEnv: string, activation: string): V1Container {
@@ -22,20 +29,17 @@ function withVariantEnv(container: V1Container, variantEnv: string, activation: 
   return { ...container, env: [...env, { name: variantEnv, value: activation }] };
 }
 
-export function buildDeployment(input: WorkloadInput, role: Role, activation: string, replicas: number): V1Deployment {
-  const { namespace, name, template, variantEnv } = input;
-  const labels = podLabels(name, role, activation);
+export function buildDeployment(input: WorkloadInput, role: Role, variant: VariantTemplate, replicas: number): V1Deployment {
+  const { namespace, name, variantEnv } = input;
+  const { template, activation, revision } = variant;
+  const labels = podLabels(name, role, activation, revision);
   const podSpec = template.spec ?? { containers: [] };
   const podTemplate: V1PodTemplateSpec = {
     metadata: {
       ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
       labels: { ...(template.metadata?.labels ?? {}), ...labels },
     },
-    spec: {
-      ...podSpec,
-      containers: podSpec.containers.map((c) => withVariantEnv(c, variantEnv, activation)),
-      ...(podSpec.initContainers ? { initContainers: podSpec.initContainers } : {}),
-    },
+    spec: { ...podSpec, containers: podSpec.containers.map((c) => withVariantEnv(c, variantEnv, activation)) },
   };
   const spec = {
     replicas,
@@ -57,8 +61,14 @@ export function buildDeployment(input: WorkloadInput, role: Role, activation: st
   };
 }
 
-/** The activation a Deployment's pods serve, read back from the env var of its first container. */
-export function deployedActivation(deployment: V1Deployment | undefined, variantEnv: string): string | undefined {
-  const container = deployment?.spec?.template.spec?.containers[0];
-  return container?.env?.find((e) => e.name === variantEnv)?.value;
+/**
+ * The variant a Deployment's pod template serves: the activation from the env var of its first
+ * container, the revision from its pod label. Undefined when either is missing (a Deployment written
+ * before revisions existed, or edited by hand).
+ */
+export function deployedVariant(deployment: V1Deployment | undefined, variantEnv: string): { activation: string; revision: string } | undefined {
+  const template = deployment?.spec?.template;
+  const activation = template?.spec?.containers[0]?.env?.find((e) => e.name === variantEnv)?.value ?? template?.metadata?.labels?.[LABEL_VARIANT];
+  const revision = template?.metadata?.labels?.[LABEL_REVISION];
+  return activation && revision ? { activation, revision } : undefined;
 }

@@ -11,6 +11,7 @@ export type { Role };
 export const LABEL_MODEL = LABEL.model;
 export const LABEL_ROLE = LABEL.role;
 export const LABEL_VARIANT = LABEL.variant;
+export const LABEL_REVISION = LABEL.revision;
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGER = 'activation-canary';
 /** Hash of what the operator last applied to a child; equal hash = nothing to apply. */
@@ -33,7 +34,7 @@ export function roleSelector(model: string, role: Role): Record<string, string> 
   return { [LABEL_MODEL]: model, [LABEL_ROLE]: role };
 }
 
-/** Labels of one role's pods, including which activation they serve. */
-export function podLabels(model: string, role: Role, activation: string): Record<string, string> {
-  return { ...modelLabels(model), [LABEL_ROLE]: role, [LABEL_VARIANT]: activation };
+/** Labels of one role's pods, including which activation and template revision they serve. */
+export function podLabels(model: string, role: Role, activation: string, revision: string): Record<string, string> {
+  return { ...modelLabels(model), [LABEL_ROLE]: role, [LABEL_VARIANT]: activation, [LABEL_REVISION]: revision };
 }

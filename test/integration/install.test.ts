@@ -121,6 +121,8 @@ function namespacedCalls(ns: string): Call[] {
     ...verbs('update', 'activationcanary.io/modelvariants/finalizers', ns),
     ...verbs('get list watch create update patch delete', 'apps/deployments', ns),
     ...verbs('get list watch create update patch', '/services', ns),
+    ...verbs('get list watch create patch delete', 'apps/controllerrevisions', ns),
+    ...verbs('list watch', '/resourcequotas', ns),
     ...verbs('get list watch', '/pods', ns),
     ...verbs('create patch', '/events', ns),
     ...verbs('get', '/secrets', ns),
@@ -134,10 +136,12 @@ const clusterWideCalls: Call[] = [
   ...verbs('list watch', 'activationcanary.io/modelvariants'),
   ...verbs('list watch', 'apps/deployments'),
   ...verbs('list watch', '/services'),
+  ...verbs('list watch', 'apps/controllerrevisions'),
+  ...verbs('list watch', '/resourcequotas'),
 ];
 
 /** GPU capacity: every node and every pod, whatever the install mode. */
-const capacityCalls: Call[] = [...verbs('get list', '/nodes'), ...verbs('list', '/pods')];
+const capacityCalls: Call[] = [...verbs('get list watch', '/nodes'), ...verbs('list watch', '/pods')];
 
 const leaseName = (inst: Install) => inst.container.args?.find((a) => a.startsWith('--leader-election-id='))?.split('=')[1] ?? '';
 const leaseCalls = (inst: Install): Call[] =>
@@ -347,9 +351,9 @@ describe('installed with watchNamespace (one namespace)', () => {
     expect(await callsWhere(inst, [...namespacedCalls(watched), ...capacityCalls, ...leaseCalls(inst)], false)).toEqual([]);
   });
 
-  it('denies the ServiceAccount everything in other namespaces, cluster-wide watches and pod reads beyond lists', async () => {
-    const elsewhere = namespacedCalls(other).filter((c) => !(c.resource === '/pods' && c.verb === 'list'));
-    expect(await callsWhere(inst, [...elsewhere, ...clusterWideCalls, ...verbs('get watch', '/pods', other), ...forbiddenCalls(inst, watched)], true)).toEqual([]);
+  it('denies the ServiceAccount everything in other namespaces, cluster-wide watches (but pods, for capacity) and pod reads beyond lists', async () => {
+    const elsewhere = namespacedCalls(other).filter((c) => !(c.resource === '/pods' && (c.verb === 'list' || c.verb === 'watch')));
+    expect(await callsWhere(inst, [...elsewhere, ...clusterWideCalls, ...verbs('get', '/pods', other), ...forbiddenCalls(inst, watched)], true)).toEqual([]);
   });
 
   it('is enough for the operator, run as that ServiceAccount with the chart\'s args, to roll a canary out and promote it', async () => {

@@ -1,0 +1,128 @@
+/**
+ * Writes the children of one ModelVariant (Deployments, Services, ControllerRevisions) and keeps them
+ * as the operator built them, an I/O shell around small pure checks:
+ *
+ * - **Owned means owned.** A child is changed or deleted only when its ownerReferences name this
+ *   ModelVariant's uid. A missing child is created with a plain create (never a forced apply, which
+ *   would take over an object of the same name), and an object that is not ours is reported, untouched.
+ * - **Drift is repaired.** A child needs writing when the operator's own wish changed (its applied-hash
+ *   annotation) or when another field manager owns part of its spec (`kubectl scale`, `kubectl edit`,
+ *   an HPA): then the built object replaces the live one (an update, so fields others added go too).
+ *   Nothing is written when nothing drifted, so a ModelVariant at rest costs no write.
+ * - **Refusals are reported, not retried blindly.** A 4xx from the apiserver becomes a `ChildProblem`
+ *   with the apiserver's message; the reconciler puts it in `ChildrenReconciled` and an Event.
+ */
+import type { KubernetesObject, KubernetesObjectApi, V1ManagedFieldsEntry } from '@kubernetes/client-node';
+import { FIELD_MANAGER, deleteIfExists, isConflict, serverSideApply } from '../kube/apply.ts';
+import { ANNOTATION_APPLIED_HASH } from '../workload/names.ts';
+
+/** A child that could not be written, and why, in words a user can act on. */
+export type ChildProblem =
+  | { code: 'NotOwned'; kind: string; name: string; message: string }
+  | { code: 'Rejected'; kind: string; name: string; status: number; message: string };
+
+/** What writing one child did. */
+export type ChildWrite = 'unchanged' | 'created' | 'updated' | 'repaired' | 'deleted';
+
+/** True when the object's ownerReferences name `uid`. */
+export function ownedBy(obj: KubernetesObject | undefined, uid: string): boolean {
+  return !!obj?.metadata?.ownerReferences?.some((r) => r.uid === uid);
+}
+
+/** Field managers other than the operator that own part of `spec` (not through the status subresource). */
+export function foreignSpecManagers(obj: KubernetesObject): string[] {
+  const entries: V1ManagedFieldsEntry[] = obj.metadata?.managedFields ?? [];
+  return entries
+    .filter((e) => e.manager !== FIELD_MANAGER && e.subresource !== 'status' && !!(e.fieldsV1 as Record<string, unknown> | undefined)?.['f:spec'])
+    .map((e) => `${e.manager ?? 'unknown'}${e.subresource ? ` (${e.subresource})` : ''}`);
+}
+
+/** The apiserver's message from a client-node ApiException (its body is a Status), else the error's. */
+export function apiMessage(err: unknown): string {
+  const e = err as { body?: unknown; message?: string };
+  let body = e.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch { /* not JSON */ }
+  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  const text = typeof message === 'string' ? message : e.message ?? String(err);
+  return text.replace(/\s+/g, ' ').slice(0, 500);
+}
+
+function httpStatus(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export class ChildWriter {
+  readonly problems: ChildProblem[] = [];
+  readonly repaired: string[] = [];
+
+  private readonly objects: KubernetesObjectApi;
+  private readonly ownerUid: string;
+
+  constructor(objects: KubernetesObjectApi, ownerUid: string) {
+    this.objects = objects;
+    this.ownerUid = ownerUid;
+  }
+
+  /**
+   * Makes the live child `have` (from the informer cache; undefined when not cached) look like `want`.
+   * Throws only on errors worth a retry (5xx, network, 409 on update); a 4xx refusal is recorded.
+   */
+  async ensure<T extends KubernetesObject>(want: T, have: T | undefined): Promise<ChildWrite> {
+    const kind = want.kind ?? 'object';
+    const name = want.metadata?.name ?? '';
+    if (have && !ownedBy(have, this.ownerUid)) return this.notOwned(kind, name);
+    const drift = have ? foreignSpecManagers(have) : [];
+    if (have && drift.length === 0 && have.metadata?.annotations?.[ANNOTATION_APPLIED_HASH] === want.metadata?.annotations?.[ANNOTATION_APPLIED_HASH]) return 'unchanged';
+    try {
+      if (!have) {
+        try {
+          await this.objects.create(want, undefined, undefined, FIELD_MANAGER);
+          return 'created';
+        } catch (err) {
+          if (!isConflict(err)) throw err;
+          // Already there: ours (the cache lags behind our own create) or someone else's.
+          const live = await this.objects.read({ apiVersion: want.apiVersion ?? '', kind, metadata: { name, namespace: want.metadata?.namespace ?? '' } });
+          if (!ownedBy(live, this.ownerUid)) return this.notOwned(kind, name);
+          await serverSideApply(this.objects, want);
+          return 'updated';
+        }
+      }
+      if (drift.length > 0) {
+        // Replace, so that what other managers set goes too; the resourceVersion guards a concurrent change.
+        const replacement = { ...want, metadata: { ...want.metadata, resourceVersion: have.metadata?.resourceVersion } } as T;
+        await this.objects.replace(replacement, undefined, undefined, FIELD_MANAGER);
+        this.repaired.push(`${kind} ${name} (changed by ${drift.join(', ')})`);
+        return 'repaired';
+      }
+      await serverSideApply(this.objects, want);
+      return 'updated';
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status !== undefined && status >= 400 && status < 500 && status !== 409 && status !== 429) {
+        this.problems.push({ code: 'Rejected', kind, name, status, message: `the apiserver refused ${kind} ${name} (HTTP ${status}): ${apiMessage(err)}` });
+        return 'unchanged';
+      }
+      throw err;
+    }
+  }
+
+  /** Deletes a child if it exists and is ours. */
+  async remove(obj: KubernetesObject, have: KubernetesObject | undefined): Promise<ChildWrite> {
+    if (!have) return 'unchanged';
+    if (!ownedBy(have, this.ownerUid)) return this.notOwned(obj.kind ?? 'object', obj.metadata?.name ?? '');
+    return (await deleteIfExists(this.objects, obj)) ? 'deleted' : 'unchanged';
+  }
+
+  private notOwned(kind: string, name: string): ChildWrite {
+    this.problems.push({
+      code: 'NotOwned', kind, name,
+      message: `${kind} ${name} exists and is not owned by this ModelVariant: the operator will not take it over; delete or rename it, or rename the ModelVariant`,
+    });
+    return 'unchanged';
+  }
+}
