@@ -7,7 +7,7 @@ export { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider,
 export type { QueryResult } from './prometheus-response.ts';
 export { measureAnalysis, type MeasureOptions, type MetricQuerier } from './measure.ts';
 export { judge, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
-export { burnRate, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
+export { burnRate, errorRatio, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
 export { judgeSli, thresholdText, type SliResult } from './sli-verdict.ts';
 export { renderQuery, escapeLabelValue, isPromDuration, toPromDuration, TEMPLATE_VARIABLES, type TemplateVars } from './render-query.ts';
 export { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli, type BuiltinSli, type BuiltinSliName } from './builtins.ts';
