@@ -17,3 +17,4 @@ export type { AnalysisStatus, BurnRateStatus, SliStatus } from './status.ts';
 export type { Measured, Measurements, SliMeasurement, BurnRateMeasurement } from './measurements.ts';
 export { REASONS, type Reason, type Verdict } from './verdict.ts';
 export { isUnavailable, type AnalysisError, type PromError, type SpecError } from './errors.ts';
+export { clip, describeBody, serverText, MAX_SERVER_TEXT } from './sanitize.ts';
