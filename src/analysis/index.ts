@@ -6,7 +6,7 @@
 export { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider, type PrometheusProviderOptions } from './prometheus-provider.ts';
 export type { QueryResult } from './prometheus-response.ts';
 export { measureAnalysis, type MeasureOptions, type MetricQuerier } from './measure.ts';
-export { judge, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
+export { judge, judgeRunError, hasUsableNumbers, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
 export { burnRate, errorRatio, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
 export { judgeSli, thresholdText, type SliResult } from './sli-verdict.ts';
 export { renderQuery, escapeLabelValue, isPromDuration, toPromDuration, TEMPLATE_VARIABLES, type TemplateVars } from './render-query.ts';
@@ -15,6 +15,6 @@ export { formatPromValue, parsePromValue } from './prom-value.ts';
 export { DEFAULTS, type AnalysisSpec, type AnalysisTarget, type PrometheusSpec, type SliSpec, type SloSpec } from './spec.ts';
 export type { AnalysisStatus, BurnRateStatus, SliStatus } from './status.ts';
 export type { Measured, Measurements, SliMeasurement, BurnRateMeasurement } from './measurements.ts';
-export { REASONS, type Reason, type Verdict } from './verdict.ts';
-export { isUnavailable, type AnalysisError, type PromError, type SpecError } from './errors.ts';
+export { NO_USABLE_NUMBER, REASONS, type Reason, type Verdict } from './verdict.ts';
+export { isUnavailable, type AnalysisError, type CredentialField, type PromError, type RunError, type SpecError, type TrustError } from './errors.ts';
 export { clip, describeBody, serverText, MAX_SERVER_TEXT } from './sanitize.ts';

@@ -121,7 +121,7 @@ describe('analysis against a real Prometheus', () => {
   it('passes a healthy canary on every SLI and the burn rate, and continues', () => {
     const r = result('healthy');
     expect(r.slis.map((s) => [s.name, s.verdict, s.reason])).toEqual(slis.map((s) => [s.name, 'Successful', 'WithinBounds']));
-    expect(r).toMatchObject({ verdict: 'Successful', decision: { action: 'continue' }, burnRate: { verdict: 'Successful', reason: 'WithinBudget' } });
+    expect(r).toMatchObject({ verdict: 'Successful', metricsAvailable: true, decision: { action: 'continue' }, burnRate: { verdict: 'Successful', reason: 'WithinBudget' } });
     expect(r.status.slis[0]).toMatchObject({ name: 'saturation', verdict: 'Successful' });
     expect(Number(r.status.slis[0]?.canaryValue)).toBeCloseTo(0.01, 6);
     expect(r.status.slis[0]?.samples).toBeGreaterThan(1000);
@@ -171,7 +171,7 @@ describe('analysis against a real Prometheus', () => {
     const r = result('silent');
     expect(r.slis.map((s) => s.reason)).toEqual(['NoData', 'NoData', 'NoData', 'NoData']);
     expect(r.status.slis.map((s) => s.canaryValue)).toEqual(slis.map(() => undefined));
-    expect(r).toMatchObject({ verdict: 'Inconclusive', burnRate: { verdict: 'Inconclusive', reason: 'NoData' }, decision: { action: 'hold' } });
+    expect(r).toMatchObject({ verdict: 'Inconclusive', metricsAvailable: false, burnRate: { verdict: 'Inconclusive', reason: 'NoData' }, decision: { action: 'hold' } });
   });
 
   it('treats a canary whose counters do not grow as NaN and no traffic, inconclusive', () => {
@@ -179,6 +179,7 @@ describe('analysis against a real Prometheus', () => {
     expect(sli('idle', 'saturation')).toMatchObject({ verdict: 'Inconclusive', reason: 'NaNValue' });
     expect(r.status.slis[0]?.canaryValue).toBe('NaN');
     expect(r.burnRate).toMatchObject({ verdict: 'Inconclusive', reason: 'NoTraffic' });
+    expect(r.metricsAvailable).toBe(false);
   });
 
   it.each([
