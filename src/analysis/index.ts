@@ -1,7 +1,9 @@
 /**
  * The analysis package's public API for the controller: a Prometheus provider, measureAnalysis (I/O:
  * runs every query of an AnalysisSpec for one ModelVariant) and judge (pure: verdicts, counters, the
- * continue/hold/rollback decision and the status.analysis to write). See docs/analysis.md.
+ * continue/hold/rollback decision and the status.analysis to write), plus the trust rules a run obeys
+ * before it asks anything: the credentials label on Secrets and the operator's address allow-list.
+ * See docs/analysis.md.
  */
 export { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider, type PrometheusProviderOptions } from './prometheus-provider.ts';
 export type { QueryResult } from './prometheus-response.ts';
@@ -17,4 +19,8 @@ export type { AnalysisStatus, BurnRateStatus, SliStatus } from './status.ts';
 export type { Measured, Measurements, SliMeasurement, BurnRateMeasurement } from './measurements.ts';
 export { NO_USABLE_NUMBER, REASONS, type Reason, type Verdict } from './verdict.ts';
 export { isUnavailable, type AnalysisError, type CredentialField, type PromError, type RunError, type SpecError, type TrustError } from './errors.ts';
+export { PROMETHEUS_CREDENTIALS_LABEL, credentialFromSecret, labelCommand, secretReadError, type SecretLike } from './credentials.ts';
+export {
+  ALLOWED_ADDRESSES_FLAG, checkAddressAllowed, matchesAllowedAddress, parseAllowedAddress, parseAllowedAddresses, type AllowedAddress,
+} from './address-policy.ts';
 export { clip, describeBody, serverText, MAX_SERVER_TEXT } from './sanitize.ts';
