@@ -44,9 +44,15 @@ describe('built-in SLIs', () => {
 });
 
 describe('default burn-rate queries', () => {
-  it('counts 5xx responses plus non-finite predictions, each 0 when it has no series', () => {
+  it('counts bad requests: 5xx responses plus 2xx requests with a non-finite prediction, each 0 when it has no series', () => {
     const q = render(DEFAULT_BURN_RATE_QUERIES.errorQuery);
-    expect(q).toMatch(/^\(sum\(increase\(inference_requests_total\{.*,code=~"5.."\}\[2m\]\)\) or vector\(0\)\) \+ \(sum\(increase\(inference_nonfinite_predictions_total\{.*\}\[2m\]\)\) or vector\(0\)\)$/);
+    expect(q).toMatch(/^\(sum\(increase\(inference_requests_total\{.*,code=~"5.."\}\[2m\]\)\) or vector\(0\)\) \+ \(sum\(increase\(inference_nonfinite_requests_total\{.*\}\[2m\]\)\) or vector\(0\)\)$/);
+  });
+
+  it('counts errors and total in one unit, requests: no term counts predictions (rows)', () => {
+    const metrics = (q: string) => [...q.matchAll(/([a-z_]+)\{/g)].map((m) => m[1]);
+    expect(metrics(DEFAULT_BURN_RATE_QUERIES.errorQuery)).toEqual(['inference_requests_total', 'inference_nonfinite_requests_total']);
+    expect(metrics(DEFAULT_BURN_RATE_QUERIES.totalQuery)).toEqual(['inference_requests_total']);
   });
 
   it('counts all requests as the total, with no fallback to 0', () => {

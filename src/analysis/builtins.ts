@@ -81,8 +81,14 @@ export function isBuiltinSli(name: string): name is BuiltinSliName {
   return Object.hasOwn(BUILTIN_SLIS, name);
 }
 
-/** The default burn-rate events of the canary: 5xx responses plus non-finite predictions, over requests. */
+/**
+ * The default burn-rate events of the canary, both in requests: the bad ones are the requests answered
+ * 5xx plus the requests answered 2xx with at least one non-finite prediction
+ * (`inference_nonfinite_requests_total`, which never counts a 5xx), so a request is bad at most once and
+ * errors never exceed the total. (Counting non-finite *predictions* here, as before, counted a batch
+ * of 8 NaN rows as 8 bad requests.)
+ */
 export const DEFAULT_BURN_RATE_QUERIES = {
-  errorQuery: `(${sumIncrease('inference_requests_total', ',code=~"5.."')} or vector(0)) + (${sumIncrease('inference_nonfinite_predictions_total')} or vector(0))`,
+  errorQuery: `(${sumIncrease('inference_requests_total', ',code=~"5.."')} or vector(0)) + (${sumIncrease('inference_nonfinite_requests_total')} or vector(0))`,
   totalQuery: sumIncrease('inference_requests_total'),
 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { budgetConsumed, burnRate, judgeBurnRate, multiwindowVerdict, plannedRolloutMs } from './burn-rate.ts';
+import { budgetConsumed, burnRate, errorRatio, judgeBurnRate, multiwindowVerdict, plannedRolloutMs } from './burn-rate.ts';
 import type { BurnRateMeasurement, Measured } from './measurements.ts';
 
 const v = (value: number): Measured => ({ kind: 'value', value });
@@ -17,6 +17,31 @@ describe('burnRate', () => {
     [0.001, 0.999, 1], [0.0144, 0.999, 14.4], [0, 0.995, 0], [0.05, 0.995, 10], [1, 0.9, 10],
   ])('burns an error ratio of %d against objective %d at %d× the budget rate', (ratio, objective, burn) =>
     expect(burnRate(ratio, objective)).toBeCloseTo(burn, 9));
+});
+
+describe('errorRatio', () => {
+  it.each([
+    [0, 100, 0], [5, 100, 0.05], [100, 100, 1], [101, 100, 1], [300, 100, 1], [Infinity, 100, 1], [-1, 100, 0],
+  ])('%d errors of %d events is a ratio of %d, never above 1', (errors, total, ratio) => expect(errorRatio(errors, total)).toBe(ratio));
+});
+
+describe('the error ratio of a burn rate never exceeds 1', () => {
+  it.each([
+    [100, 100], [101, 100], [400, 100], [3, 1],
+  ])('%d errors over %d events burn at most 1 / (1 − objective)', (errors, total) => {
+    const r = judge(measured([v(errors), v(total)], [v(errors), v(total)]));
+    expect(r.short).toBeCloseTo(100, 9);
+    expect(r.long).toBeCloseTo(100, 9);
+    expect((r.short ?? Infinity) * (1 - 0.99)).toBeLessThanOrEqual(1 + 1e-12);
+  });
+
+  it('says when errors outnumbered the events, and that the queries must count the same unit', () => {
+    const r = judge(measured([v(12), v(4)], [v(30), v(40)]), 0);
+    expect(r.message).toContain('error ratio 1 and 0.75; 12 errors > 4 events over 1m, taken as every event bad: errorQuery and totalQuery must count the same unit');
+  });
+
+  it('says nothing of units when errors do not outnumber the events', () =>
+    expect(judge(measured([v(4), v(4)], [v(3), v(40)])).message).not.toContain('same unit'));
 });
 
 describe('multiwindowVerdict', () => {

@@ -6,6 +6,10 @@
  * the long window proves the burn is significant, the short one that it is still going on. A burn on
  * the short window only (a spike) or the long one only (a burn that already stopped) is reported, not
  * failed. A window without traffic, without data or with a NaN ratio is Inconclusive, never a pass.
+ * The error ratio is a fraction of events, so it is at most 1: errors and total must count the same
+ * unit (the default counts requests: a request is bad once, whatever went wrong with it). Should a
+ * custom pair, or increase() extrapolating two series differently, give more errors than events, the
+ * ratio is taken as 1 (every event bad) and the message says so.
  *
  * Budget. The budget period of a canary is its planned rollout: P = max(sum of the steps' pauses, long
  * window). Burning at rate b for the long window L spends `b × L / P` of the rollout's budget, so
@@ -17,7 +21,12 @@ import type { BurnRateMeasurement, Measured, WindowEvents } from './measurements
 import { DEFAULTS, type SloSpec } from './spec.ts';
 import { errorReason, fmt, REASONS, type Reason, type Verdict } from './verdict.ts';
 
-/** errorRatio / (1 − objective); the objective must lie strictly between 0 and 1. */
+/** errors / total as a fraction of events in [0, 1]; more errors than events count as all events bad. */
+export function errorRatio(errors: number, total: number): number {
+  return Math.min(1, Math.max(0, errors / total));
+}
+
+/** errorRatio / (1 − objective), in multiples of the sustainable rate; the objective lies strictly between 0 and 1. */
 export function burnRate(errorRatio: number, objective: number): number {
   return errorRatio / (1 - objective);
 }
@@ -60,7 +69,7 @@ export interface BurnRateResult {
 }
 
 type WindowOutcome =
-  | { kind: 'burn'; burn: number; errors: number; total: number }
+  | { kind: 'burn'; burn: number; ratio: number; errors: number; total: number }
   | { kind: 'inconclusive' | 'error'; verdict: Verdict; reason: Reason; message: string };
 
 function measureWindow(events: WindowEvents, window: string, objective: number, custom: boolean): WindowOutcome {
@@ -79,7 +88,8 @@ function measureWindow(events: WindowEvents, window: string, objective: number, 
   if (!(total > 0) || !Number.isFinite(total)) {
     return problem('Inconclusive', REASONS.NoTraffic, `burn rate: ${fmt(total)} canary requests over ${window}, so no error ratio to judge`);
   }
-  return { kind: 'burn', burn: burnRate(errors / total, objective), errors, total };
+  const ratio = errorRatio(errors, total);
+  return { kind: 'burn', burn: burnRate(ratio, objective), ratio, errors, total };
 }
 
 type WindowProblem = Exclude<WindowOutcome, { kind: 'burn' }>;
@@ -115,7 +125,10 @@ export function judgeBurnRate(slo: SloSpec, m: BurnRateMeasurement, plannedMs = 
   const s = `${fmt(short.burn, threshold)} over ${m.shortWindow}`;
   const l = `${fmt(long.burn, threshold)} over ${m.longWindow}`;
   const budgetText = budget === undefined ? '' : `; ${fmt(Math.min(1, budget) * 100)}% of the rollout's error budget spent in the long window`;
-  const context = `(objective ${objective}, error ratio ${fmt(short.errors / short.total)} and ${fmt(long.errors / long.total)})`;
+  const over = (w: { errors: number; total: number }, window: string) => (w.errors > w.total ? [`${fmt(w.errors)} errors > ${fmt(w.total)} events over ${window}`] : []);
+  const excess = [...over(short, m.shortWindow), ...over(long, m.longWindow)];
+  const capped = excess.length > 0 ? `; ${excess.join(' and ')}, taken as every event bad: errorQuery and totalQuery must count the same unit` : '';
+  const context = `(objective ${objective}, error ratio ${fmt(short.ratio)} and ${fmt(long.ratio)}${capped})`;
   const messages: Record<string, string> = {
     [REASONS.BurnRateExceeded]: `burn rate ${s} and ${l} both exceed ${threshold} ${context}: the canary spends its error budget too fast${budgetText}`,
     [REASONS.ShortWindowBurnOnly]: `burn rate ${s} exceeds ${threshold} but ${l} does not ${context}: a short spike, not a failure${budgetText}`,

@@ -1,13 +1,15 @@
 /**
  * The analysis package's public API for the controller: a Prometheus provider, measureAnalysis (I/O:
  * runs every query of an AnalysisSpec for one ModelVariant) and judge (pure: verdicts, counters, the
- * continue/hold/rollback decision and the status.analysis to write). See docs/analysis.md.
+ * continue/hold/rollback decision and the status.analysis to write), plus the trust rules a run obeys
+ * before it asks anything: the credentials label on Secrets and the operator's address allow-list.
+ * See docs/analysis.md.
  */
 export { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider, type PrometheusProviderOptions } from './prometheus-provider.ts';
 export type { QueryResult } from './prometheus-response.ts';
 export { measureAnalysis, type MeasureOptions, type MetricQuerier } from './measure.ts';
-export { judge, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
-export { burnRate, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
+export { judge, judgeRunError, hasUsableNumbers, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
+export { burnRate, errorRatio, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
 export { judgeSli, thresholdText, type SliResult } from './sli-verdict.ts';
 export { renderQuery, escapeLabelValue, isPromDuration, toPromDuration, TEMPLATE_VARIABLES, type TemplateVars } from './render-query.ts';
 export { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli, type BuiltinSli, type BuiltinSliName } from './builtins.ts';
@@ -15,5 +17,10 @@ export { formatPromValue, parsePromValue } from './prom-value.ts';
 export { DEFAULTS, type AnalysisSpec, type AnalysisTarget, type PrometheusSpec, type SliSpec, type SloSpec } from './spec.ts';
 export type { AnalysisStatus, BurnRateStatus, SliStatus } from './status.ts';
 export type { Measured, Measurements, SliMeasurement, BurnRateMeasurement } from './measurements.ts';
-export { REASONS, type Reason, type Verdict } from './verdict.ts';
-export { isUnavailable, type AnalysisError, type PromError, type SpecError } from './errors.ts';
+export { NO_USABLE_NUMBER, REASONS, type Reason, type Verdict } from './verdict.ts';
+export { isUnavailable, type AnalysisError, type CredentialField, type PromError, type RunError, type SpecError, type TrustError } from './errors.ts';
+export { PROMETHEUS_CREDENTIALS_LABEL, credentialFromSecret, labelCommand, secretReadError, type SecretLike } from './credentials.ts';
+export {
+  ALLOWED_ADDRESSES_FLAG, checkAddressAllowed, matchesAllowedAddress, parseAllowedAddress, parseAllowedAddresses, type AllowedAddress,
+} from './address-policy.ts';
+export { clip, describeBody, serverText, MAX_SERVER_TEXT } from './sanitize.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { judge, type PreviousRuns } from './judge.ts';
+import { judge, judgeRunError, type PreviousRuns } from './judge.ts';
 import type { BurnRateMeasurement, Measured, Measurements, SliMeasurement } from './measurements.ts';
 import type { AnalysisSpec } from './spec.ts';
 
@@ -57,10 +57,24 @@ describe('judge: the overall verdict', () => {
   it('says there is nothing to judge when analysis has no SLIs and no slo', () =>
     expect(judge({ prometheus }, measured([]), fresh)).toMatchObject({ reason: 'NoChecksConfigured', decision: { action: 'hold' } }));
 
-  it('flags metrics as unavailable when Prometheus could not be reached', () => {
-    expect(judge(spec, measured([sat(down), lat(v(0.2))]), fresh).metricsAvailable).toBe(false);
-    expect(judge(spec, measured([sat(none), lat(v(0.2))]), fresh).metricsAvailable).toBe(true);
-  });
+  const badQuery: Measured = { kind: 'error', error: { code: 'BadQuery', status: 400, errorType: 'bad_data', query: 'x{', message: 'parse error' } };
+  it.each<[string, AnalysisSpec, Measurements, boolean]>([
+    ['has metrics when every check had a number', withSlo, measured(healthy, burn(1, 1)), true],
+    ['has metrics when an SLI failed on a number', spec, measured([sat(v(0.02)), lat(v(0.21))]), true],
+    ['has metrics when a value is +Inf (judged, not missing)', spec, measured([sat(v(Infinity)), lat(v(0.21))]), true],
+    ['has metrics when there are too few samples (a number, just thin)', spec, measured([sat(v(0.004), v(3)), lat(v(0.21))]), true],
+    ['has no metrics when Prometheus could not be reached', spec, measured([sat(down), lat(v(0.2))]), false],
+    ['has no metrics when a query was rejected', spec, measured([sat(badQuery), lat(v(0.2))]), false],
+    ['has no metrics when an SLI had no data', spec, measured([sat(none), lat(v(0.2))]), false],
+    ['has no metrics when an SLI was NaN', spec, measured([sat(v(Number.NaN)), lat(v(0.2))]), false],
+    ['has no metrics when stable had no data for a ratio', spec, measured([sat(v(0.004)), lat(v(0.21), none)]), false],
+    ['has no metrics when stable was NaN for a ratio', spec, measured([sat(v(0.004)), lat(v(0.21), v(Number.NaN))]), false],
+    ['has no metrics when the burn rate had no data', withSlo, measured(healthy, { ...burn(0, 0), long: { errors: v(0), total: none } }), false],
+    ['has no metrics when the burn rate had no traffic (0/0)', withSlo, measured(healthy, { ...burn(0, 0), short: { errors: v(0), total: v(0) } }), false],
+    ['has no metrics when the burn rate\'s error count was NaN', withSlo, measured(healthy, { ...burn(0, 0), short: { errors: v(Number.NaN), total: v(100) } }), false],
+    ['has no metrics when a failure sits next to missing data', spec, measured([sat(v(0.02)), lat(none)]), false],
+    ['has no metrics when there was nothing to check', { prometheus }, measured([]), false],
+  ])('%s', (_title, s, m, available) => expect(judge(s, m, fresh).metricsAvailable).toBe(available));
 
   it('reports an SLI the measurements lack as an Error, not a pass', () =>
     expect(judge(spec, measured([sat(v(0.004))]), fresh).slis[1]).toMatchObject({ verdict: 'Error', reason: 'SpecInvalid' }));
@@ -121,4 +135,51 @@ describe('judge: status', () => {
 
   it('writes NaN as "NaN"', () =>
     expect(judge(spec, measured([sat(v(Number.NaN)), lat(v(0.2))]), fresh).status.slis[0]?.canaryValue).toBe('NaN'));
+});
+
+describe('judgeRunError: a run refused before any query', () => {
+  const refusal = { message: 'prometheus.bearerTokenSecretRef: Secret ml/t is not marked as Prometheus credentials' };
+  it.each<[string, PreviousRuns, number, string, string]>([
+    ['holds below inconclusiveLimit, counting the run', fresh, 1, 'hold', 'AnalysisError'],
+    ['holds one run short of the limit', { consecutiveFailures: 0, consecutiveInconclusive: 1 }, 2, 'hold', 'AnalysisError'],
+    ['rolls back when the run reaches inconclusiveLimit', { consecutiveFailures: 0, consecutiveInconclusive: 2 }, 3, 'rollback', 'InconclusiveLimitReached'],
+    ['rolls back past the limit too (a limit lowered meanwhile)', { consecutiveFailures: 0, consecutiveInconclusive: 7 }, 8, 'rollback', 'InconclusiveLimitReached'],
+  ])('%s', (_title, previous, inconclusive, action, reason) => {
+    const r = judgeRunError(spec, refusal, previous, at);
+    expect(r).toMatchObject({ verdict: 'Error', reason: 'AnalysisError', metricsAvailable: false, consecutiveInconclusive: inconclusive, decision: { action, reason } });
+    expect(r.decision.message).toContain(refusal.message);
+  });
+
+  it('keeps the failures counted so far and writes an Error status without SLIs', () =>
+    expect(judgeRunError(spec, refusal, { consecutiveFailures: 1, consecutiveInconclusive: 0 }, at).status).toEqual({
+      lastRunAt: '2026-11-28T14:00:00.000Z', verdict: 'Error', consecutiveFailures: 1, consecutiveInconclusive: 1, slis: [],
+    }));
+
+  it('says how many runs and which limit in the rollback message', () =>
+    expect(judgeRunError(spec, refusal, { consecutiveFailures: 0, consecutiveInconclusive: 2 }, at).decision.message)
+      .toBe(`3 inconclusive or error analysis runs without a successful one (inconclusiveLimit 3): ${refusal.message}`));
+
+  it('uses the default inconclusiveLimit of 10', () => {
+    const s = { ...spec, inconclusiveLimit: undefined };
+    expect(judgeRunError(s, refusal, { consecutiveFailures: 0, consecutiveInconclusive: 8 }, at).decision.action).toBe('hold');
+    expect(judgeRunError(s, refusal, { consecutiveFailures: 0, consecutiveInconclusive: 9 }, at).decision.action).toBe('rollback');
+  });
+
+  it('is reset by the next Successful run like any Error run', () =>
+    expect(judge(spec, measured(healthy), { consecutiveFailures: 0, consecutiveInconclusive: judgeRunError(spec, refusal, fresh, at).consecutiveInconclusive }))
+      .toMatchObject({ consecutiveInconclusive: 0, decision: { action: 'continue' } }));
+});
+
+describe('judge: message sizes', () => {
+  it('keeps every message within the CRD\'s limits, however long the SLI messages', () => {
+    const longName = `s${'x'.repeat(60)}`;
+    const many: AnalysisSpec = { prometheus, slis: Array.from({ length: 20 }, (_, i) => ({ name: `${longName}${i}`, query: `q${i}`, max: 1 })) };
+    const huge: Measured = { kind: 'error', error: { code: 'BadQuery', status: 400, errorType: 'bad_data', query: 'q', message: 'm'.repeat(5000) } };
+    const r = judge(many, measured(many.slis?.map((s) => ({ name: s.name, window: '1m', minSamples: 0, samplesUnit: 'samples', canary: huge })) ?? []), fresh);
+    expect(r.status.slis).toHaveLength(20);
+    expect(r.status.slis.map((s) => s.message.length <= 1024)).toEqual(r.status.slis.map(() => true));
+    expect(r.message.length).toBeGreaterThan(1024);
+    expect(r.message.length).toBeLessThanOrEqual(4096);
+    expect(r.decision.message.length).toBeLessThanOrEqual(4096);
+  });
 });

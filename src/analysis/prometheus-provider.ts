@@ -5,13 +5,16 @@
  * optional CA bundle, an optional bearer token is sent as a header, redirects are not followed (a
  * token must not travel to another host) and proxies from the environment are not used. Nothing is
  * thrown: every failure becomes a typed PromError inside the QueryResult, and Prometheus' warnings go
- * to the logger because they often explain a surprising value.
+ * to the logger (warn, with the query) because they often explain a surprising value; every query is
+ * logged at debug with its duration and outcome. Text the server or the TLS layer sends back reaches a
+ * message only sanitised (src/analysis/sanitize.ts), with the bearer token redacted.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { PromError } from './errors.ts';
 import { interpretQueryResponse, type QueryResult } from './prometheus-response.ts';
+import { serverText } from './sanitize.ts';
 
 export type { QueryResult } from './prometheus-response.ts';
 
@@ -61,12 +64,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     ...(token ? { Authorization: `Bearer ${token}` } : {}),
   };
 
+  const secrets = token ? [token] : [];
+
   async function query(promql: string, at?: Date): Promise<QueryResult> {
     if (invalid) return { kind: 'error', error: invalid };
     const form = new URLSearchParams({ query: promql, timeout: String(timeoutMs / 1000) });
     if (at) form.set('time', (at.getTime() / 1000).toFixed(3));
     const started = Date.now();
-    const context = { query: promql, address, timeoutMs };
+    const context = { query: promql, address, timeoutMs, secrets };
     try {
       const res = await http.post(`${address}/api/v1/query`, form.toString(), {
         headers, timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs), validateStatus: () => true,
@@ -75,10 +80,10 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
       const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
       const { result, warnings } = interpretQueryResponse({ status: res.status, body: res.data, ...(location ? { location } : {}) }, context);
       if (warnings.length > 0) logger.warn({ address, query: promql, warnings }, 'Prometheus returned warnings for a query');
-      logger.debug({ address, query: promql, ms: Date.now() - started, result: result.kind }, 'Queried Prometheus');
+      logger.debug({ address, query: promql, ms: Date.now() - started, result: result.kind, ...(result.kind === 'error' ? { code: result.error.code } : {}) }, 'Queried Prometheus');
       return result;
     } catch (err) {
-      const error = classifyTransportError(err, address, timeoutMs);
+      const error = classifyTransportError(err, address, timeoutMs, secrets);
       logger.debug({ address, query: promql, ms: Date.now() - started, code: error.code }, 'Query to Prometheus failed');
       return { kind: 'error', error };
     }
@@ -113,11 +118,15 @@ function invalidAddress(address: string): PromError | undefined {
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|EPROTO/;
 
-/** Maps an error thrown while sending a request (no HTTP response) to a PromError. */
-export function classifyTransportError(err: unknown, address: string, timeoutMs: number): PromError {
+/**
+ * Maps an error thrown while sending a request (no HTTP response) to a PromError. Its message may quote
+ * the server (a certificate's names, a malformed header), so it is sanitised and `secrets` redacted.
+ */
+export function classifyTransportError(err: unknown, address: string, timeoutMs: number, secrets: readonly string[] = []): PromError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; name?: unknown; cause?: { code?: unknown } };
-  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : '';
-  const detail = typeof e.message === 'string' && e.message ? e.message : String(err);
+  const rawCode = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : '';
+  const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : '';
+  const detail = serverText(typeof e.message === 'string' && e.message ? e.message : String(err), { secrets });
   if (TIMEOUT_CODES.has(code) || e.name === 'TimeoutError' || e.name === 'CanceledError') {
     return { code: 'Timeout', address, timeoutMs, message: `Prometheus at ${address} did not answer within ${timeoutMs} ms: check that it is healthy, or raise prometheus.timeout` };
   }

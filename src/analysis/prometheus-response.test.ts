@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { interpretQueryResponse, type RawResponse } from './prometheus-response.ts';
+import { interpretQueryResponse, type QueryResult, type RawResponse } from './prometheus-response.ts';
 
 const ctx = { query: 'sum(rate(x[1m]))', address: 'http://prom:9090', timeoutMs: 10_000 };
 const ok = (data: unknown, extra: Record<string, unknown> = {}): RawResponse => ({ status: 200, body: { status: 'success', data, ...extra } });
@@ -79,10 +79,64 @@ describe('interpretQueryResponse: errors', () => {
   it('names the target of a redirect', () =>
     expect(JSON.stringify(interpret({ status: 302, body: '', location: 'https://login.example' }).result)).toContain('https://login.example'));
 
-  it('reports a 502 from a proxy with a snippet of its body', () =>
-    expect(interpret({ status: 502, body: '<html>Bad Gateway</html>' }).result)
-      .toMatchObject({ error: { code: 'ServerError', status: 502, message: expect.stringContaining('Bad Gateway') } }));
+  it('reports a 502 from a proxy by the kind and size of its body, never its content', () => {
+    const { result } = interpret({ status: 502, body: '<html>Bad Gateway</html>' });
+    expect(result).toMatchObject({ error: { code: 'ServerError', status: 502, message: expect.stringContaining('HTTP 502 with an HTML or XML page of 24 bytes') } });
+    expect(JSON.stringify(result)).not.toContain('Bad Gateway');
+  });
 
   it('rejects a 200 that is not Prometheus JSON', () =>
     expect(interpret({ status: 200, body: '<html>Grafana</html>' }).result).toMatchObject({ error: { code: 'BadResponse' } }));
+});
+
+describe('interpretQueryResponse: hostile answers never reach a message', () => {
+  const TOKEN = 'tok-4f9c2a7e-secret';
+  const hostile = (raw: RawResponse) => interpretQueryResponse(raw, { ...ctx, secrets: [TOKEN] });
+  const messageOf = (result: QueryResult): string => (result.kind === 'error' ? result.error.message : '');
+  const huge = 'A'.repeat(5 * 1024 * 1024);
+  const escapes = '\u001b[2J\u001b[31mPWNED\u001b[0m\r\nline two\n\u0007\u202Egnp.exe';
+  const html = '<!DOCTYPE html><html><head><title>Sign in</title><script>steal()</script></head><body><form action="/login">…</form></body></html>';
+  /** Everything a message about a hostile answer must be: short, one printable line, no payload. */
+  const expectSafe = (message: string, forbidden: string[]) => {
+    expect(message).not.toBe('');
+    expect(message.length).toBeLessThanOrEqual(200 + ctx.query.length + 200);
+    expect(message).toMatch(/^[^\p{Cc}\p{Cf}]*$/u);
+    for (const f of forbidden) expect(message).not.toContain(f);
+  };
+
+  it.each<[string, RawResponse, string[]]>([
+    ['a 5 MiB text body on HTTP 500', { status: 500, body: huge }, ['AAAAAAAAAA']],
+    ['a body full of escapes and newlines on HTTP 503', { status: 503, body: escapes }, ['PWNED', '\u001b', '\n']],
+    ['a login page answering 200', { status: 200, body: html }, ['Sign in', 'steal', '<']],
+    ['a proxy echoing the token in its error page', { status: 502, body: `<h1>upstream refused Authorization: Bearer ${TOKEN}</h1>` }, [TOKEN, 'upstream']],
+    ['a 5 MiB Prometheus error message', { status: 400, body: { status: 'error', errorType: 'bad_data', error: huge } }, ['A'.repeat(200)]],
+    ['a Prometheus error full of escapes', { status: 422, body: { status: 'error', errorType: 'execution', error: escapes } }, ['\u001b', '\n', '\u0007', '\u202E']],
+    ['a Prometheus error echoing the token', { status: 400, body: { status: 'error', errorType: 'bad_data', error: `token ${TOKEN} rejected` } }, [TOKEN]],
+    ['an errorType that is not a word', { status: 500, body: { status: 'error', errorType: `x\n${'y'.repeat(5000)}`, error: 'e' } }, ['yyyyyyyyyy']],
+    ['an HTML error inside Prometheus JSON', { status: 400, body: { status: 'error', errorType: 'bad_data', error: html } }, ['<script', '<form']],
+    ['a redirect whose Location carries a token', { status: 302, body: '', location: `https://login.example/cb?access_token=${TOKEN}#frag` }, [TOKEN, 'access_token', 'frag']],
+    ['a redirect with user info', { status: 307, body: '', location: `https://admin:${TOKEN}@login.example/` }, [TOKEN, 'admin']],
+    ['a redirect to a javascript: URL', { status: 301, body: '', location: 'javascript:alert(1)' }, ['alert']],
+    ['a Location full of escapes', { status: 302, body: '', location: `https://x.example/\u001b[31m${'p'.repeat(5000)}` }, ['\u001b', 'p'.repeat(200)]],
+    ['a huge unknown result type', { status: 200, body: { status: 'success', data: { resultType: 'z'.repeat(100_000), result: [] } } }, ['z'.repeat(40)]],
+    ['a huge malformed sample', { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, { x: huge }] }] } } }, ['A'.repeat(100)]],
+    ['series whose labels are huge and escaped', { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [
+      { metric: { pod: `${escapes}${huge}` }, value: [1, '1'] }, { metric: { [`k\n${huge}`]: 'v' }, value: [1, '2'] }] } } }, ['\u001b', '\u202E', 'A'.repeat(100)]],
+  ])('%s', (_title, raw, forbidden) => expectSafe(messageOf(hostile(raw).result), forbidden));
+
+  it('says what to check even when it quotes nothing', () => {
+    expect(messageOf(hostile({ status: 200, body: html }).result)).toContain('an HTML or XML page of');
+    expect(messageOf(hostile({ status: 302, body: '', location: `https://login.example/cb?access_token=${TOKEN}` }).result)).toContain('redirected to https://login.example/cb');
+  });
+
+  it('keeps at most 5 warnings, each short, printable and without the token', () => {
+    const warnings = Array.from({ length: 50 }, (_, i) => `warning ${i}: ${escapes} ${TOKEN} ${huge}`);
+    const out = hostile({ status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] }, warnings } });
+    expect(out.warnings).toHaveLength(5);
+    for (const w of out.warnings) {
+      expect(w.length).toBeLessThanOrEqual(200);
+      expect(w).toMatch(/^[^\p{Cc}\p{Cf}]*$/u);
+      expect(w).not.toContain(TOKEN);
+    }
+  });
 });

@@ -3,10 +3,12 @@
  * Prometheus' text form ('0.0123', 'NaN', '+Inf') so a user reads what Prometheus would show, and a
  * value is absent when there was no data (never 0). Like spec.ts, the shape is declared here rather
  * than imported so analysis does not depend on the generated CRD types; it only uses fields the CRD
- * declares, because server-side apply rejects undeclared ones.
+ * declares, because server-side apply rejects undeclared ones. Messages are cut to MAX_CHECK_MESSAGE
+ * characters, well inside the CRD's limit, so no message can make the status write fail.
  */
 import type { BurnRateResult } from './burn-rate.ts';
 import { formatPromValue } from './prom-value.ts';
+import { clip, MAX_CHECK_MESSAGE } from './sanitize.ts';
 import type { SliResult } from './sli-verdict.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -57,7 +59,7 @@ const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 export function sliStatus(r: SliResult, measuredAt: Date): SliStatus {
   return defined({
     name: r.name, canaryValue: text(r.canaryValue), stableValue: text(r.stableValue), threshold: r.threshold,
-    verdict: r.verdict, reason: r.reason, message: r.message, window: r.window, measuredAt: measuredAt.toISOString(),
+    verdict: r.verdict, reason: r.reason, message: clip(r.message, MAX_CHECK_MESSAGE), window: r.window, measuredAt: measuredAt.toISOString(),
     samples: count(r.samples), stableSamples: count(r.stableSamples),
   });
 }
@@ -65,6 +67,6 @@ export function sliStatus(r: SliResult, measuredAt: Date): SliStatus {
 export function burnRateStatus(r: BurnRateResult): BurnRateStatus {
   return defined({
     shortWindow: r.shortWindow, longWindow: r.longWindow, short: computed(r.short), long: computed(r.long),
-    threshold: r.threshold, budgetRemaining: computed(r.budgetRemaining), verdict: r.verdict, reason: r.reason, message: r.message,
+    threshold: r.threshold, budgetRemaining: computed(r.budgetRemaining), verdict: r.verdict, reason: r.reason, message: clip(r.message, MAX_CHECK_MESSAGE),
   });
 }

@@ -49,6 +49,17 @@ export const REASONS = {
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];
 
+/**
+ * Reasons of a check that had no usable number to judge: nothing measured, NaN (0/0: counters that did
+ * not move), no traffic, or a query that could not be made. A run with any of them does not have its
+ * metrics available (the MetricsAvailable condition), whatever its verdict. Too few samples, a stable
+ * of 0 or an infinite value are numbers: they are judged, not missing.
+ */
+export const NO_USABLE_NUMBER: ReadonlySet<Reason> = new Set<Reason>([
+  REASONS.NoData, REASONS.NaNValue, REASONS.StableNoData, REASONS.StableNaN, REASONS.NoTraffic,
+  REASONS.PrometheusUnavailable, REASONS.QueryInvalid, REASONS.SpecInvalid, REASONS.NoChecksConfigured,
+]);
+
 /** The reason for an Error verdict: Prometheus could not be asked, the query is wrong, or the spec is. */
 export function errorReason(error: AnalysisError): Reason {
   if (isUnavailable(error)) return REASONS.PrometheusUnavailable;

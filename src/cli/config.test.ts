@@ -20,6 +20,30 @@ describe('loadConfig', () => {
   });
 });
 
+describe('--prometheus-allowed-addresses', () => {
+  it('allows every address by default', () => expect(loadConfig({}, {}).prometheusAllowedAddresses).toEqual([]));
+
+  it('reads a comma-separated list from the flag, normalising ports and paths', () =>
+    expect(loadConfig({ prometheusAllowedAddresses: 'http://prometheus.monitoring:9090, https://thanos.example/prom/' }, {})
+      .prometheusAllowedAddresses.map((a) => a.text)).toEqual(['http://prometheus.monitoring:9090', 'https://thanos.example:443/prom']));
+
+  it('reads ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES, and the flag wins over it', () => {
+    const env = { ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES: 'http://a:9090' };
+    expect(loadConfig({}, env).prometheusAllowedAddresses.map((a) => a.hostname)).toEqual(['a']);
+    expect(loadConfig({ prometheusAllowedAddresses: 'http://b:9090' }, env).prometheusAllowedAddresses.map((a) => a.hostname)).toEqual(['b']);
+  });
+
+  it.each([
+    ['not a url', 'is not a URL'],
+    ['prometheus:9090', 'must start with http:// or https://'],
+    ['ftp://prom:21', 'must start with http:// or https://'],
+    ['http://user:pw@prom:9090', 'must not contain a user or password'],
+    ['http://prom:9090/?x=1', 'must not have a query'],
+  ])('names the flag, the variable and the problem for %j', (entry, problem) =>
+    expect(() => loadConfig({ prometheusAllowedAddresses: `http://ok:9090,${entry}` }, {}))
+      .toThrow(new RegExp(`--prometheus-allowed-addresses \\(or ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES\\): .*${problem.replace(/[?()]/g, '\\$&')}`)));
+});
+
 describe('splitAddress', () => {
   it('reads an empty host as all interfaces', () => expect(splitAddress(':8080')).toEqual({ host: '0.0.0.0', port: 8080 }));
   it('keeps an explicit host', () => expect(splitAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 }));

@@ -4,12 +4,21 @@
  * what it accepts.
  */
 import { z } from 'zod';
+import { parseAllowedAddresses, type AllowedAddress } from '../analysis/address-policy.ts';
 import { parseDuration } from '../util/duration.ts';
 
 const duration = (what: string) =>
   z.string().refine((s) => parseDuration(s) !== undefined, { message: `${what} must be a duration such as 15s, 2m or 1h` }).transform((s) => parseDuration(s) as number);
 
 const address = z.string().regex(/^[^:\s]*:\d{1,5}$/, { message: 'must be host:port, e.g. 0.0.0.0:8080 or :8080 (port 0 picks a free one)' });
+
+/** A comma-separated list of http(s) URLs (scheme, host, port, optional path prefix); empty allows every address. */
+const allowedAddresses = z.union([z.string(), z.array(z.string())]).transform((list, ctx): AllowedAddress[] => {
+  const parsed = parseAllowedAddresses(list);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: `${parsed.error} (a comma-separated list of Prometheus base URLs, e.g. http://prometheus.monitoring:9090,https://thanos.example)` });
+  return z.NEVER;
+});
 
 export const configSchema = z.object({
   kubeconfig: z.string().optional(),
@@ -22,6 +31,7 @@ export const configSchema = z.object({
   workers: z.coerce.number().int().min(1).max(256).default(4),
   resync: duration('--resync').prefault('5m'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  prometheusAllowedAddresses: allowedAddresses.prefault(''),
 });
 
 export type OperatorConfig = z.output<typeof configSchema>;
@@ -37,6 +47,7 @@ const ENV: Record<keyof z.input<typeof configSchema>, string> = {
   workers: 'ACTIVATION_CANARY_WORKERS',
   resync: 'ACTIVATION_CANARY_RESYNC',
   logLevel: 'ACTIVATION_CANARY_LOG_LEVEL',
+  prometheusAllowedAddresses: 'ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES',
 };
 
 /** Merges flags over environment variables and validates; throws one readable message per problem. */

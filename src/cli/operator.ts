@@ -28,7 +28,9 @@ const program = new Command('activation-canary')
   .option('--lease-duration <duration>', 'how long a Lease is valid without renewal (default 15s)')
   .option('--workers <n>', 'ModelVariants reconciled at once (default 4)')
   .option('--resync <duration>', 'how often every ModelVariant is reconciled anyway (default 5m)')
-  .option('--log-level <level>', 'trace|debug|info|warn|error (default info)');
+  .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
+  .option('--prometheus-allowed-addresses <urls>',
+    'comma-separated Prometheus base URLs analysis may query, matched on scheme, host, port and path prefix (default: any)');
 program.parse();
 
 let config: OperatorConfig;
@@ -40,6 +42,9 @@ try {
 }
 
 const logger = pino({ level: config.logLevel, base: { component: 'activation-canary' } });
+if (config.prometheusAllowedAddresses.length > 0) {
+  logger.info({ allowed: config.prometheusAllowedAddresses.map((a) => a.text) }, 'Restricted analysis to the allowed Prometheus addresses');
+}
 const clock = systemClock();
 let kube;
 try {
@@ -62,7 +67,10 @@ const startController = async () => {
     context: {
       core: clients.core, custom: clients.customObjects, objects: clients.objects, clock, logger,
       events: createEventRecorder(clients.core, logger),
-      analysis: createAnalysisRunner({ core: clients.core, logger, onQuery: (ms) => metrics.prometheusQueryDuration.observe(ms / 1000) }),
+      analysis: createAnalysisRunner({
+        core: clients.core, logger, allowedAddresses: config.prometheusAllowedAddresses,
+        onQuery: (ms) => metrics.prometheusQueryDuration.observe(ms / 1000),
+      }),
       observer: metrics.observer,
     },
     onRun: (_key, outcome, ms) => metrics.observeReconcile(outcome, ms),

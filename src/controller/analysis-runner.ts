@@ -1,62 +1,83 @@
 /**
- * The analysis I/O shell the reconciler calls when a run is due: resolves the Prometheus CA and
- * bearer token from Secrets, keeps one provider per address and credentials, measures every SLI and
- * the burn rate, and hands the numbers to the pure `judge`. It never throws: a missing Secret or an
- * unreachable Prometheus becomes an Error verdict the planner holds on (and rolls back past the limit).
+ * The analysis I/O shell the reconciler calls when a run is due. First the trust rules: the address
+ * must pass the operator's allow-list (--prometheus-allowed-addresses) before anything else happens,
+ * and the CA and bearer token come only from Secrets their owner marked with
+ * PROMETHEUS_CREDENTIALS_LABEL. Then it keeps one provider per address and credentials, measures every
+ * SLI and the burn rate, and hands the numbers to the pure `judge`. It never throws: a refused address,
+ * a Secret that is missing, forbidden or unmarked, an unreachable Prometheus or an unexpected failure
+ * all become an Error run, which holds the step and rolls back once inconclusiveLimit is reached.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { withDefaults, type ModelVariant } from '../api/types.ts';
+import { checkAddressAllowed, type AllowedAddress } from '../analysis/address-policy.ts';
 import { plannedRolloutMs } from '../analysis/burn-rate.ts';
-import { judge } from '../analysis/judge.ts';
+import { credentialFromSecret, secretReadError } from '../analysis/credentials.ts';
+import type { CredentialField, Result, TrustError } from '../analysis/errors.ts';
+import { judge, judgeRunError, type AnalysisResult, type PreviousRuns } from '../analysis/judge.ts';
 import { measureAnalysis } from '../analysis/measure.ts';
 import { createPrometheusProvider, type PrometheusProvider } from '../analysis/prometheus-provider.ts';
+import { serverText } from '../analysis/sanitize.ts';
 import type { SecretKeyRef } from '../analysis/spec.ts';
 import { parseDuration } from '../util/duration.ts';
 import type { AnalysisRunner } from './context.ts';
 import type { AnalysisOutcome, AnalysisStatus } from './model.ts';
 
 export interface AnalysisRunnerOptions {
-  core: CoreV1Api;
+  /** Reads the credentials Secrets (by name, never listed). */
+  core: Pick<CoreV1Api, 'readNamespacedSecret'>;
   logger: Logger;
-  /** Called with each query's duration, for the operator's metrics. */
+  /** Called with each query's duration in milliseconds, for the operator's metrics. */
   onQuery?(durationMs: number): void;
+  /** The operator's --prometheus-allowed-addresses; empty (the default) allows every address. */
+  allowedAddresses?: readonly AllowedAddress[];
 }
 
-async function readSecretKey(core: CoreV1Api, namespace: string, ref: SecretKeyRef, field: string): Promise<string> {
-  let data: Record<string, string> | undefined;
+/** The decoded value of a credentials Secret's key, or why the operator does not use it. */
+async function readCredential(core: AnalysisRunnerOptions['core'], namespace: string, ref: SecretKeyRef, field: CredentialField): Promise<Result<string, TrustError>> {
   try {
-    data = (await core.readNamespacedSecret({ namespace, name: ref.name })).data;
+    const secret = await core.readNamespacedSecret({ namespace, name: ref.name });
+    return credentialFromSecret(secret, ref, namespace, field);
   } catch (err) {
-    const code = (err as { code?: number }).code;
-    throw new Error(code === 404
-      ? `${field}: Secret ${namespace}/${ref.name} not found; create it or fix the reference`
-      : `${field}: cannot read Secret ${namespace}/${ref.name} (${code === 403 ? 'forbidden: grant the operator get on secrets' : String(err)})`, { cause: err });
+    return { ok: false, error: secretReadError(err, ref, namespace, field) };
   }
-  const value = data?.[ref.key];
-  if (value === undefined) throw new Error(`${field}: Secret ${namespace}/${ref.name} has no key "${ref.key}" (keys: ${Object.keys(data ?? {}).join(', ') || 'none'})`);
-  return Buffer.from(value, 'base64').toString('utf8');
 }
 
-function errorOutcome(previous: AnalysisStatus | undefined, now: number, message: string): AnalysisOutcome {
-  const inconclusive = Number(previous?.consecutiveInconclusive ?? 0) + 1;
+function outcomeOf(result: AnalysisResult): AnalysisOutcome {
   return {
-    verdict: 'Error', action: 'hold', reason: 'AnalysisError', message, metricsAvailable: false,
-    status: { ...(previous ?? {}), lastRunAt: new Date(now).toISOString(), verdict: 'Error', consecutiveInconclusive: inconclusive },
+    verdict: result.verdict, action: result.decision.action, reason: result.decision.reason, message: result.decision.message,
+    metricsAvailable: result.metricsAvailable, status: result.status,
   };
 }
 
 export function createAnalysisRunner(opts: AnalysisRunnerOptions): AnalysisRunner {
   const providers = new Map<string, PrometheusProvider>();
+  const allowed = opts.allowedAddresses ?? [];
   return async (mv: ModelVariant, previous: AnalysisStatus | undefined, now: number): Promise<AnalysisOutcome> => {
     const spec = withDefaults(mv.spec);
     const analysis = spec.strategy.analysis;
     const namespace = mv.metadata?.namespace ?? '';
-    if (!analysis) return errorOutcome(previous, now, 'no analysis is configured');
+    const at = new Date(now);
+    const previousRuns: PreviousRuns = {
+      consecutiveFailures: Number(previous?.consecutiveFailures ?? 0),
+      consecutiveInconclusive: Number(previous?.consecutiveInconclusive ?? 0),
+    };
+    /** An Error run: counted toward inconclusiveLimit; the last measured values stay in status. */
+    const refused = (error: { message: string }): AnalysisOutcome => {
+      const result = outcomeOf(judgeRunError(analysis ?? { prometheus: { address: '' } }, error, previousRuns, at));
+      return { ...result, status: { ...result.status, slis: previous?.slis ?? [], ...(previous?.burnRate ? { burnRate: previous.burnRate } : {}) } };
+    };
+    if (!analysis) return refused({ message: 'no analysis is configured' });
     try {
       const prom = analysis.prometheus;
-      const caPem = prom.caSecretRef ? await readSecretKey(opts.core, namespace, prom.caSecretRef, 'prometheus.caSecretRef') : undefined;
-      const bearerToken = prom.bearerTokenSecretRef ? await readSecretKey(opts.core, namespace, prom.bearerTokenSecretRef, 'prometheus.bearerTokenSecretRef') : undefined;
+      const notAllowed = checkAddressAllowed(prom.address, allowed);
+      if (notAllowed) return refused(notAllowed);
+      const ca = prom.caSecretRef ? await readCredential(opts.core, namespace, prom.caSecretRef, 'prometheus.caSecretRef') : undefined;
+      if (ca && !ca.ok) return refused(ca.error);
+      const token = prom.bearerTokenSecretRef ? await readCredential(opts.core, namespace, prom.bearerTokenSecretRef, 'prometheus.bearerTokenSecretRef') : undefined;
+      if (token && !token.ok) return refused(token.error);
+      const caPem = ca?.value;
+      const bearerToken = token?.value;
       const timeoutMs = parseDuration(prom.timeout) ?? 10_000;
       const cacheKey = JSON.stringify([prom.address, timeoutMs, caPem, bearerToken]);
       let provider = providers.get(cacheKey);
@@ -67,17 +88,11 @@ export function createAnalysisRunner(opts: AnalysisRunnerOptions): AnalysisRunne
       }
       const querier = opts.onQuery ? timed(provider, opts.onQuery) : provider;
       const target = { namespace, name: mv.metadata?.name ?? '', canaryVariant: spec.activation, stableVariant: mv.status?.stableActivation ?? '' };
-      const measurements = await measureAnalysis(querier, analysis, target, new Date(now));
-      const result = judge(analysis, measurements, {
-        consecutiveFailures: Number(previous?.consecutiveFailures ?? 0),
-        consecutiveInconclusive: Number(previous?.consecutiveInconclusive ?? 0),
-      }, { plannedRolloutMs: plannedRolloutMs(spec.strategy.steps) });
-      return {
-        verdict: result.verdict, action: result.decision.action, reason: result.decision.reason, message: result.decision.message,
-        metricsAvailable: result.metricsAvailable, status: result.status,
-      };
+      const measurements = await measureAnalysis(querier, analysis, target, at);
+      return outcomeOf(judge(analysis, measurements, previousRuns, { plannedRolloutMs: plannedRolloutMs(spec.strategy.steps) }));
     } catch (err) {
-      return errorOutcome(previous, now, err instanceof Error ? err.message : String(err));
+      opts.logger.error({ err: serverText(err instanceof Error ? err.message : err) }, 'Analysis run failed unexpectedly');
+      return refused({ message: `the analysis run failed unexpectedly (${serverText(err instanceof Error ? err.message : err)}); it is retried next run` });
     }
   };
 }

@@ -12,7 +12,7 @@ describe('activation telemetry', () => {
     const registry = new Registry();
     createActivationTelemetry({ registry, variant: 'relu', activation: 'relu', layers: ['hidden1', 'hidden2'] });
     const samples = await scrape(registry);
-    for (const name of ['inference_predictions_total', 'inference_labelled_predictions_total', 'inference_correct_predictions_total', 'inference_nonfinite_predictions_total']) {
+    for (const name of ['inference_predictions_total', 'inference_labelled_predictions_total', 'inference_correct_predictions_total', 'inference_nonfinite_predictions_total', 'inference_nonfinite_requests_total']) {
       expect(samples.filter((s) => s.name === name)).toEqual([{ name, labels: { variant: 'relu' }, value: 0 }]);
     }
     expect(samples.filter((s) => s.name === 'activation_units_observed_total').map((s) => s.labels.layer)).toEqual(['hidden1', 'hidden2']);
@@ -63,6 +63,41 @@ describe('activation telemetry', () => {
     expect(sumSamples(samples, 'inference_labelled_predictions_total')).toBe(6);
     expect(sumSamples(samples, 'inference_correct_predictions_total')).toBe(5);
     expect(sumSamples(samples, 'inference_nonfinite_predictions_total')).toBe(1);
+  });
+
+  it.each<[string, number | string, number, number]>([
+    ['a 200 with 3 non-finite rows counts once', 200, 3, 1],
+    ['a 200 with 1 non-finite row counts once', '200', 1, 1],
+    ['a 204 with non-finite rows counts once', 204, 2, 1],
+    ['a 200 with only finite rows does not count', 200, 0, 0],
+    ['a 500 with non-finite rows does not count (it is a 5xx already)', 500, 3, 0],
+    ['a 503 does not count', 503, 1, 0],
+    ['a 400 does not count', 400, 1, 0],
+  ])('non-finite requests: %s', async (_title, code, nonfiniteRows, counted) => {
+    const registry = new Registry();
+    const telemetry = createActivationTelemetry({ registry, variant: 'gelu', activation: 'gelu' });
+    telemetry.recordRequest(code, 0.01, nonfiniteRows);
+    expect(sumSamples(await scrape(registry), 'inference_nonfinite_requests_total')).toBe(counted);
+  });
+
+  it('never counts more bad requests (5xx plus non-finite) than requests, whatever the mix', async () => {
+    const registry = new Registry();
+    const telemetry = createActivationTelemetry({ registry, variant: 'gelu', activation: 'gelu' });
+    // A deterministic mix: every code with 0 to 8 non-finite rows out of 8.
+    for (let i = 0; i < 300; i++) {
+      const code = [200, 500, 503, 400, 200, 201][i % 6] as number;
+      const nonfiniteRows = (i * 7) % 9;
+      telemetry.recordPredictions({ rows: 8, labelled: 0, correct: 0, nonfinite: nonfiniteRows });
+      telemetry.recordRequest(code, 0.01, nonfiniteRows);
+    }
+    const samples = await scrape(registry);
+    const requests = sumSamples(samples, 'inference_requests_total');
+    const bad = sumSamples(samples, 'inference_requests_total', { code: '500' }) + sumSamples(samples, 'inference_requests_total', { code: '503' })
+      + sumSamples(samples, 'inference_nonfinite_requests_total');
+    expect(requests).toBe(300);
+    expect(bad).toBeLessThanOrEqual(requests);
+    // The rows counter alone would have claimed more bad events than there were requests.
+    expect(sumSamples(samples, 'inference_nonfinite_predictions_total')).toBeGreaterThan(requests);
   });
 
   it('samples the configured fraction of requests, and none at rate 0', () => {

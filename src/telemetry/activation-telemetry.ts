@@ -20,6 +20,7 @@ export const METRIC_NAMES = {
   labelledPredictions: 'inference_labelled_predictions_total',
   correctPredictions: 'inference_correct_predictions_total',
   nonfinitePredictions: 'inference_nonfinite_predictions_total',
+  nonfiniteRequests: 'inference_nonfinite_requests_total',
   unitsObserved: 'activation_units_observed_total',
   saturatedUnits: 'activation_saturated_units_total',
   zeroUnits: 'activation_zero_units_total',
@@ -72,8 +73,13 @@ export interface ActivationTelemetry {
   sampleRequest(): boolean;
   /** Observes one hidden layer of a sampled request; pre and post have one entry per unit. */
   observeLayer(layer: string, preActivation: ArrayLike<number>, output: ArrayLike<number>): LayerTally;
-  /** Counts a finished request by HTTP status and observes its latency. */
-  recordRequest(code: number | string, seconds: number): void;
+  /**
+   * Counts a finished request by HTTP status and observes its latency (seconds). A request answered
+   * 2xx with at least one non-finite prediction (`nonfinitePredictions` > 0, rows) is also counted in
+   * inference_nonfinite_requests_total, once however many of its rows were non-finite; a request
+   * answered otherwise (a 5xx above all) never is, so 5xx plus non-finite requests never exceed requests.
+   */
+  recordRequest(code: number | string, seconds: number, nonfinitePredictions?: number): void;
   /** Counts the predictions of one request. */
   recordPredictions(counts: PredictionCounts): void;
 }
@@ -105,6 +111,8 @@ export function createActivationTelemetry(options: ActivationTelemetryOptions): 
   const labelled = counter(METRIC_NAMES.labelledPredictions, 'Rows predicted that came with a label.', ['variant']);
   const correct = counter(METRIC_NAMES.correctPredictions, 'Labelled rows predicted correctly.', ['variant']);
   const nonfinite = counter(METRIC_NAMES.nonfinitePredictions, 'Rows whose output probabilities had a NaN or Inf.', ['variant']);
+  const nonfiniteRequests = counter(METRIC_NAMES.nonfiniteRequests,
+    'Requests answered 2xx with at least one row whose output probabilities had a NaN or Inf (each counted once; never a 5xx).', ['variant']);
   const units = counter(METRIC_NAMES.unitsObserved, 'Hidden units observed in sampled requests (rows × units).', ['variant', 'layer']);
   const saturatedUnits = counter(METRIC_NAMES.saturatedUnits, "Observed units whose pre-activation lies in the activation's saturation region.", ['variant', 'layer']);
   const zeroUnits = counter(METRIC_NAMES.zeroUnits, 'Observed units whose output is exactly zero (dead).', ['variant', 'layer']);
@@ -122,6 +130,8 @@ export function createActivationTelemetry(options: ActivationTelemetryOptions): 
     correct: correct.labels({ variant }), nonfinite: nonfinite.labels({ variant }),
   };
   Object.values(predictionSeries).forEach((series) => series.inc(0));
+  const nonfiniteRequestSeries = nonfiniteRequests.labels({ variant });
+  nonfiniteRequestSeries.inc(0);
 
   const layers = new Map<string, LayerSeries>();
   const layerSeries = (layer: string): LayerSeries => {
@@ -154,8 +164,9 @@ export function createActivationTelemetry(options: ActivationTelemetryOptions): 
       series.inf.inc(tally.inf);
       return tally;
     },
-    recordRequest(code, seconds) {
+    recordRequest(code, seconds, nonfinitePredictions = 0) {
       const key = String(code);
+      if (nonfinitePredictions > 0 && /^2\d\d$/.test(key)) nonfiniteRequestSeries.inc();
       let series = requestSeries.get(key);
       if (!series) {
         series = requests.labels({ variant, code: key });

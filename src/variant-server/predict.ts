@@ -1,7 +1,8 @@
 /**
  * The POST /v1/predict handler: read and validate the batch, apply the fault knobs, run the model
  * (letting telemetry watch the hidden layers when the request is sampled), score labelled rows, count
- * the predictions, and answer with classes and probabilities. Every client mistake is a 4xx with a
+ * the predictions (and report the request's non-finite rows in `outcome`, so the server counts the
+ * request by how it was answered), and answer with classes and probabilities. Every client mistake is a 4xx with a
  * message; an exception is a 500, never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,7 +31,14 @@ export interface PredictResponse {
   probabilities: (number | null)[][];
 }
 
-export async function handlePredict(ctx: PredictContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** What one request's prediction produced, for counting the request once it is answered. */
+export interface PredictOutcome {
+  /** Rows of this request whose output probabilities had a NaN or Inf. */
+  nonfinitePredictions: number;
+}
+
+export async function handlePredict(ctx: PredictContext, req: IncomingMessage, res: ServerResponse,
+  outcome: PredictOutcome = { nonfinitePredictions: 0 }): Promise<void> {
   const { model, telemetry } = ctx;
   const reply = (status: number, value: unknown) => sendJson(res, status, value, ctx.closing());
   const body = await readBody(req, ctx.maxBodyBytes);
@@ -67,6 +75,7 @@ export async function handlePredict(ctx: PredictContext, req: IncomingMessage, r
     }
   }
   telemetry.recordPredictions({ rows, labelled, correct, nonfinite: prediction.nonfinite });
+  outcome.nonfinitePredictions = prediction.nonfinite;
 
   const k = model.classes;
   const probabilities: (number | null)[][] = new Array(rows);

@@ -103,6 +103,28 @@ describe('the variant server', () => {
     expect(sumSamples(samples, 'activation_units_observed_total', { layer: 'hidden2' })).toBe(8 * 32);
   });
 
+  it('counts a request whose 3 rows are all NaN once as a non-finite request, and its rows as 3 predictions', async () => {
+    const server = await start({ FAULT_NAN_FRACTION: '1' });
+    await server.ready;
+    expect((await post(server, predictBody(3))).status).toBe(200);
+    expect((await post(server, predictBody(3))).status).toBe(200);
+    const samples = await metrics(server);
+    expect(sumSamples(samples, 'inference_nonfinite_predictions_total')).toBe(6);
+    expect(sumSamples(samples, 'inference_nonfinite_requests_total')).toBe(2);
+    expect(sumSamples(samples, 'inference_requests_total')).toBe(2);
+  });
+
+  it('never counts an answered 5xx as a non-finite request, so bad requests never outnumber requests', async () => {
+    const server = await start({ FAULT_NAN_FRACTION: '1', FAULT_ERROR_FRACTION: '0.5' });
+    await server.ready;
+    for (let i = 0; i < 6; i++) await post(server, predictBody(4));
+    const samples = await metrics(server);
+    const bad = sumSamples(samples, 'inference_requests_total', { code: '500' }) + sumSamples(samples, 'inference_nonfinite_requests_total');
+    expect(sumSamples(samples, 'inference_requests_total', { code: '500' })).toBe(3);
+    expect(sumSamples(samples, 'inference_nonfinite_requests_total')).toBe(3);
+    expect(bad).toBe(sumSamples(samples, 'inference_requests_total'));
+  });
+
   it('shows a sigmoid variant driven into saturation by FAULT_INPUT_SCALE', async () => {
     const saturation = async (scale: string) => {
       const server = await start({ ACTIVATION: 'sigmoid', TELEMETRY_SAMPLE_RATE: '1', FAULT_INPUT_SCALE: scale });

@@ -70,9 +70,11 @@ export async function startVariantServer(options: VariantServerOptions): Promise
     if (path === '/v1/predict') {
       if (method !== 'POST') return methodNotAllowed(res, 'POST', closing);
       const started = process.hrtime.bigint();
-      res.once('finish', () => telemetry.recordRequest(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+      // What the handler predicted, read when the answer is sent: its status decides how the request counts.
+      const outcome = { nonfinitePredictions: 0 };
+      res.once('finish', () => telemetry.recordRequest(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9, outcome.nonfinitePredictions));
       if (!isReady) return sendJson(res, 503, { error: closing ? 'shutting down' : 'not ready: warming up' }, closing);
-      return handlePredict(context, req, res);
+      return handlePredict(context, req, res, outcome);
     }
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET', closing);
     if (path === '/healthz') return text(200, 'ok\n');

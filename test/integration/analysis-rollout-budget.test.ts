@@ -118,8 +118,9 @@ describe('values that never pass', () => {
     expect(rollout.trail.every((s) => (s.message?.match(/not advancing/g) ?? []).length <= 1)).toBe(true);
     expect(sliStatus(paused as MvStatus, 'accuracy')).toMatchObject({ verdict: 'Inconclusive', reason: 'NoData' });
     expect(sliStatus(paused as MvStatus, 'accuracy')?.canaryValue).toBeUndefined();
-    // Prometheus answered: the metrics source is fine, the canary simply has no data.
-    expect(condition(paused as MvStatus, 'MetricsAvailable')?.status).toBe('True');
+    // Prometheus answered, but with no number to judge: the metrics are not available, and the condition says why.
+    expect(condition(paused as MvStatus, 'MetricsAvailable')).toMatchObject({ status: 'False', reason: 'AnalysisInconclusive',
+      message: expect.stringContaining('no data for the canary') });
     expect(rollout.trail.some((s) => s.stableActivation === CANARY || s.phase === 'Promoting')).toBe(false);
     expect(final).toMatchObject({ phase: 'Degraded', stableActivation: 'relu', analysis: { verdict: 'Inconclusive', consecutiveInconclusive: 3 } });
     expect(condition(final, 'Degraded')).toMatchObject({ reason: 'InconclusiveLimitReached', message: expect.stringContaining('(inconclusiveLimit 3)') });
@@ -134,6 +135,7 @@ describe('values that never pass', () => {
     for (const name of ['score', 'saturation']) {
       expect(sliStatus(held as MvStatus, name)).toMatchObject({ verdict: 'Inconclusive', reason: 'NaNValue', canaryValue: 'NaN' });
     }
+    expect(condition(held as MvStatus, 'MetricsAvailable')).toMatchObject({ status: 'False', reason: 'AnalysisInconclusive' });
     expect(rollout.trail.some((s) => s.analysis?.verdict === 'Successful' || s.stableActivation === CANARY)).toBe(false);
     expect(final).toMatchObject({ phase: 'Degraded', stableActivation: 'relu' });
     expect(condition(final, 'Degraded')?.reason).toBe('InconclusiveLimitReached');

@@ -243,6 +243,15 @@ describe('the chart', () => {
     expect(template('one', 'ops', { 'leaderElection.enabled': 'false', replicas: '1' })).toMatch(/--leader-elect=false/);
   });
 
+  it('passes prometheus.allowedAddresses as one --prometheus-allowed-addresses flag, and none by default', () => {
+    const args = (set: Record<string, string>) => documents(template('allow', 'ops', set))
+      .filter((o) => o.kind === 'Deployment')
+      .flatMap((o) => (o as k8s.V1Deployment).spec?.template.spec?.containers[0]?.args ?? []);
+    expect(args({}).some((a) => a.startsWith('--prometheus-allowed-addresses'))).toBe(false);
+    expect(args({ 'prometheus.allowedAddresses': '{http://prometheus-operated.monitoring:9090,https://thanos.example/prom}' }))
+      .toContain('--prometheus-allowed-addresses=http://prometheus-operated.monitoring:9090,https://thanos.example/prom');
+  });
+
   it('renders a PodDisruptionBudget only with more than one replica, and a ServiceMonitor only on request', () => {
     const kinds = (set: Record<string, string>) => documents(template('k', 'ops', set)).map((o) => o.kind);
     expect(kinds({})).toContain('PodDisruptionBudget');

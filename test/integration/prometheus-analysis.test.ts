@@ -4,13 +4,17 @@
  * saturation, latency (absolute and relative to stable), non-finite predictions and a burn on both
  * windows fail with a message naming the SLI, value, bound and window; a burn on the short window only
  * does not fail; no series, and series without traffic, are inconclusive; an outage is an Error that
- * rolls back only at inconclusiveLimit.
+ * rolls back only at inconclusiveLimit. The burn rate counts requests, so its error ratio stays at most
+ * 1 where the query before issue 9 (5xx requests plus non-finite *rows*) gave up to 4: every request
+ * failing with 3 NaN rows, half failing and half with NaN rows, and half with 3 NaN rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
+import { ROLE_SELECTOR } from '../../src/analysis/builtins.ts';
 import { judge, type AnalysisResult } from '../../src/analysis/judge.ts';
 import { measureAnalysis } from '../../src/analysis/measure.ts';
 import { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider } from '../../src/analysis/prometheus-provider.ts';
+import { renderQuery } from '../../src/analysis/render-query.ts';
 import type { AnalysisSpec, SliSpec } from '../../src/analysis/spec.ts';
 import { freePort } from '../harness/ports.ts';
 import { serveRegistry, type Exporter } from './support/exporter.ts';
@@ -41,7 +45,18 @@ const scenarios: Record<string, TrafficProfile | 'silent' | 'idle'> = {
   spike: HEALTHY,
   silent: 'silent',
   idle: 'idle',
+  // Burn-rate units: each request is bad at most once, whatever happened to its rows.
+  allbad: { ...HEALTHY, errorFraction: 1, nonFiniteFraction: 1, rowsPerRequest: 3, nonFiniteAmong: 'errors' },
+  halfbad: { ...HEALTHY, errorFraction: 0.5, nonFiniteFraction: 1, rowsPerRequest: 3 },
+  nanrows: { ...HEALTHY, nonFiniteFraction: 0.5, rowsPerRequest: 3 },
 };
+
+/** The default errorQuery before issue 9: 5xx requests plus non-finite predictions, i.e. rows, over requests. */
+const ROWS_ERROR_QUERY = `(sum(increase(inference_requests_total{${ROLE_SELECTOR},code=~"5.."}[{{window}}])) or vector(0))`
+  + ` + (sum(increase(inference_nonfinite_predictions_total{${ROLE_SELECTOR}}[{{window}}])) or vector(0))`;
+const TOTAL_QUERY = `sum(increase(inference_requests_total{${ROLE_SELECTOR}}[{{window}}]))`;
+/** The error ratio the old query gives for a model on the long window, at the instant the others were measured. */
+const rowsRatios = new Map<string, number>();
 
 let prom: LocalPrometheus | undefined;
 let exporter: Exporter | undefined;
@@ -78,6 +93,14 @@ beforeAll(async () => {
   await Promise.all(Object.keys(scenarios).map(async (model) => {
     results.set(model, judge(spec(model), await measureAnalysis(provider, spec(model), target(model), now), fresh, { plannedRolloutMs: 120_000 }));
   }));
+  for (const model of ['allbad', 'halfbad', 'nanrows']) {
+    const value = async (template: string) => {
+      const r = renderQuery(template, { namespace, name: model, role: 'canary', variant: 'gelu', window: slo.longWindow });
+      const q = r.ok ? await provider.query(r.value, now) : undefined;
+      return q?.kind === 'value' ? q.value : Number.NaN;
+    };
+    rowsRatios.set(model, (await value(ROWS_ERROR_QUERY)) / (await value(TOTAL_QUERY)));
+  }
 }, 90_000);
 
 afterAll(async () => {
@@ -98,7 +121,7 @@ describe('analysis against a real Prometheus', () => {
   it('passes a healthy canary on every SLI and the burn rate, and continues', () => {
     const r = result('healthy');
     expect(r.slis.map((s) => [s.name, s.verdict, s.reason])).toEqual(slis.map((s) => [s.name, 'Successful', 'WithinBounds']));
-    expect(r).toMatchObject({ verdict: 'Successful', decision: { action: 'continue' }, burnRate: { verdict: 'Successful', reason: 'WithinBudget' } });
+    expect(r).toMatchObject({ verdict: 'Successful', metricsAvailable: true, decision: { action: 'continue' }, burnRate: { verdict: 'Successful', reason: 'WithinBudget' } });
     expect(r.status.slis[0]).toMatchObject({ name: 'saturation', verdict: 'Successful' });
     expect(Number(r.status.slis[0]?.canaryValue)).toBeCloseTo(0.01, 6);
     expect(r.status.slis[0]?.samples).toBeGreaterThan(1000);
@@ -128,7 +151,7 @@ describe('analysis against a real Prometheus', () => {
 
   it('fails a canary burning its error budget on both windows, with every SLI passing', () => {
     const r = result('burning');
-    expect(r.slis.every((s) => s.verdict === 'Successful')).toBe(true);
+    expect(r.slis.map((s) => s.verdict)).toEqual(slis.map(() => 'Successful'));
     expect(r.burnRate).toMatchObject({ verdict: 'Failed', reason: 'BurnRateExceeded', short: expect.closeTo(30, 0), long: expect.closeTo(30, 0) });
     expect(r.burnRate?.message).toMatch(/both exceed 10/);
     expect(r.status.burnRate).toMatchObject({ verdict: 'Failed', budgetRemaining: '0' });
@@ -147,8 +170,8 @@ describe('analysis against a real Prometheus', () => {
   it('treats a canary without series as no data, never as zero, and holds', () => {
     const r = result('silent');
     expect(r.slis.map((s) => s.reason)).toEqual(['NoData', 'NoData', 'NoData', 'NoData']);
-    expect(r.status.slis.every((s) => s.canaryValue === undefined)).toBe(true);
-    expect(r).toMatchObject({ verdict: 'Inconclusive', burnRate: { verdict: 'Inconclusive', reason: 'NoData' }, decision: { action: 'hold' } });
+    expect(r.status.slis.map((s) => s.canaryValue)).toEqual(slis.map(() => undefined));
+    expect(r).toMatchObject({ verdict: 'Inconclusive', metricsAvailable: false, burnRate: { verdict: 'Inconclusive', reason: 'NoData' }, decision: { action: 'hold' } });
   });
 
   it('treats a canary whose counters do not grow as NaN and no traffic, inconclusive', () => {
@@ -156,6 +179,25 @@ describe('analysis against a real Prometheus', () => {
     expect(sli('idle', 'saturation')).toMatchObject({ verdict: 'Inconclusive', reason: 'NaNValue' });
     expect(r.status.slis[0]?.canaryValue).toBe('NaN');
     expect(r.burnRate).toMatchObject({ verdict: 'Inconclusive', reason: 'NoTraffic' });
+    expect(r.metricsAvailable).toBe(false);
+  });
+
+  it.each([
+    ['every request fails and has 3 NaN rows', 'allbad', 1, 4],
+    ['half the requests fail and the other half have 3 NaN rows each', 'halfbad', 1, 3.5],
+    ['half the requests have 3 NaN rows each (each counts once)', 'nanrows', 0.5, 1.5],
+  ])('keeps the burn rate\'s error ratio at most 1 when %s', (_title, model, ratio, rowsRatio) => {
+    const r = result(model);
+    const budget = 1 - slo.objective;
+    // The query before issue 9 counted rows as bad requests: a ratio above 1 is possible, and here it is.
+    expect(rowsRatios.get(model)).toBeCloseTo(rowsRatio, 6);
+    expect(r.burnRate).toMatchObject({ verdict: 'Failed', reason: 'BurnRateExceeded' });
+    for (const burn of [r.burnRate?.short, r.burnRate?.long]) {
+      expect((burn ?? Infinity) * budget).toBeCloseTo(ratio, 6);
+      expect((burn ?? Infinity) * budget).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    expect(r.burnRate?.message).toContain(`error ratio ${ratio} and ${ratio}`);
+    expect(r.burnRate?.message).not.toContain('same unit');
   });
 
   it('reports an outage as Error, holds, and rolls back only at inconclusiveLimit', async () => {
@@ -164,7 +206,7 @@ describe('analysis against a real Prometheus', () => {
     down.close();
     const first = judge(spec('healthy'), m, fresh);
     expect(first).toMatchObject({ verdict: 'Error', reason: 'AnalysisError', metricsAvailable: false, decision: { action: 'hold' } });
-    expect(first.slis.every((s) => s.reason === 'PrometheusUnavailable')).toBe(true);
+    expect(first.slis.map((s) => s.reason)).toEqual(slis.map(() => 'PrometheusUnavailable'));
     expect(judge(spec('healthy'), m, { consecutiveFailures: 0, consecutiveInconclusive: 2 }).decision)
       .toMatchObject({ action: 'rollback', reason: 'InconclusiveLimitReached' });
   });

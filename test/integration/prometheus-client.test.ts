@@ -17,8 +17,12 @@ import { generatePki } from '../harness/pki.ts';
 import { serveRegistry, type Exporter } from './support/exporter.ts';
 import { startLocalPrometheus, waitForSamples, type LocalPrometheus } from './support/local-prometheus.ts';
 
-const warnings: object[] = [];
-const logger: AnalysisLogger = { warn: (obj) => { warnings.push(obj); }, debug: () => undefined };
+/** What the provider logged, to check it against what a real Prometheus answered. */
+const logged: { level: 'warn' | 'debug'; obj: Record<string, unknown>; msg: string }[] = [];
+const logger: AnalysisLogger = {
+  warn: (obj, msg) => { logged.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }); },
+  debug: (obj, msg) => { logged.push({ level: 'debug', obj: obj as Record<string, unknown>, msg }); },
+};
 
 let prom: LocalPrometheus | undefined;
 let exporter: Exporter | undefined;
@@ -79,6 +83,18 @@ describe('Prometheus provider against a real Prometheus', () => {
     expect(await provider.query('ac_test_value{case="value"}[5s]')).toMatchObject({ kind: 'error', error: { code: 'UnexpectedResultType', resultType: 'matrix' } }));
 
   it('says it is online', async () => expect(await provider.isOnline()).toBe(true));
+
+  it('logs each query at debug with its duration and outcome, and warns only when Prometheus warned', async () => {
+    const from = logged.length;
+    await provider.query('ac_test_value{case="value"}');
+    await provider.query('sum(rate(ac_test_value[1m])');
+    expect(logged.slice(from)).toEqual([
+      { level: 'debug', msg: 'Queried Prometheus', obj: { address: prom?.url, query: 'ac_test_value{case="value"}', ms: expect.any(Number), result: 'value' } },
+      { level: 'debug', msg: 'Queried Prometheus', obj: { address: prom?.url, query: 'sum(rate(ac_test_value[1m])', ms: expect.any(Number), result: 'error', code: 'BadQuery' } },
+    ]);
+    // Prometheus 2.42 sends no warnings for these queries (that warnings reach logger.warn is a unit test).
+    expect(logged.filter((l) => l.level === 'warn')).toEqual([]);
+  });
 
   it('has every built-in query accepted by Prometheus (no data here, no error)', async () => {
     const vars = { namespace: 'ml', name: 'x"} or vector(1) #', role: 'canary', variant: 'gelu', window: '1m' } as const;

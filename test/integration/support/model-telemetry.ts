@@ -1,8 +1,9 @@
 /**
  * Telemetry shaped like the reference model server's (the metric names and labels the built-in SLIs
  * query, see docs/metrics.md), produced at a steady rate per (model, role) from a profile a test sets:
- * how many requests per tick, which fraction fail or are non-finite, their latency, how many activation
- * units saturate or are zero, how accurate labelled predictions are. Exposed through a prom-client
+ * how many requests per tick and rows per request, which fraction fail or have non-finite predictions
+ * (and whether those are the failing ones), their latency, how many activation units saturate or are
+ * zero, how accurate labelled predictions are. Exposed through a prom-client
  * Registry that a real Prometheus scrapes; nothing here pretends to be Prometheus. By default every
  * series carries the target labels itself; with `{ targetLabels: false }` it carries none of them, as a
  * real server's series do, and Prometheus attaches them from the scrape target (one registry per pod).
@@ -11,12 +12,23 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface TrafficProfile {
   requestsPerTick: number;
+  /** Fraction of requests answered 500. */
   errorFraction: number;
   latencySeconds: number;
+  /** Fraction of requests whose every row is non-finite. */
   nonFiniteFraction: number;
   saturatedFraction: number;
   zeroFraction: number;
   accuracy: number;
+  /** Rows (predictions) per request; default 1. */
+  rowsPerRequest?: number;
+  /**
+   * Which requests have the non-finite rows: 'ok' (default) those answered 200 first, as the reference
+   * server answers a NaN row (class null); 'errors' those answered 500 first, as a server that predicts
+   * and then refuses a NaN output. Either way every request's rows are counted as predictions, and only
+   * a 200 with a non-finite row counts in inference_nonfinite_requests_total.
+   */
+  nonFiniteAmong?: 'ok' | 'errors';
 }
 
 export const HEALTHY: TrafficProfile = {
@@ -49,6 +61,7 @@ export function modelTelemetry(registry: Registry, options: TelemetryOptions = {
   const requests = counter('inference_requests_total', ['code']);
   const predictions = counter('inference_predictions_total');
   const nonFinite = counter('inference_nonfinite_predictions_total');
+  const nonFiniteRequests = counter('inference_nonfinite_requests_total');
   const labelled = counter('inference_labelled_predictions_total');
   const correct = counter('inference_correct_predictions_total');
   const observed = counter('activation_units_observed_total', ['layer']);
@@ -80,15 +93,21 @@ export function modelTelemetry(registry: Registry, options: TelemetryOptions = {
       for (const { labels, profile: p } of serving.values()) {
         const l = own(labels);
         const n = p.requestsPerTick;
-        add(requests, { ...l, code: '500' }, n * p.errorFraction);
-        add(requests, { ...l, code: '200' }, n * (1 - p.errorFraction));
+        const rows = p.rowsPerRequest ?? 1;
+        const failed = n * p.errorFraction;
+        const ok = n - failed;
+        const nonFiniteAll = n * p.nonFiniteFraction;
+        const nonFiniteFailed = p.nonFiniteAmong === 'errors' ? Math.min(nonFiniteAll, failed) : Math.max(0, nonFiniteAll - ok);
+        add(requests, { ...l, code: '500' }, failed);
+        add(requests, { ...l, code: '200' }, ok);
         for (let i = 0; i < n; i++) duration.observe(l, p.latencySeconds);
-        add(predictions, l, n);
-        add(nonFinite, l, n * p.nonFiniteFraction);
-        add(labelled, l, n);
-        add(correct, l, n * p.accuracy);
+        add(predictions, l, n * rows);
+        add(nonFinite, l, nonFiniteAll * rows);
+        add(nonFiniteRequests, l, nonFiniteAll - nonFiniteFailed);
+        add(labelled, l, n * rows);
+        add(correct, l, n * rows * p.accuracy);
         for (const layer of LAYERS) {
-          const units = (n * UNITS_PER_PREDICTION) / LAYERS.length;
+          const units = (n * rows * UNITS_PER_PREDICTION) / LAYERS.length;
           add(observed, { ...l, layer }, units);
           add(saturated, { ...l, layer }, units * p.saturatedFraction);
           add(zero, { ...l, layer }, units * p.zeroFraction);
