@@ -178,7 +178,7 @@ export interface PrometheusSource {
   timeout?: string;
   caSecretRef?: SecretKeyRef;
   /**
-   * A key of a Secret in the ModelVariant's namespace holding the bearer token sent to Prometheus.
+   * A key of a Secret in the ModelVariant's namespace holding the bearer token sent to Prometheus. The Secret must carry the label activationcanary.io/prometheus-credentials="true", or the operator will not read it.
    */
   bearerTokenSecretRef?: SecretKeyRef;
 }
@@ -216,7 +216,7 @@ export interface SLO {
    */
   burnRateThreshold?: number;
   /**
-   * PromQL template counting bad events over {{window}}; default: errors plus non-finite predictions. Placeholders {{namespace}}, {{name}}, {{role}}, {{variant}}, {{window}}.
+   * PromQL template counting bad events over {{window}}, in the same unit as totalQuery; default: requests answered 5xx plus requests with a non-finite prediction (each request counts once). Placeholders {{namespace}}, {{name}}, {{role}}, {{variant}}, {{window}}.
    */
   errorQuery?: string;
   /**
