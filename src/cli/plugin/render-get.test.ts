@@ -129,3 +129,14 @@ describe('steps', () => {
     expect(stepLabel(healthy())).toBe('—');
   });
 });
+
+describe('get: what a rollout changes', () => {
+  it('names both revisions and the change in words', () => {
+    const mv = progressing();
+    mv.status = { ...mv.status, stableRevision: '1a2b3c4d5e', canaryRevision: '9f8e7d6c5b', change: 'image reg/m:1 → reg/m:2; activation relu → gelu' };
+    const lines = renderHeader(mv, opts);
+    expect(lines).toContain('Stable:       relu (revision 1a2b3c4d5e)');
+    expect(lines).toContain('Canary:       gelu (revision 9f8e7d6c5b)');
+    expect(lines).toContain('Change:       image reg/m:1 → reg/m:2; activation relu → gelu');
+  });
+});

@@ -59,6 +59,12 @@ export function signalLine(mv: ModelVariant): string | undefined {
   return value === mv.status?.handledSignal ? `${value} (handled)` : `${value} (pending: the operator has not acted on it yet)`;
 }
 
+/** "gelu (revision 3f2a9c01d4)", or the activation alone when no revision is recorded. */
+function withRevision(activation: string | undefined, revision: string | undefined): string {
+  if (!activation) return ABSENT;
+  return revision ? `${activation} (revision ${revision})` : activation;
+}
+
 export function renderHeader(mv: ModelVariant, { now, paint }: RenderOptions): string[] {
   const s = mv.status;
   const generation = mv.metadata?.generation;
@@ -69,9 +75,10 @@ export function renderHeader(mv: ModelVariant, { now, paint }: RenderOptions): s
     field('Name', mv.metadata?.name ?? ABSENT),
     field('Namespace', mv.metadata?.namespace ?? ABSENT),
     field('Activation', `${mv.spec?.activation ?? ABSENT}${behind}`),
-    field('Stable', s?.stableActivation || ABSENT),
-    field('Canary', s?.canaryActivation || ABSENT),
+    field('Stable', withRevision(s?.stableActivation, s?.stableRevision)),
+    field('Canary', withRevision(s?.canaryActivation, s?.canaryRevision)),
   ];
+  if (s?.change) lines.push(field('Change', s.change));
   if (!s?.phase) {
     lines.push(field('Phase', `${ABSENT}   (no status yet: the operator has not reconciled this ModelVariant; is it running?)`));
   } else {
