@@ -72,6 +72,11 @@ export function describeChange(
   return parts.join('; ') || 'no change';
 }
 
+/** Equal once keys are sorted; an absent value equals only an absent value. */
+function same(a: unknown, b: unknown): boolean {
+  return stableHash(a ?? null) === stableHash(b ?? null);
+}
+
 /** Names of the container and pod fields (other than images) that differ, e.g. ["env", "resources"]. */
 function templateFieldsChanged(a: V1PodTemplateSpec | undefined, b: V1PodTemplateSpec): string[] {
   if (!a) return [];
@@ -84,14 +89,14 @@ function templateFieldsChanged(a: V1PodTemplateSpec | undefined, b: V1PodTemplat
     if (!o) return;
     for (const key of new Set([...Object.keys(c), ...Object.keys(o)])) {
       if (key === 'image' || key === 'name') continue;
-      if (stableHash((c as unknown as Record<string, unknown>)[key]) !== stableHash((o as unknown as Record<string, unknown>)[key])) changed.add(key);
+      if (!same((c as unknown as Record<string, unknown>)[key], (o as unknown as Record<string, unknown>)[key])) changed.add(key);
     }
   });
   const { containers: _a, ...podA } = a.spec ?? { containers: [] };
   const { containers: _b, ...podB } = b.spec ?? { containers: [] };
   for (const key of new Set([...Object.keys(podA), ...Object.keys(podB)])) {
-    if (stableHash((podA as Record<string, unknown>)[key]) !== stableHash((podB as Record<string, unknown>)[key])) changed.add(key);
+    if (!same((podA as Record<string, unknown>)[key], (podB as Record<string, unknown>)[key])) changed.add(key);
   }
-  if (stableHash(a.metadata ?? {}) !== stableHash(b.metadata ?? {})) changed.add('metadata');
+  if (!same(a.metadata ?? {}, b.metadata ?? {})) changed.add('metadata');
   return [...changed].sort();
 }
