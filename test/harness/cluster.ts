@@ -4,7 +4,7 @@
  * Prometheus that discovers scrape targets from files. Every port is free-allocated; every component
  * logs to `<dir>/logs/`. `stop()` tears down in reverse order and never leaves a process behind.
  * Each component talks to the apiserver under a user of its own, and the apiserver writes an audit
- * log of everyone else's requests (audit-policy.ts).
+ * log of everyone else's requests (audit-policy.ts); kwok runs pods with the Stages of pod-lifecycle.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { REPO_ROOT } from './binaries.ts';
 import { auditFlags, auditPolicy, KCM_USER, KWOK_USER, SCHEDULER_USER } from './audit-policy.ts';
 import type { ClusterState } from './cluster-state.ts';
 import { adminClient, generatePki, mintClientCert, writeKubeconfig, type ClientCert } from './pki.ts';
+import { KWOK_POD_STAGES_FILE } from './pod-lifecycle.ts';
 import { freePorts } from './ports.ts';
 import { probe, startProcess, stopProcess, waitReady, type Managed } from './processes.ts';
 
@@ -102,6 +103,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 
     const kwok = startProcess('kwok', bin.kwok, [
       `--kubeconfig=${componentKubeconfig('kwok', kwokClient)}`, '--manage-all-nodes=true', `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+      // Pod Stages only: pods with a ready-delay annotation start unready (pod-lifecycle.ts); node stages stay kwok's defaults.
+      `--config=${KWOK_POD_STAGES_FILE}`,
       // Lease-based heartbeats, as a kubelet does; without them kube-controller-manager marks the fake
       // nodes NotReady after its grace period and their pods unready.
       '--node-lease-duration-seconds=40',
