@@ -21,6 +21,7 @@ function describe(s: NonNullable<ReturnType<typeof readState>>): string {
     `prometheus:  ${s.prometheusUrl || '(not started)'}   targets dir ${s.prometheusTargetsDir}`,
     `gpu nodes:   ${Object.entries(s.gpuNodes).map(([n, g]) => `${n}=${g}`).join(' ')}`,
     `logs:        ${s.dir}/logs/   supervisor pid ${s.supervisorPid}`,
+    `audit log:   ${s.auditLog ?? '(none)'}`,
   ].join('\n');
 }
 

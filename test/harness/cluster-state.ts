@@ -5,8 +5,13 @@
 export interface ClusterState {
   /** Directory holding certificates, data, logs and this file. */
   dir: string;
+  /** The admin's kubeconfig (user activation-canary-admin, group system:masters). */
   kubeconfig: string;
   apiserverUrl: string;
+  /** The cluster's CA (ca.crt, ca.key): `mintClientCert` signs client certificates with it. */
+  pkiDir: string;
+  /** The apiserver's audit log: JSON lines, Metadata level, see audit-policy.ts and audit.ts. */
+  auditLog: string;
   /** Prometheus base URL, e.g. http://127.0.0.1:40123 */
   prometheusUrl: string;
   /** Directory Prometheus watches for file-based service discovery (`*.json` target files). */

@@ -3,14 +3,18 @@
  * per run), kube-controller-manager, kube-scheduler, kwok with fake GPU nodes, the repo's CRDs, and a
  * Prometheus that discovers scrape targets from files. Every port is free-allocated; every component
  * logs to `<dir>/logs/`. `stop()` tears down in reverse order and never leaves a process behind.
+ * Each component talks to the apiserver under a user of its own, and the apiserver writes an audit
+ * log of everyone else's requests (audit-policy.ts); kwok runs pods with the Stages of pod-lifecycle.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries.ts';
 import { REPO_ROOT } from './binaries.ts';
+import { auditFlags, auditPolicy, KCM_USER, KWOK_USER, SCHEDULER_USER } from './audit-policy.ts';
 import type { ClusterState } from './cluster-state.ts';
-import { generatePki, writeKubeconfig } from './pki.ts';
+import { adminClient, generatePki, mintClientCert, writeKubeconfig, type ClientCert } from './pki.ts';
+import { KWOK_POD_STAGES_FILE } from './pod-lifecycle.ts';
 import { freePorts } from './ports.ts';
 import { probe, startProcess, stopProcess, waitReady, type Managed } from './processes.ts';
 
@@ -44,6 +48,12 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kwokPort, promPort] = await freePorts(7) as [number, number, number, number, number, number, number];
     const pki = generatePki(join(dir, 'pki'));
     const ca = readFileSync(pki.caCert);
+    // A user per component, so the audit log can leave them out and count everyone else.
+    const client = (user: string) => mintClientCert(pki.dir, join(pki.dir, 'users'), user);
+    const [kwokClient, kcmClient, schedulerClient] = [client(KWOK_USER), client(KCM_USER), client(SCHEDULER_USER)];
+    const auditPolicyFile = join(dir, 'audit-policy.yaml');
+    const auditLog = join(dir, 'audit.log');
+    writeFileSync(auditPolicyFile, auditPolicy());
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const etcd = startProcess('etcd', bin.etcd, [
@@ -62,22 +72,27 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       `--client-ca-file=${pki.caCert}`, '--authorization-mode=Node,RBAC', `--service-account-issuer=${apiserverUrl}`,
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
       '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true', '--enable-priority-and-fairness=false',
-      '--profiling=false', '--v=1', '--endpoint-reconciler-type=none',
+      '--profiling=false', '--v=1', '--endpoint-reconciler-type=none', ...auditFlags(auditPolicyFile, auditLog),
     ], logs);
     started.push(apiserver);
     await waitReady(apiserver, 'kube-apiserver /readyz', async () => (await probe(`${apiserverUrl}/readyz`, ca)) === 200, 90_000);
     const kubeconfig = join(dir, 'kubeconfig');
-    writeKubeconfig(kubeconfig, apiserverUrl, pki);
+    writeKubeconfig(kubeconfig, apiserverUrl, pki.caCert, adminClient(pki));
+    const componentKubeconfig = (name: string, client: ClientCert) => {
+      const file = join(dir, `${name}.kubeconfig`);
+      writeKubeconfig(file, apiserverUrl, pki.caCert, client);
+      return file;
+    };
     log(`kube-apiserver ready on ${apiserverUrl}`);
 
-    const auth = [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
+    const auth = (kc: string) => [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
       '--bind-address=127.0.0.1', '--leader-elect=false', '--v=1'];
     const kcm = startProcess('kube-controller-manager', bin.kubeControllerManager, [
-      ...auth, `--secure-port=${kcmPort}`, `--root-ca-file=${pki.caCert}`, `--service-account-private-key-file=${pki.saKey}`,
+      ...auth(componentKubeconfig('kube-controller-manager', kcmClient)), `--secure-port=${kcmPort}`, `--root-ca-file=${pki.caCert}`, `--service-account-private-key-file=${pki.saKey}`,
       '--use-service-account-credentials=true', '--controllers=*,-nodeipam', `--cert-dir=${join(dir, 'kcm-certs')}`,
     ], logs);
     started.push(kcm);
-    const scheduler = startProcess('kube-scheduler', bin.kubeScheduler, [...auth, `--secure-port=${schedPort}`, `--cert-dir=${join(dir, 'scheduler-certs')}`], logs);
+    const scheduler = startProcess('kube-scheduler', bin.kubeScheduler, [...auth(componentKubeconfig('kube-scheduler', schedulerClient)), `--secure-port=${schedPort}`, `--cert-dir=${join(dir, 'scheduler-certs')}`], logs);
     started.push(scheduler);
     await waitReady(kcm, 'kube-controller-manager /healthz', async () => (await probe(`https://127.0.0.1:${kcmPort}/healthz`, 'insecure')) === 200);
     await waitReady(scheduler, 'kube-scheduler /healthz', async () => (await probe(`https://127.0.0.1:${schedPort}/healthz`, 'insecure')) === 200);
@@ -87,7 +102,9 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       execFileSync(bin.kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 
     const kwok = startProcess('kwok', bin.kwok, [
-      `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=true', `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+      `--kubeconfig=${componentKubeconfig('kwok', kwokClient)}`, '--manage-all-nodes=true', `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+      // Pod Stages only: pods with a ready-delay annotation start unready (pod-lifecycle.ts); node stages stay kwok's defaults.
+      `--config=${KWOK_POD_STAGES_FILE}`,
       // Lease-based heartbeats, as a kubelet does; without them kube-controller-manager marks the fake
       // nodes NotReady after its grace period and their pods unready.
       '--node-lease-duration-seconds=40',
@@ -125,7 +142,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 
     const pids = Object.fromEntries(started.map((p) => [p.name, p.child.pid ?? 0]));
     return {
-      state: { dir, kubeconfig, apiserverUrl, prometheusUrl, prometheusTargetsDir, pids, gpuNodes, startedAt: new Date().toISOString() },
+      state: { dir, kubeconfig, apiserverUrl, pkiDir: pki.dir, auditLog, prometheusUrl, prometheusTargetsDir, pids, gpuNodes, startedAt: new Date().toISOString() },
       stop,
     };
   } catch (err) {

@@ -3,9 +3,11 @@
  * a KubeConfig for it, the cluster's state (ports, Prometheus, directories), and a namespace of its own.
  * Tests share one control plane; each test isolates itself in a fresh namespace.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterState } from './cluster-state.ts';
+import { mintClientCert, writeKubeconfig } from './pki.ts';
 
 /** The state file the global set-up wrote (see cluster-state.ts). */
 export function clusterState(): ClusterState {
@@ -18,6 +20,28 @@ export function clusterState(): ClusterState {
 export function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(clusterState().kubeconfig);
+  return kc;
+}
+
+/**
+ * A kubeconfig file for a user of the test's choosing (a client certificate signed by the cluster's CA,
+ * in `groups`, default system:masters): its requests show up under that name in the audit log.
+ */
+export function kubeconfigFor(user: string, groups?: string[]): string {
+  const state = clusterState();
+  if (!state.pkiDir) throw new Error('this cluster predates per-user certificates: restart it (make cluster-down cluster-up)');
+  const parent = join(state.dir, 'users');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `${user.replace(/[^A-Za-z0-9._-]/g, '_')}-`));
+  const file = join(dir, 'kubeconfig');
+  writeKubeconfig(file, state.apiserverUrl, join(state.pkiDir, 'ca.crt'), mintClientCert(state.pkiDir, dir, user, groups));
+  return file;
+}
+
+/** A KubeConfig for `user` (see kubeconfigFor). */
+export function kubeConfigFor(user: string, groups?: string[]): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfigFor(user, groups));
   return kc;
 }
 

@@ -1,10 +1,13 @@
 /**
  * Certificates for a throwaway control plane, made with openssl per run: a CA, the apiserver's
  * serving certificate (SANs for loopback and the in-cluster name), an admin client certificate in
- * `system:masters`, and the service-account signing key pair.
+ * `system:masters`, and the service-account signing key pair. `mintClientCert` signs more client
+ * certificates with the same CA, one per user name, so each component and each operator under test
+ * shows up under a name of its own in the apiserver's audit log.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Pki {
@@ -19,6 +22,16 @@ export interface Pki {
   saPub: string;
 }
 
+/** A client identity: a user name (the certificate's CN) with its certificate and key files. */
+export interface ClientCert {
+  user: string;
+  cert: string;
+  key: string;
+}
+
+/** The admin's user name (CN of the admin certificate, group system:masters). */
+export const ADMIN_USER = 'activation-canary-admin';
+
 function openssl(args: string[], cwd: string): void {
   try {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -28,11 +41,19 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
-function signed(dir: string, name: string, subject: string, ext: string): void {
+const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
+
+/**
+ * Signs `<dir>/<name>.crt` with the CA in `caDir`. A random serial (not -CAcreateserial's counter
+ * file) lets test workers mint certificates concurrently.
+ */
+function signed(dir: string, caDir: string, name: string, subject: string, ext: string): void {
   openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
   writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
-    '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', join(caDir, 'ca.crt'), '-CAkey', join(caDir, 'ca.key'),
+    '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', '30', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+  rmSync(join(dir, `${name}.csr`), { force: true });
+  rmSync(join(dir, `${name}.ext`), { force: true });
 }
 
 /** Generates every key and certificate into `dir` (created if missing). */
@@ -40,11 +61,10 @@ export function generatePki(dir: string): Pki {
   mkdirSync(dir, { recursive: true });
   openssl(['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '30',
     '-subj', '/CN=activation-canary-test-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-  signed(dir, 'apiserver', '/CN=kube-apiserver',
+  signed(dir, dir, 'apiserver', '/CN=kube-apiserver',
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
     'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n');
-  signed(dir, 'admin', '/O=system:masters/CN=activation-canary-admin',
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  signed(dir, dir, 'admin', `/O=system:masters/CN=${ADMIN_USER}`, CLIENT_EXT);
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
   const p = (f: string) => join(dir, f);
@@ -54,13 +74,28 @@ export function generatePki(dir: string): Pki {
   };
 }
 
-/** A kubeconfig (YAML is a superset of JSON, so JSON is written) for the admin client certificate. */
-export function writeKubeconfig(file: string, server: string, pki: Pki): void {
+/**
+ * Signs a client certificate for `user` (its CN) in `groups` (its O entries; default system:masters,
+ * so it may do anything) with the CA in `pkiDir`, into `outDir` (created if missing).
+ */
+export function mintClientCert(pkiDir: string, outDir: string, user: string, groups: string[] = ['system:masters']): ClientCert {
+  if (!/^[A-Za-z0-9][A-Za-z0-9:._@-]*$/.test(user)) throw new Error(`user name ${JSON.stringify(user)}: use letters, digits and : . _ @ - only`);
+  mkdirSync(outDir, { recursive: true });
+  const name = `client-${user.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  signed(outDir, pkiDir, name, `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`, CLIENT_EXT);
+  return { user, cert: join(outDir, `${name}.crt`), key: join(outDir, `${name}.key`) };
+}
+
+/** The admin client certificate of a PKI. */
+export const adminClient = (pki: Pki): ClientCert => ({ user: ADMIN_USER, cert: pki.adminCert, key: pki.adminKey });
+
+/** A kubeconfig (YAML is a superset of JSON, so JSON is written) for one client certificate. */
+export function writeKubeconfig(file: string, server: string, caCert: string, client: ClientCert): void {
   const config = {
     apiVersion: 'v1', kind: 'Config', 'current-context': 'activation-canary',
-    clusters: [{ name: 'activation-canary', cluster: { server, 'certificate-authority': pki.caCert } }],
-    users: [{ name: 'admin', user: { 'client-certificate': pki.adminCert, 'client-key': pki.adminKey } }],
-    contexts: [{ name: 'activation-canary', context: { cluster: 'activation-canary', user: 'admin', namespace: 'default' } }],
+    clusters: [{ name: 'activation-canary', cluster: { server, 'certificate-authority': caCert } }],
+    users: [{ name: client.user, user: { 'client-certificate': client.cert, 'client-key': client.key } }],
+    contexts: [{ name: 'activation-canary', context: { cluster: 'activation-canary', user: client.user, namespace: 'default' } }],
   };
   writeFileSync(file, JSON.stringify(config, null, 2));
 }

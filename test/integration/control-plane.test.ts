@@ -1,7 +1,9 @@
 /**
  * The local control plane is real: the scheduler places GPU pods on kwok's fake GPU nodes or leaves
- * them Pending with its reason, kube-controller-manager runs Deployments and garbage collection, and
- * the harness leaves no process behind, also when the test run that started it dies.
+ * them Pending with its reason, kube-controller-manager runs Deployments and garbage collection, pods
+ * that ask for it start like GPU pods loading a model (Running, then Ready after a delay) and stop
+ * serving as soon as they are deleted, and the harness leaves no process behind, also when the test run
+ * that started it dies.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { launchCluster, stopSupervisor } from '../harness/launcher.ts';
+import { podLifecycleAnnotations, type PodLifecycle } from '../harness/pod-lifecycle.ts';
 import { isAlive } from '../harness/processes.ts';
 
 let ns: string;
@@ -25,6 +28,33 @@ const gpuPod = (name: string, gpus: number): k8s.V1Pod => ({
   spec: { containers: [{ name: 'c', image: 'example.com/x:1', resources: { limits: { 'nvidia.com/gpu': String(gpus) } } }] },
 });
 
+const slowPod = (name: string, lifecycle: PodLifecycle): k8s.V1Pod => ({
+  metadata: { name, annotations: podLifecycleAnnotations(lifecycle) },
+  spec: { containers: [{ name: 'server', image: 'example.com/model:1' }, { name: 'sidecar', image: 'example.com/proxy:1' }] },
+});
+
+const readyOf = (p: k8s.V1Pod | undefined) => p?.status?.conditions?.find((c) => c.type === 'Ready');
+const readPod = (name: string) => core().readNamespacedPod({ namespace: ns, name }).catch((err: { code?: number }) => {
+  if (err.code === 404) return undefined;
+  throw err;
+});
+
+/** Polls a pod every 100 ms until `done` holds; every distinct (phase, Ready, terminating) seen, with when. */
+async function followPod(name: string, done: (p: k8s.V1Pod | undefined) => boolean, timeoutMs = 30_000) {
+  const seen: { at: number; state: string }[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await readPod(name);
+    const state = p ? `${p.status?.phase ?? 'Pending'} ready=${readyOf(p)?.status ?? '-'}${p.metadata?.deletionTimestamp ? ' terminating' : ''}` : 'gone';
+    if (seen.at(-1)?.state !== state) seen.push({ at: Date.now(), state });
+    if (done(p)) return seen;
+    if (Date.now() > deadline) throw new Error(`pod ${name}: not done within ${timeoutMs} ms; seen ${JSON.stringify(seen)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const since = (seen: { at: number; state: string }[], from: string, to: string) =>
+  (seen.find((x) => x.state === to)?.at ?? NaN) - (seen.find((x) => x.state === from)?.at ?? NaN);
+
 describe('the local control plane', () => {
   it('schedules a pod requesting one nvidia.com/gpu onto a fake GPU node, where it runs', async () => {
     await core().createNamespacedPod({ namespace: ns, body: gpuPod('one-gpu', 1) });
@@ -33,6 +63,69 @@ describe('the local control plane', () => {
       return p.status?.phase === 'Running' ? p : undefined;
     });
     expect(pod.spec?.nodeName).toMatch(/^gpu-node-/);
+    expect(readyOf(pod)?.status).toBe('True'); // a pod without the ready-delay annotation is Ready at once
+  });
+
+  it('starts a pod with ready-delay Running with its containers started but unready, and Ready once the delay has passed', async () => {
+    await core().createNamespacedPod({ namespace: ns, body: slowPod('loading', { readyDelay: '3s' }) });
+    const running = await eventually('pod Running', async () => {
+      const p = await readPod('loading');
+      return p?.status?.phase === 'Running' ? p : undefined;
+    });
+    expect(readyOf(running)).toEqual(expect.objectContaining({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [server sidecar]' }));
+    expect(running.status?.containerStatuses?.map((c) => [c.name, c.started, c.ready, !!c.state?.running])).toEqual([['server', true, false, true], ['sidecar', true, false, true]]);
+    const seen = await followPod('loading', (p) => readyOf(p)?.status === 'True');
+    const loaded = await readPod('loading');
+    expect(seen.at(-1)?.state).toBe('Running ready=True');
+    // Measured from the first poll that saw it Running (at most ~100 ms after kwok started it).
+    expect(since(seen, 'Running ready=False', 'Running ready=True')).toBeGreaterThanOrEqual(2_700);
+    expect(since(seen, 'Running ready=False', 'Running ready=True')).toBeLessThan(4_500);
+    expect(loaded?.status?.containerStatuses?.every((c) => c.ready && c.started)).toBe(true);
+    expect(loaded?.status?.containerStatuses?.[0]?.state?.running?.startedAt).toEqual(running.status?.containerStatuses?.[0]?.state?.running?.startedAt);
+    expect(readyOf(loaded)?.message).toBeUndefined();
+  });
+
+  it('adds a random ready-jitter to the delay of each pod', async () => {
+    const names = ['jitter-0', 'jitter-1', 'jitter-2'];
+    for (const name of names) await core().createNamespacedPod({ namespace: ns, body: slowPod(name, { readyDelay: '1s', readyJitter: '3s' }) });
+    const follows = await Promise.all(names.map((name) => followPod(name, (p) => readyOf(p)?.status === 'True')));
+    const delays = follows.map((seen) => since(seen, 'Running ready=False', 'Running ready=True'));
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(700);
+      expect(d).toBeLessThan(4_500);
+    }
+  });
+
+  it('stops serving a deleted pod at once, keeps it terminating for its termination-delay, then removes it', async () => {
+    await core().createNamespacedPod({ namespace: ns, body: slowPod('leaving', { readyDelay: '0s', terminationDelay: '3s' }) });
+    await followPod('leaving', (p) => readyOf(p)?.status === 'True');
+    const deletedAt = Date.now();
+    await core().deleteNamespacedPod({ namespace: ns, name: 'leaving' });
+    const seen = await followPod('leaving', (p) => p === undefined);
+    expect(seen.map((x) => x.state)).toEqual(expect.arrayContaining(['Running ready=False terminating', 'gone']));
+    expect(seen.some((x) => x.state === 'Running ready=True terminating' && x.at - deletedAt > 500)).toBe(false);
+    expect((seen.find((x) => x.state === 'gone')?.at ?? 0) - deletedAt).toBeGreaterThanOrEqual(2_700);
+  });
+
+  it('removes a pod deleted while it was still loading, and a plain pod at once', async () => {
+    await core().createNamespacedPod({ namespace: ns, body: slowPod('abandoned', { readyDelay: '30s' }) });
+    await core().createNamespacedPod({ namespace: ns, body: gpuPod('plain', 0) });
+    await followPod('abandoned', (p) => p?.status?.phase === 'Running');
+    await followPod('plain', (p) => readyOf(p)?.status === 'True');
+    await Promise.all(['abandoned', 'plain'].map((name) => core().deleteNamespacedPod({ namespace: ns, name })));
+    const t0 = Date.now();
+    await Promise.all(['abandoned', 'plain'].map((name) => followPod(name, (p) => p === undefined, 10_000)));
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('keeps the fake nodes Ready with fresh heartbeats and leases', async () => {
+    const leases = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
+    for (const node of ['gpu-node-a', 'gpu-node-b']) {
+      const lease = await leases.readNamespacedLease({ namespace: 'kube-node-lease', name: node });
+      expect(Date.now() - new Date(lease.spec?.renewTime ?? 0).getTime()).toBeLessThan(40_000);
+      const ready = (await core().readNode({ name: node })).status?.conditions?.find((c) => c.type === 'Ready');
+      expect(ready?.status).toBe('True');
+    }
   });
 
   it('leaves a pod asking for more GPUs than any node has Pending, with the scheduler\'s reason', async () => {

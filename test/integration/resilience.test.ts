@@ -1,13 +1,17 @@
 /**
  * The operator survives what operators suffer: a SIGKILL in the middle of a step (it resumes from
  * status with the remaining pause, no step repeated or skipped) and the death of the leader of two
- * replicas (the standby takes over within the lease and finishes; never two leaders at once).
+ * replicas (the standby takes over within the lease and finishes; never two leaders at once). "Never
+ * two leaders" is observed from outside: the Lease polled every 100 ms and every write of each replica
+ * in the apiserver's audit log, each replica under a user of its own (support/single-writer.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
+import { readAuditEvents } from '../harness/audit.ts';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { createModelVariant, eventReasons, getModelVariant, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
+import { checkSingleWriter, expectSingleWriter, LEADER_WRITES, startLeaseRecorder } from './support/single-writer.ts';
 
 let ns: string;
 const operators: RunningOperator[] = [];
@@ -68,23 +72,15 @@ describe('operator restarts and leader election', () => {
 
   it('hands over to the standby replica when the leader dies, and never has two leaders', async () => {
     const args = ['--namespace', ns, '--leader-elect', '--leader-election-namespace', ns, '--leader-election-id', 'ha-test', '--lease-duration', '4s'];
-    const a = startOperator({ args, identity: 'replica-a' });
-    const b = startOperator({ args, identity: 'replica-b' });
+    const from = Date.now();
+    const lease = startLeaseRecorder({ namespace: ns, name: 'ha-test', intervalMs: 100 });
+    const a = startOperator({ args, identity: 'replica-a', user: `replica-a-${ns}` });
+    const b = startOperator({ args, identity: 'replica-b', user: `replica-b-${ns}` });
     operators.push(a, b);
     const leases = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
     const holder = async () => (await leases.readNamespacedLease({ namespace: ns, name: 'ha-test' })).spec?.holderIdentity;
     const first = await eventually('a leader', async () => (await holder().catch(() => undefined)) || undefined, 30_000);
     const [leader, standby] = first === 'replica-a' ? [a, b] : [b, a];
-
-    let both = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const [x, y] = await Promise.all([leaderGauge(a), leaderGauge(b)]);
-        if (x === 1 && y === 1) both++;
-        await sleep(200);
-      }
-    })();
 
     await createModelVariant(ns, 'ha', {
       activation: 'relu', replicas: 2, template: gpuTemplate(1), strategy: { steps: [{ setWeight: 50, pause: '6s' }] },
@@ -100,10 +96,40 @@ describe('operator restarts and leader election', () => {
     expect(takeover).toBeLessThan(4000 + 4000); // lease duration + a retry period's slack
 
     await waitForStatus(ns, 'ha', 'promoted by the standby', (s) => s.phase === 'Healthy' && s.stableActivation === 'silu', 60_000);
-    sampling = false;
-    await sampler;
-    expect(both).toBe(0);
+    const samples = await lease.stop();
+    const writes = await readAuditEvents({ namespace: ns, user: [a.user, b.user], since: from, ...LEADER_WRITES });
+    const report = checkSingleWriter({ writes, lease: samples, replicas: [a, b] });
+    expectSingleWriter(report);
+    // Both really wrote: the leader until it died, the standby once it held the Lease.
+    expect(report.writes[leader.user]).toBeGreaterThan(0);
+    expect(report.writes[standby.user]).toBeGreaterThan(0);
+    expect(report.tenures.map((t) => t.holder)).toEqual([leader.identity, standby.identity]);
+    const lastByLeader = Math.max(...writes.filter((w) => w.user === leader.user).map((w) => w.completedAt));
+    expect(lastByLeader).toBeLessThanOrEqual(killedAt + 1000);
     expect(await leaderGauge(standby)).toBe(1);
     await standby.stop();
+  });
+
+  it('catches two replicas acting at once: without leader election both write, and the single-writer check fails', async () => {
+    const from = Date.now();
+    const args = ['--namespace', ns, '--leader-elect=false'];
+    const x = startOperator({ args, identity: 'free-x', user: `free-x-${ns}` });
+    const y = startOperator({ args, identity: 'free-y', user: `free-y-${ns}` });
+    operators.push(x, y);
+    await Promise.all([x.port(), y.port()]);
+    await createModelVariant(ns, 'contested', {
+      activation: 'relu', replicas: 1, template: gpuTemplate(1), strategy: { steps: [{ setWeight: 50, pause: '2s' }] },
+    });
+    await waitForStatus(ns, 'contested', 'Healthy', (s) => s.phase === 'Healthy');
+    await setActivation(ns, 'contested', 'gelu');
+    await waitForStatus(ns, 'contested', 'promoted', (s) => s.phase === 'Healthy' && s.stableActivation === 'gelu');
+    await Promise.all([x.stop(), y.stop()]);
+
+    const writes = await readAuditEvents({ namespace: ns, user: [x.user, y.user], since: from, ...LEADER_WRITES });
+    const report = checkSingleWriter({ writes, lease: [], replicas: [x, y] });
+    expect(report.writes[x.user]).toBeGreaterThan(0);
+    expect(report.writes[y.user]).toBeGreaterThan(0);
+    expect(report.violations.some((v) => v.kind === 'overlap')).toBe(true);
+    expect(() => expectSingleWriter(report)).toThrow(/two replicas acted as leader[\s\S]*the periods overlap/);
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The serving-floor sampler watches what users would: pods of a model that are Ready and not
+ * terminating. Here it watches a plain Deployment (no operator) whose pods take two seconds to become
+ * Ready, so that scaling up adds no serving pod before it is Ready, and deleting pods makes a dip that
+ * the sampler must see, and report.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
+import { LABEL } from '../../src/api/types.ts';
+import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
+import { withPodLifecycle } from '../harness/pod-lifecycle.ts';
+import { expectFloorKept, startFloorSampler, type FloorResult } from './support/serving-floor.ts';
+
+let ns: string;
+const model = 'floor-model';
+const apps = () => kubeConfig().makeApiClient(k8s.AppsV1Api);
+const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
+
+beforeAll(async () => { ns = await createTestNamespace('serving-floor'); });
+afterAll(async () => { await deleteTestNamespace(ns); });
+
+async function scale(replicas: number): Promise<void> {
+  await apps().patchNamespacedDeploymentScale({ namespace: ns, name: model, body: { spec: { replicas } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+}
+
+const readyReplicas = (n: number) => eventually(`${n} ready replicas`, async () => {
+  const d = await apps().readNamespacedDeployment({ namespace: ns, name: model });
+  return d.status?.readyReplicas === n && d.status.replicas === n ? true : undefined;
+}, 30_000);
+
+describe('the serving-floor sampler', () => {
+  beforeAll(async () => {
+    const labels = { app: model, [LABEL.model]: model };
+    await apps().createNamespacedDeployment({ namespace: ns, body: {
+      metadata: { name: model },
+      spec: {
+        replicas: 3, selector: { matchLabels: labels },
+        template: withPodLifecycle({ metadata: { labels }, spec: { containers: [{ name: 'server', image: 'example.com/model:1' }] } }, { readyDelay: '2s' }),
+      },
+    } });
+    await readyReplicas(3);
+  });
+
+  it('counts only Ready pods: scaling up keeps the floor, and new pods count once Ready', async () => {
+    const sampler = startFloorSampler({ namespace: ns, model, floor: 3 });
+    await scale(5);
+    await eventually('5 pods exist', async () => ((await core().listNamespacedPod({ namespace: ns, labelSelector: `${LABEL.model}=${model}` })).items.length === 5 ? true : undefined));
+    const before = sampler.samples.length;
+    await readyReplicas(5);
+    await eventually('the sampler sees 5 serving', async () => (sampler.samples.at(-1)?.ready === 5 ? true : undefined), 5_000, 50);
+    await scale(3);
+    await readyReplicas(3);
+    await new Promise((r) => setTimeout(r, 600));
+    const result = await sampler.stop();
+    expectFloorKept(result);
+    expect(result.min).toBe(3);
+    // While the two new pods were loading (2 s), samples still counted three.
+    expect(result.samples.slice(before, before + 5).every((s) => s.ready === 3)).toBe(true);
+    expect(Math.max(...result.samples.map((s) => s.ready))).toBe(5);
+    expect(result.samples.at(-1)?.ready).toBe(3);
+    expect(result.samples.length).toBeGreaterThan(10);
+  });
+
+  it('sees the dip when pods are deleted, and says when, how deep and which pods served', async () => {
+    const sampler = startFloorSampler({ namespace: ns, model, floor: () => 3, intervalMs: 100 });
+    await new Promise((r) => setTimeout(r, 500));
+    const pods = await core().listNamespacedPod({ namespace: ns, labelSelector: `${LABEL.model}=${model}` });
+    const [survivor, ...victims] = pods.items.map((p) => p.metadata?.name ?? '').sort();
+    for (const name of victims) await core().deleteNamespacedPod({ namespace: ns, name });
+    await readyReplicas(3);
+    await new Promise((r) => setTimeout(r, 500));
+    const result: FloorResult = await sampler.stop();
+    expect(result.min).toBe(1);
+    expect(result.violations.length).toBeGreaterThan(3); // ~2 s of samples every 100 ms
+    expect(result.violations.every((v) => v.ready < 3 && v.floor === 3 && v.pods.length === v.ready)).toBe(true);
+    expect(result.violations.some((v) => v.ready === 1 && v.pods[0] === survivor)).toBe(true);
+    expect(result.samples.at(-1)?.ready).toBe(3);
+    expect(() => expectFloorKept(result)).toThrow(new RegExp(`^the serving floor was broken in ${result.violations.length} of ${result.samples.length} samples \\(min 1\\):\\n  \\+\\d+\\.\\d\\ds \\(\\S+\\): [12] serving < floor 3: \\[`));
+  });
+});
