@@ -3,17 +3,21 @@
  * as the operator built them, an I/O shell around small pure checks:
  *
  * - **Owned means owned.** A child is changed or deleted only when its ownerReferences name this
- *   ModelVariant's uid. A missing child is created with a plain create (never a forced apply, which
- *   would take over an object of the same name), and an object that is not ours is reported, untouched.
- * - **Drift is repaired.** A child needs writing when the operator's own wish changed (its applied-hash
- *   annotation) or when another field manager owns part of its spec (`kubectl scale`, `kubectl edit`,
- *   an HPA): then the built object replaces the live one (an update, so fields others added go too).
- *   Nothing is written when nothing drifted, so a ModelVariant at rest costs no write.
+ *   ModelVariant's uid. A missing child is created with a plain create, which fails if the name is taken,
+ *   so an object of the same name that is not ours is reported, never taken over.
+ * - **Every write is the whole object.** An update is a PUT of the spec the operator built (on top of
+ *   what the apiserver defaulted or allocated, such as a Service's clusterIP), guarded by the cached
+ *   resourceVersion: a field the operator stops setting goes away, and so does what someone else changed
+ *   in the fields it sets. Labels and annotations others added are kept.
+ * - **Drift is repaired, and only drift.** A child is written when the operator's own wish changed (its
+ *   applied-hash annotation) or when another field manager owns one of the spec fields the operator sets
+ *   (`kubectl scale`, `kubectl edit`, an HPA pointed at a child, an edited Service selector). Nothing is
+ *   written otherwise, so a ModelVariant at rest costs no write.
  * - **Refusals are reported, not retried blindly.** A 4xx from the apiserver becomes a `ChildProblem`
  *   with the apiserver's message; the reconciler puts it in `ChildrenReconciled` and an Event.
  */
 import type { KubernetesObject, KubernetesObjectApi, V1ManagedFieldsEntry } from '@kubernetes/client-node';
-import { FIELD_MANAGER, deleteIfExists, isConflict, serverSideApply } from '../kube/apply.ts';
+import { FIELD_MANAGER, deleteIfExists, isConflict } from '../kube/apply.ts';
 import { ANNOTATION_APPLIED_HASH } from '../workload/names.ts';
 
 /** A child that could not be written, and why, in words a user can act on. */
@@ -29,12 +33,45 @@ export function ownedBy(obj: KubernetesObject | undefined, uid: string): boolean
   return !!obj?.metadata?.ownerReferences?.some((r) => r.uid === uid);
 }
 
-/** Field managers other than the operator that own part of `spec` (not through the status subresource). */
-export function foreignSpecManagers(obj: KubernetesObject): string[] {
+/** The spec fields the operator sets on each kind of child: another manager owning one of them is drift. */
+export const OWNED_SPEC_FIELDS: Record<string, string[]> = {
+  Deployment: ['replicas', 'selector', 'template', 'strategy'],
+  Service: ['selector', 'ports', 'type'],
+};
+
+/**
+ * Field managers other than the operator that own one of `fields` of `spec` (not through the status
+ * subresource), e.g. ["kubectl (scale)"] after `kubectl scale`.
+ */
+export function foreignSpecManagers(obj: KubernetesObject, fields: string[]): string[] {
   const entries: V1ManagedFieldsEntry[] = obj.metadata?.managedFields ?? [];
   return entries
-    .filter((e) => e.manager !== FIELD_MANAGER && e.subresource !== 'status' && !!(e.fieldsV1 as Record<string, unknown> | undefined)?.['f:spec'])
+    .filter((e) => {
+      if (e.manager === FIELD_MANAGER || e.subresource === 'status') return false;
+      const spec = (e.fieldsV1 as Record<string, Record<string, unknown> | undefined> | undefined)?.['f:spec'];
+      return !!spec && fields.some((f) => `f:${f}` in spec);
+    })
     .map((e) => `${e.manager ?? 'unknown'}${e.subresource ? ` (${e.subresource})` : ''}`);
+}
+
+/**
+ * The object to PUT over `live`: the operator's spec on top of the live one (keeping what the apiserver
+ * defaulted or allocated), its labels and annotations over the live ones, the live resourceVersion.
+ */
+export function replacementFor<T extends KubernetesObject>(want: T, live: T): T {
+  const w = want as T & { spec?: object };
+  const l = live as T & { spec?: object };
+  return {
+    ...want,
+    metadata: {
+      ...want.metadata,
+      resourceVersion: live.metadata?.resourceVersion,
+      labels: { ...live.metadata?.labels, ...want.metadata?.labels },
+      annotations: { ...live.metadata?.annotations, ...want.metadata?.annotations },
+      ...(live.metadata?.finalizers ? { finalizers: live.metadata.finalizers } : {}),
+    },
+    ...(w.spec ? { spec: { ...l.spec, ...w.spec } } : {}),
+  };
 }
 
 /** The apiserver's message from a client-node ApiException (its body is a Status), else the error's. */
@@ -76,7 +113,7 @@ export class ChildWriter {
     const kind = want.kind ?? 'object';
     const name = want.metadata?.name ?? '';
     if (have && !ownedBy(have, this.ownerUid)) return this.notOwned(kind, name);
-    const drift = have ? foreignSpecManagers(have) : [];
+    const drift = have ? foreignSpecManagers(have, OWNED_SPEC_FIELDS[kind] ?? []) : [];
     if (have && drift.length === 0 && have.metadata?.annotations?.[ANNOTATION_APPLIED_HASH] === want.metadata?.annotations?.[ANNOTATION_APPLIED_HASH]) return 'unchanged';
     try {
       if (!have) {
@@ -88,19 +125,15 @@ export class ChildWriter {
           // Already there: ours (the cache lags behind our own create) or someone else's.
           const live = await this.objects.read({ apiVersion: want.apiVersion ?? '', kind, metadata: { name, namespace: want.metadata?.namespace ?? '' } });
           if (!ownedBy(live, this.ownerUid)) return this.notOwned(kind, name);
-          await serverSideApply(this.objects, want);
+          await this.objects.replace(replacementFor(want, live), undefined, undefined, FIELD_MANAGER);
           return 'updated';
         }
       }
-      if (drift.length > 0) {
-        // Replace, so that what other managers set goes too; the resourceVersion guards a concurrent change.
-        const replacement = { ...want, metadata: { ...want.metadata, resourceVersion: have.metadata?.resourceVersion } } as T;
-        await this.objects.replace(replacement, undefined, undefined, FIELD_MANAGER);
-        this.repaired.push(`${kind} ${name} (changed by ${drift.join(', ')})`);
-        return 'repaired';
-      }
-      await serverSideApply(this.objects, want);
-      return 'updated';
+      // The cached resourceVersion guards a concurrent change: a 409 is retried with a fresher cache.
+      await this.objects.replace(replacementFor(want, have), undefined, undefined, FIELD_MANAGER);
+      if (drift.length === 0) return 'updated';
+      this.repaired.push(`${kind} ${name} (changed by ${drift.join(', ')})`);
+      return 'repaired';
     } catch (err) {
       const status = httpStatus(err);
       if (status !== undefined && status >= 400 && status < 500 && status !== 409 && status !== 429) {

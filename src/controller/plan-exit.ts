@@ -34,12 +34,15 @@ export function rollBack(draft: Draft, reason: string, message: string): Plan {
 export function exitToStable(draft: Draft, mode: 'steady' | 'degraded'): Plan {
   const { d, o, s } = draft;
   const stable = stableVariant(s) as Variant;
+  // With no canary there is nothing to trade GPUs with: stable asks for all its pods, and those that do
+  // not fit wait with the scheduler's message instead of being left out.
+  const fits = o.canary ? o.capacity?.fits : undefined;
   let floor = servingFloor(draft);
-  let move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits: o.capacity?.fits, floor, first: 'stable' });
+  let move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits, floor, first: 'stable' });
   if (move.blocked && floor > 0) {
     // No room for even one more stable pod: an exit never waits forever; it goes one pod below the floor.
     floor -= 1;
-    move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits: o.capacity?.fits, floor, first: 'stable' });
+    move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits, floor, first: 'stable' });
   }
   endCapacityHold(draft);
   const canaryRuns = o.canary?.variant ?? canaryVariant(s) ?? d.variant;

@@ -1,16 +1,12 @@
 /**
- * Writes to the API server with one field manager: server-side apply for children (so the operator
- * owns exactly the fields it sets and a user's `kubectl scale` or label is not silently overwritten
- * elsewhere), deletes that tolerate "already gone", and status through the status subresource only.
+ * Writes to the API server with one field manager (`activation-canary`): deletes that tolerate
+ * "already gone", and status through the status subresource only. Children are written by
+ * `src/controller/children.ts` (create, then whole-object updates).
  */
-import { PatchStrategy, type CustomObjectsApi, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import type { CustomObjectsApi, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/types.ts';
 
 export const FIELD_MANAGER = 'activation-canary';
-
-export async function serverSideApply<T extends KubernetesObject>(objects: KubernetesObjectApi, obj: T): Promise<T> {
-  return objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-}
 
 export function isNotFound(err: unknown): boolean {
   return (err as { code?: number }).code === 404;
