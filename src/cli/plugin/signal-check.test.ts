@@ -12,7 +12,7 @@ const reason = (verb: SignalVerb, mv: ModelVariant) => {
 
 describe('signals on a Healthy ModelVariant (no rollout)', () => {
   it.each(SIGNAL_VERBS)('refuses %s and says how to start a rollout', (verb) => {
-    expect(reason(verb, healthy())).toBe('sentiment has no rollout in progress (phase Healthy); change spec.activation to start one');
+    expect(reason(verb, healthy())).toBe('sentiment has no rollout in progress (phase Healthy); change spec.activation or spec.template to start one');
   });
 });
 
@@ -74,5 +74,14 @@ describe('pendingSignal', () => {
     expect(pendingSignal(mv)).toBe('pause@1');
     expect(pendingSignal(withStatus(mv, { handledSignal: 'pause@1' }))).toBeUndefined();
     expect(pendingSignal(progressing())).toBeUndefined();
+  });
+});
+
+describe('signals during a rollout of a new pod template (same activation)', () => {
+  it('accepts abort: the template is what changed, so a rollout is in progress', () => {
+    const mv = healthy();
+    mv.spec = { ...mv.spec, template: { spec: { containers: [{ name: 'server', image: 'reg/model:2' }] } } };
+    mv.status = { ...mv.status, stableRevision: 'oldrevisio', canaryActivation: mv.spec.activation, canaryRevision: 'whatever00', phase: 'Progressing' };
+    expect(checkSignal('abort', mv).send).toBe(true);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * What a signal would do to a ModelVariant in its current state, decided before it is sent, pure.
- * The rules mirror the operator's planner (src/controller/plan.ts, plan-canary.ts): with
- * spec.activation equal to the stable one there is no rollout and every signal is ignored; `retry`
+ * The rules mirror the operator's planner (src/controller/plan.ts, plan-canary.ts): with the variant
+ * of the spec (activation and pod-template revision) equal to the stable one there is no rollout and
+ * every signal is ignored; `retry`
  * acts only on a rolled-back (Degraded) canary, which ignores everything else; `resume` only undoes a
  * pause signal; `pause` and `promote` do nothing to a canary already being promoted. A refusal says
  * why and what to do instead, so the plugin never sends a signal the operator would drop. A newer
  * signal replaces one the operator has not acted on yet (it only ever reads the latest value).
  */
 import { SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
-import type { SignalVerb } from '../../controller/model.ts';
+import { canaryVariant, sameVariant, type SignalVerb, type Variant } from '../../controller/model.ts';
+import { templateRevision } from '../../workload/revision.ts';
 
 export { SIGNAL_VERBS, type SignalVerb } from '../../controller/model.ts';
 
@@ -32,10 +34,12 @@ export function checkSignal(verb: SignalVerb, mv: ModelVariant): SignalCheck {
   if (!s.stableActivation) {
     return refuse(`${name} has no status yet (phase ${phase}): the operator has not reconciled it; check that the operator is running`);
   }
-  if (desired === s.stableActivation) {
-    return refuse(`${name} has no rollout in progress (phase ${phase}); change spec.activation to start one`);
+  const want: Variant = { activation: desired ?? '', revision: templateRevision(mv.spec?.template ?? {}) };
+  // A status written before revisions existed: stable ran spec.template.
+  if (sameVariant(want, { activation: s.stableActivation, revision: s.stableRevision ?? want.revision })) {
+    return refuse(`${name} has no rollout in progress (phase ${phase}); change spec.activation or spec.template to start one`);
   }
-  const starting = s.canaryActivation !== desired;
+  const starting = !sameVariant(canaryVariant(s) ?? (s.canaryActivation ? { activation: s.canaryActivation, revision: want.revision } : undefined), want);
   const canary = desired ?? s.canaryActivation ?? 'the canary';
 
   if (verb === 'retry') {
