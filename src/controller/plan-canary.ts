@@ -35,8 +35,13 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
     s.stepStartedAt = draft.nowIso;
     delete s.pausedAt;
     event(draft, 'Normal', 'PromotionRequested', `promotion of ${s.canaryActivation} requested by a signal: remaining steps skipped`);
+    verb = undefined;
   }
-  if (s.phase === PHASE.Promoting) return promote(draft);
+  if (s.phase === PHASE.Promoting) {
+    // A promotion is not paused or resumed, and is already under way: say so, so no signal goes unanswered.
+    if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: ${s.canaryActivation} is being promoted; send abort to roll back`);
+    return promote(draft);
+  }
   if (verb === 'pause' && !s.pausedAt) {
     s.pausedAt = draft.nowIso;
     event(draft, 'Normal', 'RolloutPaused', `rollout of ${s.canaryActivation} paused by a signal at step ${(s.currentStepIndex ?? 0) + 1}`);

@@ -26,7 +26,8 @@ export function holdForCapacity(draft: Draft, what: string, growth: string): { t
   }
   cond(draft, CONDITION.CapacityAvailable, 'False', 'InsufficientCapacity', message);
   const timeoutInMs = ms(s.capacityHoldSince) + d.capacityTimeoutMs - draft.now;
-  return { timeoutInMs, message, requeueMs: Math.min(REQUEUE_CAPACITY_MS, Math.max(0, timeoutInMs) + 1) };
+  // The hold has timed out at 0 (not past it, as a deadline is): come back exactly then.
+  return { timeoutInMs, message, requeueMs: Math.min(REQUEUE_CAPACITY_MS, Math.max(0, timeoutInMs)) };
 }
 
 /** Ends a hold, if any: moves the step's start forward by the time held, so the hold never counts toward a deadline. */

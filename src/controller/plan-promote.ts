@@ -28,7 +28,8 @@ export function promote(draft: Draft): Plan {
   const canaryIntent = (replicas: number) => (replicas > 0 ? { variant: cn?.variant ?? variant, replicas } : null);
   const deadline = Date.parse(s.stepStartedAt ?? draft.nowIso) + d.promotionDeadlineMs;
 
-  const progress = (message: string, parts: Pick<Plan, 'stable' | 'canary'>, routeWeight: number): Plan => {
+  /** `holdMs`: when a capacity hold is to be looked at again (it times out apart from the promotion deadline). */
+  const progress = (message: string, parts: Pick<Plan, 'stable' | 'canary'>, routeWeight: number, holdMs?: number): Plan => {
     s.message = message;
     const problem = st?.problem ?? cn?.problem;
     if (now > deadline) {
@@ -37,10 +38,10 @@ export function promote(draft: Draft): Plan {
       const was = s.conditions?.find((c) => c.type === CONDITION.Progressing);
       if (was?.reason !== 'PromotionStalled') event(draft, 'Warning', 'PromotionStalled', stalled);
       cond(draft, CONDITION.Progressing, 'False', 'PromotionStalled', stalled);
-      return finish(draft, { ...parts, routeWeight });
+      return finish(draft, { ...parts, routeWeight }, holdMs);
     }
     cond(draft, CONDITION.Progressing, 'True', 'Promoting', `promoting ${variant.activation} to stable`);
-    return finish(draft, { ...parts, routeWeight }, deadline - now + 1);
+    return finish(draft, { ...parts, routeWeight }, Math.min(deadline - now + 1, holdMs ?? Infinity));
   };
 
   // 1. Stable takes the new variant in place.
@@ -56,7 +57,7 @@ export function promote(draft: Draft): Plan {
       if (o.capacity && o.capacity.fits < 1) {
         const hold = holdForCapacity(draft, `promotion of ${variant.activation} (one extra canary pod keeps the floor while stable's pods are replaced)`, '1');
         if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
-        return progress(hold.message, { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0);
+        return progress(hold.message, { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0, hold.requeueMs);
       }
       endCapacityHold(draft);
       return progress(`promoting ${variant.activation}: one more canary pod first, so stable's pods can be replaced without going below ${floor} ready`,
@@ -71,7 +72,7 @@ export function promote(draft: Draft): Plan {
   if (move.blocked) {
     const hold = holdForCapacity(draft, `promotion of ${variant.activation}`, String(d.replicas - (st?.replicas ?? 0)));
     if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
-    return progress(hold.message, { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, s.canaryWeight ?? 0);
+    return progress(hold.message, { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, s.canaryWeight ?? 0, hold.requeueMs);
   }
   endCapacityHold(draft);
   const full = !cn && !!st && st.settled && st.replicas === d.replicas && st.ready >= d.replicas;

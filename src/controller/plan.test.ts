@@ -206,6 +206,13 @@ describe('plan: promotion', () => {
     expect(p.stable).toEqual({ variant: v('gelu'), replicas: 3 });
     expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
   });
+  it('looks again at a capacity hold during promotion as often as any hold, not only at the promotion deadline', () => {
+    const p = run(desired(), observed({ stable: role('relu', 2), canary: role('gelu', 2), capacity: gpus(0) }), promoting);
+    expect(p.status.capacityHoldSince).toBe(iso(T0));
+    expect(p.requeueAfterMs).toBe(30_000);
+    const timingOut = { ...promoting, capacityHoldSince: iso(T0 - 1_795_000), stepStartedAt: iso(T0 - 1_000) };
+    expect(run(desired({ promotionDeadlineMs: 3_600_000 }), observed({ stable: role('relu', 2), canary: role('gelu', 2), capacity: gpus(0) }), timingOut).requeueAfterMs).toBe(5_000);
+  });
   it('records the new stable once the canary is gone and stable is ready at full size', () => {
     const p = run(desired(), observed({ stable: role('gelu', 4) }), promoting);
     expect(p.status).toMatchObject({ phase: 'Healthy', stableActivation: 'gelu', stableRevision: 'r1', canaryWeight: 0 });
@@ -234,6 +241,13 @@ describe('plan: rollback and signals', () => {
     expect(p.status.message).toMatch(/saturation canary 0.4 > max 0.01/);
     const after = run(desired(), observed({ stable: role('relu', 4), canary: role('gelu', 1) }), p.status);
     expect(after.canary).toBeNull();
+  });
+  it('finishes a rollback when a stable pod waits for the GPU a canary pod holds', () => {
+    const degraded = { ...atStep(0), phase: 'Degraded' as const, canaryWeight: 0 };
+    const o = observed({ stable: { ...role('relu', 2, 1, false), unscheduled: 1 }, canary: role('gelu', 1), capacity: gpus(0) });
+    const p = run(desired({ replicas: 2 }), o, degraded);
+    expect(p.canary).toBeNull();
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 2 });
   });
   it('holds on an Inconclusive analysis and never advances', () => {
     const inconclusive: AnalysisOutcome = { ...success(T0), verdict: 'Inconclusive', action: 'hold', reason: 'NoData', message: 'no data', metricsAvailable: false,
@@ -291,6 +305,15 @@ describe('plan: rollback and signals', () => {
     expect(p.status.phase).toBe('Promoting');
     expect(p.stable?.variant).toEqual(v('gelu'));
   });
+  it('answers pause, resume and promote sent during a promotion with SignalIgnored, and keeps promoting', () => {
+    const promoting = atStep(0, { phase: 'Promoting', stepStartedAt: iso(T0 - 1_000), handledSignal: 'promote@1' });
+    for (const signal of ['pause@2', 'resume@2', 'promote@2']) {
+      const p = run(desired({ signal }), atWeight, promoting);
+      expect(p.status).toMatchObject({ phase: 'Promoting', handledSignal: signal });
+      expect(p.status.pausedAt).toBeUndefined();
+      expect(p.events.find((e) => e.reason === 'SignalIgnored')?.message).toMatch(/being promoted; send abort to roll back/);
+    }
+  });
   it('rejects an unknown signal with an event that lists the valid ones', () => {
     const p = run(desired({ variant: v('relu'), signal: 'explode@1' }), observed(), healthy);
     expect(p.events.find((e) => e.reason === 'SignalRejected')?.message).toMatch(/pause, resume, promote, abort, retry/);
@@ -319,6 +342,12 @@ describe('plan: capacity and deadlines', () => {
     const held = atStep(0, { capacityHoldSince: iso(T0 - 1_900_000), phase: 'Paused' });
     const p = run(desired(), observed({ capacity: gpus(0) }), held);
     expect(condition(p, 'Degraded')?.reason).toBe('CapacityTimeout');
+  });
+  it('comes back exactly when a capacity hold times out, not a millisecond after', () => {
+    const held = atStep(0, { capacityHoldSince: iso(T0 - 1_795_000), phase: 'Paused' });
+    const p = run(desired(), observed({ capacity: gpus(0) }), held);
+    expect(p.requeueAfterMs).toBe(5_000);
+    expect(condition(run(desired(), observed({ capacity: gpus(0) }), p.status, T0 + 5_000), 'Degraded')?.reason).toBe('CapacityTimeout');
   });
   it('with no room and maxUnavailable 1, shrinks stable by one pod to make room', () => {
     const p = run(desired(), observed({ capacity: gpus(0) }), atStep(0, { maxUnavailable: 1 }));

@@ -20,6 +20,14 @@ describe('moveToward', () => {
     expect(move({ current, target, fits, floor })).toEqual({ sizes, blocked });
   });
 
+  it('counts pods pending for a node as needing room: a ready canary pod makes room for a pending stable pod', () => {
+    const current = { stable: { replicas: 2, ready: 1, unscheduled: 1 }, canary: { replicas: 1, ready: 1 } };
+    const target = { stable: 2, canary: 0 };
+    expect(moveToward({ current, target, fits: 0, floor: 1, first: 'stable' })).toEqual({ sizes: { stable: 2, canary: 0 }, blocked: false });
+    // At the floor nothing can go: a hold (an exit then goes one pod below the floor), not a wait.
+    expect(moveToward({ current, target, fits: 0, floor: 2, first: 'stable' })).toEqual({ sizes: { stable: 2, canary: 1 }, blocked: true });
+  });
+
   it('exits toward stable pod by pod when GPUs are tight (first: stable)', () => {
     let cur = at([2, 2], [2, 2]);
     const seen: string[] = [];

@@ -7,6 +7,8 @@
  *   the ready pods of both roles stay at or above `floor`, and only once the growing side is Ready at
  *   its target, or when it cannot grow for lack of room (then the freed pods make that room: pod by
  *   pod when GPUs are tight).
+ * - Pods pending for a node (unscheduled) on a side that keeps or grows its size need room like new
+ *   ones: they are not on their way, so a shrinking side's ready pods can make room for them too.
  * - `blocked` says that nothing can move and nothing is on its way: a capacity hold.
  */
 import type { Role } from '../api/types.ts';
@@ -44,7 +46,10 @@ export function moveToward(m: MoveInput): Move {
   const { current: cur, target, floor } = m;
   const next: Sizes = { stable: cur.stable.replicas, canary: cur.canary.replicas };
   const growth = (role: Role) => Math.max(0, target[role] - cur[role].replicas);
-  const needed = growth('stable') + growth('canary');
+  // Pods of a role that keeps its size or grows, pending for a node: they need room as much as new ones.
+  const pending = (role: Role) => (target[role] >= cur[role].replicas ? cur[role].unscheduled ?? 0 : 0);
+  const waiting = pending('stable') + pending('canary');
+  const needed = growth('stable') + growth('canary') + waiting;
   const room = m.fits === undefined ? Infinity : Math.max(0, m.fits);
   const shortage = Math.max(0, needed - room);
   const growersReady = ROLES.every((role) => target[role] < cur[role].replicas || cur[role].ready >= target[role]);
@@ -65,9 +70,10 @@ export function moveToward(m: MoveInput): Move {
     freed += unreadyCut - Math.min(unreadyCut, cur[role].unscheduled ?? 0) + readyCut;
   }
 
-  // Grow: the receiving side first, with the free room plus what the shrinking side gives back.
-  let left = room + freed;
-  let short = false;
+  // Grow: the receiving side first, with the free room plus what the shrinking side gives back (the
+  // pending pods take theirs first).
+  let left = Math.max(0, room + freed - waiting);
+  let short = room + freed < waiting;
   const order: Role[] = m.first === 'stable' ? ['stable', 'canary'] : ['canary', 'stable'];
   for (const role of order) {
     const need = growth(role);
@@ -77,7 +83,8 @@ export function moveToward(m: MoveInput): Move {
     left -= add;
     if (add < need) short = true;
   }
-  const inFlight = ROLES.some((role) => cur[role].ready < cur[role].replicas);
+  // On its way to Ready: a pod loading its model (a pending pod waits for room, see `waiting`).
+  const inFlight = ROLES.some((role) => cur[role].ready < cur[role].replicas - (cur[role].unscheduled ?? 0));
   const changed = ROLES.some((role) => next[role] !== cur[role].replicas);
   return { sizes: next, blocked: short && !changed && !inFlight };
 }
