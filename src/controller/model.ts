@@ -62,6 +62,12 @@ export interface RoleObservation {
   settled: boolean;
   /** Pods not bound to a node yet (they hold no GPU). */
   unscheduled?: number;
+  /**
+   * Ready pods the Deployment may still take down on its own: while it replaces pods with a new template
+   * (its rolling update stops one more ready pod whenever the rest are available), or while its status
+   * predates its spec. The serving floor never counts on them.
+   */
+  readyAtRisk?: number;
   /** Why pods are missing or not ready, in Kubernetes' words (scheduler, FailedCreate, quota, image pull). */
   problem?: string;
 }

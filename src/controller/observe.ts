@@ -44,6 +44,19 @@ export function roleProblem(d: V1Deployment, pods: V1Pod[]): string | undefined 
   return undefined;
 }
 
+/**
+ * Ready pods the Deployment itself may still take away (see `RoleObservation.readyAtRisk`). With the
+ * operator's strategy (maxSurge 0, maxUnavailable 1), a Deployment that has pods of an older template
+ * left, or whose status has not caught up with its spec (an in-place template change, a scale-down),
+ * keeps only `spec.replicas − 1` of its ready pods for sure; a Deployment at rest keeps `spec.replicas`.
+ */
+export function readyAtRisk(d: V1Deployment): number {
+  const want = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
+  const rolling = (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || (st.updatedReplicas ?? 0) < want;
+  return Math.max(0, (st.readyReplicas ?? 0) - Math.max(0, rolling ? want - 1 : want));
+}
+
 /** The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. */
 export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | undefined, variantEnv: string, pods: V1Pod[]): RoleObservation | undefined {
   if (!d) return undefined;
@@ -54,6 +67,8 @@ export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | unde
     ready: d.status?.readyReplicas ?? 0,
     settled: deploymentSettled(d),
   };
+  const atRisk = readyAtRisk(d);
+  if (atRisk > 0) obs.readyAtRisk = atRisk;
   if (!obs.settled || obs.ready < obs.replicas) {
     const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp);
     const unscheduled = mine.filter((p) => !p.spec?.nodeName).length;

@@ -206,6 +206,12 @@ describe('plan: promotion', () => {
     expect(p.stable).toEqual({ variant: v('gelu'), replicas: 3 });
     expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
   });
+  it('keeps the canary while stable still replaces pods in place, even when stable reports full size Ready', () => {
+    const replacing = { ...role('gelu', 4, 4, false), readyAtRisk: 1 };
+    const p = run(desired(), observed({ stable: replacing, canary: role('gelu', 3) }), promoting);
+    expect(p.stable).toEqual({ variant: v('gelu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 3 });
+  });
   it('records the new stable once the canary is gone and stable is ready at full size', () => {
     const p = run(desired(), observed({ stable: role('gelu', 4) }), promoting);
     expect(p.status).toMatchObject({ phase: 'Healthy', stableActivation: 'gelu', stableRevision: 'r1', canaryWeight: 0 });

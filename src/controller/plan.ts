@@ -137,10 +137,8 @@ export function servingFloor(draft: Draft): number {
 
 /** Role sizes as observed, in the shape `moveToward` takes. */
 export function currentSizes(o: Observed) {
-  return {
-    stable: { replicas: o.stable?.replicas ?? 0, ready: o.stable?.ready ?? 0, unscheduled: o.stable?.unscheduled ?? 0 },
-    canary: { replicas: o.canary?.replicas ?? 0, ready: o.canary?.ready ?? 0, unscheduled: o.canary?.unscheduled ?? 0 },
-  };
+  const now = (r: Observed['stable']) => ({ replicas: r?.replicas ?? 0, ready: r?.ready ?? 0, unscheduled: r?.unscheduled ?? 0, readyAtRisk: r?.readyAtRisk ?? 0 });
+  return { stable: now(o.stable), canary: now(o.canary) };
 }
 
 /** Completes a plan: the Available condition from observation, the common fields, a timer-safe requeue. */

@@ -20,6 +20,20 @@ describe('moveToward', () => {
     expect(move({ current, target, fits, floor })).toEqual({ sizes, blocked });
   });
 
+  it('does not count on ready pods that stable\'s own rolling update may still take down', () => {
+    // Promotion: stable (4, 1 of them still the old template) replaces pods in place; the canary's 3 stay.
+    const rolling = { stable: { replicas: 4, ready: 4, readyAtRisk: 1 }, canary: { replicas: 3, ready: 3 } };
+    expect(moveToward({ current: rolling, target: { stable: 4, canary: 0 }, fits: undefined, floor: 4, first: 'stable' }).sizes).toEqual({ stable: 4, canary: 3 });
+    // Once the rolling update is done, the canary goes.
+    const done = { stable: { replicas: 4, ready: 4 }, canary: { replicas: 3, ready: 3 } };
+    expect(moveToward({ current: done, target: { stable: 4, canary: 0 }, fits: undefined, floor: 4, first: 'stable' }).sizes).toEqual({ stable: 4, canary: 0 });
+  });
+
+  it('keeps the only canary pod while a single stable pod is being replaced (its status still says Ready)', () => {
+    const stale = { stable: { replicas: 1, ready: 1, readyAtRisk: 1 }, canary: { replicas: 1, ready: 1 } };
+    expect(moveToward({ current: stale, target: { stable: 1, canary: 0 }, fits: undefined, floor: 1, first: 'stable' })).toEqual({ sizes: { stable: 1, canary: 1 }, blocked: false });
+  });
+
   it('exits toward stable pod by pod when GPUs are tight (first: stable)', () => {
     let cur = at([2, 2], [2, 2]);
     const seen: string[] = [];

@@ -7,6 +7,9 @@
  *   the ready pods of both roles stay at or above `floor`, and only once the growing side is Ready at
  *   its target, or when it cannot grow for lack of room (then the freed pods make that room: pod by
  *   pod when GPUs are tight).
+ * - Ready pods a role's own Deployment may still take down (`readyAtRisk`: stable replacing its pods
+ *   in place during promotion, a status that predates the spec) count for neither the floor nor
+ *   "Ready at its target": the other side keeps its pods until that Deployment is done.
  * - `blocked` says that nothing can move and nothing is on its way: a capacity hold.
  */
 import type { Role } from '../api/types.ts';
@@ -19,6 +22,8 @@ export interface RoleNow {
   ready: number;
   /** Its pods not bound to a node (Pending for the scheduler): they hold no GPU. */
   unscheduled?: number;
+  /** Of its ready pods, those its own Deployment may still take down (a rolling update in progress). */
+  readyAtRisk?: number;
 }
 
 export interface MoveInput {
@@ -47,10 +52,12 @@ export function moveToward(m: MoveInput): Move {
   const needed = growth('stable') + growth('canary');
   const room = m.fits === undefined ? Infinity : Math.max(0, m.fits);
   const shortage = Math.max(0, needed - room);
-  const growersReady = ROLES.every((role) => target[role] < cur[role].replicas || cur[role].ready >= target[role]);
+  // Ready pods that stay: not those the role's own Deployment may still take down.
+  const dependable = (role: Role) => Math.max(0, cur[role].ready - (cur[role].readyAtRisk ?? 0));
+  const growersReady = ROLES.every((role) => target[role] < cur[role].replicas || dependable(role) >= target[role]);
 
   // Shrink: unready pods go freely; ready ones within the floor, when the growers are up or need the room.
-  const spare = Math.max(0, cur.stable.ready + cur.canary.ready - floor);
+  const spare = Math.max(0, dependable('stable') + dependable('canary') - floor);
   let readyBudget = growersReady ? spare : Math.min(spare, shortage);
   let freed = 0;
   for (const role of ROLES) {
