@@ -60,7 +60,7 @@ export interface RoleObservation {
   ready: number;
   /** True when the Deployment's rollout is complete at its current spec. */
   settled: boolean;
-  /** Pods not bound to a node yet (they hold no GPU). */
+  /** Pods not bound to a node yet, or wanted by the Deployment and not created yet (they hold no GPU). */
   unscheduled?: number;
   /**
    * Ready pods the Deployment may still take down on its own: while it replaces pods with a new template

@@ -10,6 +10,9 @@
  * - Ready pods a role's own Deployment may still take down (`readyAtRisk`: stable replacing its pods
  *   in place during promotion, a status that predates the spec) count for neither the floor nor
  *   "Ready at its target": the other side keeps its pods until that Deployment is done.
+ * - Pods of the growing side that wait for room (Pending for the scheduler, or wanted by the Deployment
+ *   but not created yet) take the free room first and count toward the shortage the shrinking side
+ *   may make room for; else a pod grown on a free GPU that another pod took would wait forever.
  * - `blocked` says that nothing can move and nothing is on its way: a capacity hold.
  */
 import type { Role } from '../api/types.ts';
@@ -20,7 +23,7 @@ export interface RoleNow {
   replicas: number;
   /** Its ready pods, which receive traffic. */
   ready: number;
-  /** Its pods not bound to a node (Pending for the scheduler): they hold no GPU. */
+  /** Its pods not bound to a node (Pending for the scheduler, or not created yet): they hold no GPU. */
   unscheduled?: number;
   /** Of its ready pods, those its own Deployment may still take down (a rolling update in progress). */
   readyAtRisk?: number;
@@ -49,7 +52,10 @@ export function moveToward(m: MoveInput): Move {
   const { current: cur, target, floor } = m;
   const next: Sizes = { stable: cur.stable.replicas, canary: cur.canary.replicas };
   const growth = (role: Role) => Math.max(0, target[role] - cur[role].replicas);
-  const needed = growth('stable') + growth('canary');
+  // Pods of a receiving side that hold no GPU yet (Pending, or not even created): they take free room
+  // before any new pod, and, when there is none, need the leaving side's room as much as new pods do.
+  const waiting = ROLES.reduce((n, role) => n + (target[role] >= cur[role].replicas ? cur[role].unscheduled ?? 0 : 0), 0);
+  const needed = growth('stable') + growth('canary') + waiting;
   const room = m.fits === undefined ? Infinity : Math.max(0, m.fits);
   const shortage = Math.max(0, needed - room);
   // Ready pods that stay: not those the role's own Deployment may still take down.
@@ -73,7 +79,7 @@ export function moveToward(m: MoveInput): Move {
   }
 
   // Grow: the receiving side first, with the free room plus what the shrinking side gives back.
-  let left = room + freed;
+  let left = Math.max(0, room + freed - waiting);
   let short = false;
   const order: Role[] = m.first === 'stable' ? ['stable', 'canary'] : ['canary', 'stable'];
   for (const role of order) {
