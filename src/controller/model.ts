@@ -60,8 +60,16 @@ export interface RoleObservation {
   ready: number;
   /** True when the Deployment's rollout is complete at its current spec. */
   settled: boolean;
-  /** Pods not bound to a node yet (they hold no GPU). */
+  /** A rolling update in progress (pods of an older template left, or a status behind the spec). */
+  rolling?: boolean;
+  /** Pods not bound to a node yet, or wanted by the Deployment and not created yet (they hold no GPU). */
   unscheduled?: number;
+  /**
+   * Ready pods the Deployment may still take down on its own: while it replaces pods with a new template
+   * (its rolling update stops one more ready pod whenever the rest are available), or while its status
+   * predates its spec. The serving floor never counts on them.
+   */
+  readyAtRisk?: number;
   /** Why pods are missing or not ready, in Kubernetes' words (scheduler, FailedCreate, quota, image pull). */
   problem?: string;
 }

@@ -44,6 +44,31 @@ export function roleProblem(d: V1Deployment, pods: V1Pod[]): string | undefined 
   return undefined;
 }
 
+/**
+ * Ready pods the Deployment itself may still take away (see `RoleObservation.readyAtRisk`), of the
+ * `readyReplicas` its status reports; `readyPods` is how many of its pods the cache shows Ready and not
+ * terminating, when known. A Deployment at rest keeps `spec.replicas` of them. One that is rolling,
+ * that is with pods of an older template left or a status that predates its spec (an in-place template
+ * change, a scale), uses the operator's strategy (maxSurge 0, maxUnavailable 1): it keeps
+ * `spec.replicas − 1`, and may already be taking down one pod that neither its status nor the cache
+ * shows yet (status lags the ReplicaSets, which lag the pods), so one fewer than it shows for sure.
+ */
+export function readyAtRisk(d: V1Deployment, readyPods = Infinity): number {
+  const want = d.spec?.replicas ?? 1;
+  const ready = d.status?.readyReplicas ?? 0;
+  const rolling = deploymentRolling(d);
+  const sure = rolling ? Math.min(ready, readyPods, want) - 1 : Math.min(ready, want);
+  return Math.max(0, ready - Math.max(0, sure));
+}
+
+/** A rolling update in progress: pods of an older template left, or a status that predates the spec. */
+export function deploymentRolling(d: V1Deployment): boolean {
+  const st = d.status ?? {};
+  return (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || (st.replicas ?? 0) > (st.updatedReplicas ?? 0);
+}
+
+const podReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
 /** The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. */
 export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | undefined, variantEnv: string, pods: V1Pod[]): RoleObservation | undefined {
   if (!d) return undefined;
@@ -53,13 +78,22 @@ export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | unde
     replicas: d.spec?.replicas ?? 1,
     ready: d.status?.readyReplicas ?? 0,
     settled: deploymentSettled(d),
+    ...(deploymentRolling(d) ? { rolling: true } : {}),
   };
   if (!obs.settled || obs.ready < obs.replicas) {
     const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp);
-    const unscheduled = mine.filter((p) => !p.spec?.nodeName).length;
+    const atRisk = readyAtRisk(d, mine.filter(podReady).length);
+    if (atRisk > 0) obs.readyAtRisk = atRisk;
+    // Pods the Deployment wants that the cache does not show yet (the cache lags our own writes) will
+    // need room as much as Pending ones: counting them keeps two passes from growing onto one free GPU.
+    const notCreated = Math.max(0, obs.replicas - mine.length);
+    const unscheduled = mine.filter((p) => !p.spec?.nodeName).length + notCreated;
     if (unscheduled > 0) obs.unscheduled = unscheduled;
     const problem = roleProblem(d, mine);
     if (problem) obs.problem = problem;
+  } else {
+    const atRisk = readyAtRisk(d);
+    if (atRisk > 0) obs.readyAtRisk = atRisk;
   }
   return obs;
 }

@@ -8,7 +8,7 @@ import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
 import { REQUEUE_NEXT_STEP_MS, clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
-import { exitToStable, rollBack } from './plan-exit.ts';
+import { exitToStable, rollBack, towardStable } from './plan-exit.ts';
 import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { promote } from './plan-promote.ts';
 import { moveToward } from './sizing.ts';
@@ -78,13 +78,13 @@ function startCanary(draft: Draft, reason: string): void {
     `${d.steps.length} step(s), weights ${d.steps.map((x) => x.weight).join(', ')}`);
 }
 
-/** Intents that keep both roles as they are (a user's pause). */
+/** Intents that keep both roles as they are (a user's pause): no size and no template changes. */
 function keep(draft: Draft): Pick<Plan, 'stable' | 'canary'> {
   const { o, s } = draft;
   const stable = stableVariant(s) as Variant;
   return {
     stable: { variant: stable, replicas: o.stable?.replicas ?? draft.d.replicas },
-    canary: o.canary ? { variant: canaryVariant(s) as Variant, replicas: o.canary.replicas } : null,
+    canary: o.canary ? { variant: o.canary.variant ?? (canaryVariant(s) as Variant), replicas: o.canary.replicas } : null,
   };
 }
 
@@ -92,6 +92,39 @@ function keep(draft: Draft): Pick<Plan, 'stable' | 'canary'> {
 function replicasForExactSplit(weight: number): number {
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   return 100 / gcd(100, Math.round(weight));
+}
+
+/**
+ * The canary of a previous variant (a restart) is never switched in place, which would take its ready
+ * pods down one by one: it leaves like any exit (stable back to full size first), then the new canary
+ * starts. Not an exit that must finish: when nothing can move it holds for capacity (which pauses the
+ * progress deadline), within capacityTimeout.
+ */
+function retireCanary(draft: Draft, stepLabel: string): Plan {
+  const { d, o, s, now } = draft;
+  const old = o.canary?.variant as Variant;
+  const stable = stableVariant(s) as Variant;
+  const retire = towardStable(draft, false);
+  const parts = (canary: number) => ({ stable: { variant: stable, replicas: retire.sizes.stable }, canary: canary > 0 ? { variant: old, replicas: canary } : null, routeWeight: 0 });
+  const what = `replacing the canary of ${old.activation} (revision ${old.revision})`;
+  if (retire.blocked) {
+    const hold = holdForCapacity(draft, `${what}: stable back to ${d.replicas} pods first`, String(Math.max(1, d.replicas - (o.stable?.ready ?? 0))));
+    if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
+    s.phase = PHASE.Paused;
+    s.message = hold.message;
+    cond(draft, CONDITION.Progressing, 'Unknown', 'InsufficientCapacity', s.message);
+    return finish(draft, parts(retire.sizes.canary), hold.requeueMs);
+  }
+  endCapacityHold(draft);
+  const deadline = ms(s.stepStartedAt ?? draft.nowIso) + d.progressDeadlineMs;
+  if (now > deadline) {
+    return rollBack(draft, 'ProgressDeadlineExceeded', `the canary of ${old.activation} could not be replaced by ${d.variant.activation} within ` +
+      `the progress deadline ${formatDuration(d.progressDeadlineMs)}: stable ${o.stable?.ready ?? 0}/${d.replicas} ready${o.stable?.problem ? `; ${o.stable.problem}` : ''}`);
+  }
+  s.phase = PHASE.Progressing;
+  s.message = `${what}: stable back to ${d.replicas} pods first, ${o.stable?.ready ?? 0} ready; then canary ${d.variant.activation} starts at ${stepLabel}`;
+  cond(draft, CONDITION.Progressing, 'True', 'RemovingCanary', s.message);
+  return finish(draft, parts(retire.sizes.canary), deadline - now + 1);
 }
 
 function walkStep(draft: Draft): Plan {
@@ -121,7 +154,10 @@ function walkStep(draft: Draft): Plan {
     cond(draft, CONDITION.TrafficSplitExact, 'True', 'ExactSplit', `${stepLabel} gets ${step.weight}% of traffic`);
   }
 
-  const move = moveToward({ current: currentSizes(o), target, fits: o.capacity?.fits, floor: servingFloor(draft), first: 'canary' });
+  // The canary of a previous variant (a restart) is never switched in place, which would take its ready
+  // pods down one by one: it leaves like any exit (stable back to full size first), then the new one starts.
+  if (o.canary && o.canary.variant && o.canary.replicas > 0 && !sameVariant(o.canary.variant, canary)) return retireCanary(draft, stepLabel);
+  const move = moveToward({ current: currentSizes(o, { stable, canary }), target, fits: o.capacity?.fits, floor: servingFloor(draft), first: 'canary' });
   const intents = {
     stable: { variant: stable, replicas: move.sizes.stable },
     canary: { variant: canary, replicas: move.sizes.canary },

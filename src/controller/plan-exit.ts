@@ -8,7 +8,7 @@ import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, stableVariant, type Plan, type Variant } from './model.ts';
 import { cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
 import { endCapacityHold } from './plan-hold.ts';
-import { moveToward } from './sizing.ts';
+import { moveToward, type Move } from './sizing.ts';
 
 /** Sends all traffic back to stable, starts removing the canary, and records why (phase Degraded). */
 export function rollBack(draft: Draft, reason: string, message: string): Plan {
@@ -28,22 +28,29 @@ export function rollBack(draft: Draft, reason: string, message: string): Plan {
 }
 
 /**
+ * The next pod counts on the way to stable alone at spec.replicas. With no canary there is nothing to
+ * trade GPUs with: stable asks for all its pods, and those that do not fit wait with the scheduler's
+ * message. With no room for even one more stable pod, an exit goes one pod below the floor rather than
+ * never finishing (unless `belowFloorWhenBlocked` is false: a restart holds for capacity instead).
+ */
+export function towardStable(draft: Draft, belowFloorWhenBlocked = true): Move {
+  const { d, o, s } = draft;
+  const fits = o.canary ? o.capacity?.fits : undefined;
+  const floor = servingFloor(draft);
+  const current = currentSizes(o, { stable: stableVariant(s) as Variant });
+  const move = moveToward({ current, target: { stable: d.replicas, canary: 0 }, fits, floor, first: 'stable' });
+  if (!move.blocked || floor === 0 || !belowFloorWhenBlocked) return move;
+  return moveToward({ current, target: { stable: d.replicas, canary: 0 }, fits, floor: floor - 1, first: 'stable' });
+}
+
+/**
  * Moves toward stable at spec.replicas and no canary. `steady`: phase Healthy once there; `degraded`:
  * the phase stays Degraded (a rollback is in effect until retry or a new variant).
  */
 export function exitToStable(draft: Draft, mode: 'steady' | 'degraded'): Plan {
   const { d, o, s } = draft;
   const stable = stableVariant(s) as Variant;
-  // With no canary there is nothing to trade GPUs with: stable asks for all its pods, and those that do
-  // not fit wait with the scheduler's message instead of being left out.
-  const fits = o.canary ? o.capacity?.fits : undefined;
-  let floor = servingFloor(draft);
-  let move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits, floor, first: 'stable' });
-  if (move.blocked && floor > 0) {
-    // No room for even one more stable pod: an exit never waits forever; it goes one pod below the floor.
-    floor -= 1;
-    move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits, floor, first: 'stable' });
-  }
+  const move = towardStable(draft);
   endCapacityHold(draft);
   const canaryRuns = o.canary?.variant ?? canaryVariant(s) ?? d.variant;
   const plan = (requeue?: number) => finish(draft, {

@@ -47,7 +47,8 @@ export function promote(draft: Draft): Plan {
   // 1. Stable takes the new variant in place.
   if (!sameVariant(st?.variant, variant)) {
     const stableReplicas = st?.replicas ?? 0;
-    const spare = stableReplicas === 0 || stableReplicas - 1 + (cn?.ready ?? 0) >= floor;
+    // Stable will shrink to spec.replicas too, and its rolling update keeps one pod fewer than that.
+    const spare = stableReplicas === 0 || Math.min(stableReplicas, d.replicas) - 1 + (cn?.ready ?? 0) >= floor;
     if (!spare) {
       const extra = (cn?.replicas ?? 0) + 1;
       if ((cn?.ready ?? 0) < (cn?.replicas ?? 0)) {

@@ -168,7 +168,10 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
     // maxUnavailable 0 where the last one had 1) or a node loss evicts pods, until the ready pods are back
     // at the floor: new pods must load first, or never fit, and no move of the planner can help; (c) from
     // an exit pass (rollback, cancel, steady) whose move was blocked at the floor, when exitToStable goes
-    // one pod below it so an exit never waits forever, until back at the floor: floor − 1 is checked.
+    // one pod below it so an exit never waits forever, until back at the floor: floor − 1 is checked;
+    // (d) from a pass that switches stable back in place to the promoted variant after an interrupted
+    // promotion (abort, cancel or a new variant while stable was taking the canary's template), until
+    // back at the floor: its rolling update replaces one pod at a time (documented in docs/operator.md).
     assertProperty(holds((sim) => {
       let bootstrapped = false;
       let disturbed = false;
@@ -188,6 +191,8 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
           if (move.blocked && exitFloor > 0) exitSlack = true;
         }
         if (floor > lastFloor) disturbed = true;
+        const promoted = stableVariant(status);
+        if (r.kind === 'pass' && status.phase !== 'Promoting' && r.observed.stable?.variant && promoted && !sameVariant(r.observed.stable.variant, promoted)) disturbed = true;
         lastFloor = floor;
         if ((r.world.stable?.ready ?? 0) >= d.replicas) bootstrapped = true;
         if (ready(r.world) >= floor) disturbed = exitSlack = false;

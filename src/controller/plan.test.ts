@@ -150,12 +150,17 @@ describe('plan: walking the steps', () => {
     expect(p.status.phase).toBe('Paused');
     expect(condition(p, 'Progressing')?.reason).toBe('WaitingForPromotion');
   });
-  it('restarts from step 1 when the variant changes mid-rollout', () => {
+  it('restarts from step 1 when the variant changes mid-rollout: the previous canary leaves first, never switched in place', () => {
     const s = atStep(1, { weightReachedAt: iso(T0 - 1000) });
     const p = run(desired({ variant: v('silu') }), observed({ stable: role('relu', 2), canary: role('gelu', 2) }), s);
     expect(p.status).toMatchObject({ canaryActivation: 'silu', currentStepIndex: 0 });
-    expect(p.canary?.variant).toEqual(v('silu'));
     expect(reasons(p)).toContain('RolloutRestarted');
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 2 });
+    const then = run(desired({ variant: v('silu') }), observed({ stable: role('relu', 4), canary: role('gelu', 2) }), p.status);
+    expect(then.canary).toBeNull();
+    const next = run(desired({ variant: v('silu') }), observed({ stable: role('relu', 4) }), then.status);
+    expect(next.canary).toEqual({ variant: v('silu'), replicas: 1 });
   });
   it('cancels when the variant goes back to stable: stable grows back before the canary goes', () => {
     const p = run(desired({ variant: v('relu') }), observed({ stable: role('relu', 3), canary: role('gelu', 1) }), atStep(0));
@@ -212,6 +217,12 @@ describe('plan: promotion', () => {
     expect(p.requeueAfterMs).toBe(30_000);
     const timingOut = { ...promoting, capacityHoldSince: iso(T0 - 1_795_000), stepStartedAt: iso(T0 - 1_000) };
     expect(run(desired({ promotionDeadlineMs: 3_600_000 }), observed({ stable: role('relu', 2), canary: role('gelu', 2), capacity: gpus(0) }), timingOut).requeueAfterMs).toBe(5_000);
+  });
+  it('keeps the canary while stable still replaces pods in place, even when stable reports full size Ready', () => {
+    const replacing = { ...role('gelu', 4, 4, false), readyAtRisk: 1 };
+    const p = run(desired(), observed({ stable: replacing, canary: role('gelu', 3) }), promoting);
+    expect(p.stable).toEqual({ variant: v('gelu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 3 });
   });
   it('records the new stable once the canary is gone and stable is ready at full size', () => {
     const p = run(desired(), observed({ stable: role('gelu', 4) }), promoting);

@@ -9,7 +9,7 @@
 import { LABEL } from '../api/types.ts';
 import { clampTimerMs } from '../util/duration.ts';
 import { CONDITION, setCondition } from './conditions.ts';
-import { PHASE, sameVariant, stableVariant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
+import { PHASE, sameVariant, stableVariant, type Variant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
 import { canaryPhase } from './plan-canary.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
@@ -135,12 +135,20 @@ export function servingFloor(draft: Draft): number {
   return Math.max(0, draft.d.replicas - maxUnavailable(draft));
 }
 
-/** Role sizes as observed, in the shape `moveToward` takes. */
-export function currentSizes(o: Observed) {
-  return {
-    stable: { replicas: o.stable?.replicas ?? 0, ready: o.stable?.ready ?? 0, unscheduled: o.stable?.unscheduled ?? 0 },
-    canary: { replicas: o.canary?.replicas ?? 0, ready: o.canary?.ready ?? 0, unscheduled: o.canary?.unscheduled ?? 0 },
+/**
+ * Role sizes as observed, in the shape `moveToward` takes. A role whose template this pass changes in
+ * place (`switching`, e.g. stable going back to its own variant after a cancelled promotion) is about
+ * to lose one ready pod to its Deployment's rolling update (maxUnavailable 1): that pod is at risk.
+ */
+export function currentSizes(o: Observed, switching: Partial<Record<'stable' | 'canary', Variant>> = {}) {
+  const now = (r: Observed['stable'], to: Variant | undefined) => {
+    const ready = r?.ready ?? 0;
+    const replicas = r?.replicas ?? 0;
+    const inPlace = !!r && !!to && !sameVariant(r.variant, to) && ready > 0;
+    const atRisk = Math.max(r?.readyAtRisk ?? 0, inPlace ? ready - Math.max(0, replicas - 1) : 0);
+    return { replicas, ready, unscheduled: r?.unscheduled ?? 0, readyAtRisk: atRisk, rolling: inPlace || !!r?.rolling };
   };
+  return { stable: now(o.stable, switching.stable), canary: now(o.canary, switching.canary) };
 }
 
 /** Completes a plan: the Available condition from observation, the common fields, a timer-safe requeue. */

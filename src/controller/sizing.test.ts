@@ -28,6 +28,33 @@ describe('moveToward', () => {
     expect(moveToward({ current, target, fits: 0, floor: 2, first: 'stable' })).toEqual({ sizes: { stable: 2, canary: 1 }, blocked: true });
   });
 
+  it('does not count on ready pods that stable\'s own rolling update may still take down', () => {
+    // Promotion: stable (4, 1 of them still the old template) replaces pods in place; the canary's 3 stay.
+    const rolling = { stable: { replicas: 4, ready: 4, readyAtRisk: 1 }, canary: { replicas: 3, ready: 3 } };
+    expect(moveToward({ current: rolling, target: { stable: 4, canary: 0 }, fits: undefined, floor: 4, first: 'stable' }).sizes).toEqual({ stable: 4, canary: 3 });
+    // Once the rolling update is done, the canary goes.
+    const done = { stable: { replicas: 4, ready: 4 }, canary: { replicas: 3, ready: 3 } };
+    expect(moveToward({ current: done, target: { stable: 4, canary: 0 }, fits: undefined, floor: 4, first: 'stable' }).sizes).toEqual({ stable: 4, canary: 0 });
+  });
+
+  it('keeps the only canary pod while a single stable pod is being replaced (its status still says Ready)', () => {
+    const stale = { stable: { replicas: 1, ready: 1, readyAtRisk: 1 }, canary: { replicas: 1, ready: 1 } };
+    expect(moveToward({ current: stale, target: { stable: 1, canary: 0 }, fits: undefined, floor: 1, first: 'stable' })).toEqual({ sizes: { stable: 1, canary: 1 }, blocked: false });
+  });
+
+  it('makes room for a pending pod of the receiving side when GPUs are tight, pod by pod', () => {
+    // Promotion: stable is at full size but one of its pods waits for a GPU the canary holds.
+    const current = { stable: { replicas: 4, ready: 3, unscheduled: 1 }, canary: { replicas: 2, ready: 2 } };
+    expect(moveToward({ current, target: { stable: 4, canary: 0 }, fits: 0, floor: 3, first: 'stable' })).toEqual({ sizes: { stable: 4, canary: 1 }, blocked: false });
+  });
+
+  it('does not grow onto free room that pods of the receiving side are about to take', () => {
+    const current = { stable: { replicas: 3, ready: 2, unscheduled: 1 }, canary: { replicas: 2, ready: 2 } };
+    // One GPU free, and stable's third pod takes it: growing stable needs a canary pod's GPU, within the floor.
+    expect(moveToward({ current, target: { stable: 4, canary: 0 }, fits: 1, floor: 4, first: 'stable' }).sizes).toEqual({ stable: 3, canary: 2 });
+    expect(moveToward({ current, target: { stable: 4, canary: 0 }, fits: 1, floor: 3, first: 'stable' }).sizes).toEqual({ stable: 4, canary: 1 });
+  });
+
   it('exits toward stable pod by pod when GPUs are tight (first: stable)', () => {
     let cur = at([2, 2], [2, 2]);
     const seen: string[] = [];

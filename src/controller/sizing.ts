@@ -7,8 +7,14 @@
  *   the ready pods of both roles stay at or above `floor`, and only once the growing side is Ready at
  *   its target, or when it cannot grow for lack of room (then the freed pods make that room: pod by
  *   pod when GPUs are tight).
- * - Pods pending for a node (unscheduled) on a side that keeps or grows its size need room like new
- *   ones: they are not on their way, so a shrinking side's ready pods can make room for them too.
+ * - Ready pods a role's own Deployment may still take down (`readyAtRisk`: stable replacing its pods
+ *   in place during promotion, a status that predates the spec) count for neither the floor nor
+ *   "Ready at its target": the other side keeps its pods until that Deployment is done.
+ * - Pods of the growing side that wait for room (Pending for the scheduler, or wanted by the Deployment
+ *   but not created yet) take the free room first and count toward the shortage the shrinking side
+ *   may make room for; else a pod grown on a free GPU that another pod took would wait forever.
+ * - A Deployment replacing pods with a new template (`rolling`) is not shrunk until its update is done,
+ *   unless none of its pods serves.
  * - `blocked` says that nothing can move and nothing is on its way: a capacity hold.
  */
 import type { Role } from '../api/types.ts';
@@ -19,8 +25,12 @@ export interface RoleNow {
   replicas: number;
   /** Its ready pods, which receive traffic. */
   ready: number;
-  /** Its pods not bound to a node (Pending for the scheduler): they hold no GPU. */
+  /** Its pods not bound to a node (Pending for the scheduler, or not created yet): they hold no GPU. */
   unscheduled?: number;
+  /** Of its ready pods, those its own Deployment may still take down (a rolling update in progress). */
+  readyAtRisk?: number;
+  /** Its Deployment is replacing pods with a new template: its size is left alone unless it grows. */
+  rolling?: boolean;
 }
 
 export interface MoveInput {
@@ -46,21 +56,26 @@ export function moveToward(m: MoveInput): Move {
   const { current: cur, target, floor } = m;
   const next: Sizes = { stable: cur.stable.replicas, canary: cur.canary.replicas };
   const growth = (role: Role) => Math.max(0, target[role] - cur[role].replicas);
-  // Pods of a role that keeps its size or grows, pending for a node: they need room as much as new ones.
-  const pending = (role: Role) => (target[role] >= cur[role].replicas ? cur[role].unscheduled ?? 0 : 0);
-  const waiting = pending('stable') + pending('canary');
+  // Pods of a receiving side that hold no GPU yet (Pending, or not even created): they take free room
+  // before any new pod, and, when there is none, need the leaving side's room as much as new pods do.
+  const waiting = ROLES.reduce((n, role) => n + (target[role] >= cur[role].replicas ? cur[role].unscheduled ?? 0 : 0), 0);
   const needed = growth('stable') + growth('canary') + waiting;
   const room = m.fits === undefined ? Infinity : Math.max(0, m.fits);
   const shortage = Math.max(0, needed - room);
-  const growersReady = ROLES.every((role) => target[role] < cur[role].replicas || cur[role].ready >= target[role]);
+  // Ready pods that stay: not those the role's own Deployment may still take down.
+  const dependable = (role: Role) => Math.max(0, cur[role].ready - (cur[role].readyAtRisk ?? 0));
+  const growersReady = ROLES.every((role) => target[role] < cur[role].replicas || dependable(role) >= target[role]);
 
   // Shrink: unready pods go freely; ready ones within the floor, when the growers are up or need the room.
-  const spare = Math.max(0, cur.stable.ready + cur.canary.ready - floor);
+  const spare = Math.max(0, dependable('stable') + dependable('canary') - floor);
   let readyBudget = growersReady ? spare : Math.min(spare, shortage);
   let freed = 0;
   for (const role of ROLES) {
     const excess = cur[role].replicas - target[role];
-    if (excess <= 0) continue;
+    // A Deployment in the middle of its own rolling update may scale either template down, and keeps
+    // one pod fewer than its new size: it is not shrunk until its update is done, unless none of its
+    // pods serves (then there is nothing to lose, and shrinking may be what unblocks it).
+    if (excess <= 0 || (cur[role].rolling && cur[role].ready > 0)) continue;
     const unreadyCut = Math.min(excess, Math.max(0, cur[role].replicas - cur[role].ready));
     const readyCut = Math.min(readyBudget, excess - unreadyCut);
     next[role] -= unreadyCut + readyCut;

@@ -7,6 +7,7 @@
  * optional termination delay. Tests put these annotations on a pod template with `withPodLifecycle`.
  */
 import { join } from 'node:path';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { REPO_ROOT } from './binaries.ts';
 
 /** A Go duration (`8s`, `1m30s`, `500ms`): how long a started pod stays unready. Opts the pod into the realistic lifecycle. */
@@ -52,6 +53,6 @@ export function podLifecycleAnnotations(l: PodLifecycle): Record<string, string>
 }
 
 /** A copy of a pod template (or anything with `metadata.annotations`) whose pods get this lifecycle. */
-export function withPodLifecycle<T extends { metadata?: { annotations?: Record<string, string>; [k: string]: unknown } }>(template: T, l: PodLifecycle): T {
+export function withPodLifecycle<T extends { metadata?: V1ObjectMeta }>(template: T, l: PodLifecycle): T {
   return { ...template, metadata: { ...template.metadata, annotations: { ...template.metadata?.annotations, ...podLifecycleAnnotations(l) } } };
 }

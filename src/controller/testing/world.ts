@@ -82,7 +82,9 @@ export class World {
     const s = this.snapshot()[role];
     if (!s) return undefined;
     const settled = s.pods === s.replicas && s.readyOfTemplate === s.replicas && s.ready === s.replicas;
-    return { variant: s.variant, replicas: s.replicas, ready: s.ready, settled, ...(s.unscheduled > 0 ? {
+    // As observe.ts's readyAtRisk: with pods of an older template left, the rolling update keeps replicas − 1.
+    const atRisk = s.stale > 0 ? Math.max(0, s.ready - Math.max(0, s.replicas - 1)) : 0;
+    return { variant: s.variant, replicas: s.replicas, ready: s.ready, settled, ...(atRisk > 0 ? { readyAtRisk: atRisk } : {}), ...(s.stale > 0 ? { rolling: true } : {}), ...(s.unscheduled > 0 ? {
       unscheduled: s.unscheduled, problem: `pod unschedulable: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu` } : {}) };
   }
 
@@ -246,14 +248,14 @@ export class OperatorSim {
   /** Passes until one changes nothing (watches wake the operator on every change). */
   quiesce(timer = false): void {
     for (let i = 0; i < MAX_PASSES_PER_WAKE; i++) if (!this.pass(timer && i === 0)) return;
-    throw new Error(`the operator did not settle within ${MAX_PASSES_PER_WAKE} passes at ${new Date(this.now).toISOString()}`);
+    throw new Error(`the operator did not settle within ${MAX_PASSES_PER_WAKE} passes at ${new Date(this.now).toISOString()}; last passes:\n${formatTrace(this.trace.slice(-12), this.now)}`);
   }
 
   /** Lets `ms` pass: pods become Ready, timers and resyncs fire, and the operator reacts to each. */
   advance(ms: number): void {
     const end = this.now + ms;
     for (let wakes = 0; ; wakes++) {
-      if (wakes > 2000) throw new Error('the operator woke more than 2000 times in one wait: a requeue loop');
+      if (wakes > 2000) throw new Error(`the operator woke more than 2000 times in one wait: a requeue loop; last passes:\n${formatTrace(this.trace.slice(-12), this.now)}`);
       const next = Math.min(end, this.world.nextEvent() ?? Infinity, this.timerAt ?? Infinity, this.lastResync + RESYNC_MS);
       const before = this.world.signature();
       this.world.advanceTo(next);
