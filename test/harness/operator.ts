@@ -36,6 +36,8 @@ export interface OperatorOptions {
   identity?: string;
   /** Talk to the apiserver as this user (unique per test run, e.g. suffixed with the namespace). */
   user?: string;
+  /** The checkout whose operator runs (default this one), e.g. a worktree of an older release for a comparison. */
+  root?: string;
 }
 
 export function startOperator(opts: OperatorOptions = {}): RunningOperator {
@@ -44,7 +46,7 @@ export function startOperator(opts: OperatorOptions = {}): RunningOperator {
   const kubeconfig = opts.user ? kubeconfigFor(opts.user) : clusterState().kubeconfig;
   const logFile = join(dir, 'operator.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'operator.ts'), '--http-address', '127.0.0.1:0', ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [join(opts.root ?? REPO_ROOT, 'src', 'cli', 'operator.ts'), '--http-address', '127.0.0.1:0', ...(opts.args ?? [])], {
     stdio: ['ignore', fd, fd],
     env: { ...process.env, KUBECONFIG: kubeconfig, ...(opts.user ? { ACTIVATION_CANARY_KUBECONFIG: kubeconfig } : {}), ACTIVATION_CANARY_IDENTITY: identity, ...opts.env },
   });
