@@ -151,7 +151,7 @@ describe('a ModelVariant at rest', () => {
     expect(atRest.children).toHaveLength(5); // three Services, the stable Deployment, its ControllerRevision
     const reconcilesBefore = await reconcileCount(operator);
 
-    await sleep(7000);
+    await sleep(8000);
     expect(await reconcileCount(operator) - reconcilesBefore).toBeGreaterThanOrEqual(3);
     expect(await versions()).toEqual(atRest);
   });

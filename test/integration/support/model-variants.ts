@@ -1,6 +1,7 @@
 /**
  * Small helpers for tests that drive ModelVariants on the real cluster: create one, change its
- * activation, send a signal, read its status and events, and wait for what a user would wait for.
+ * activation or patch its spec, send a signal, read its status, events and Deployments, and wait for
+ * what a user would wait for.
  */
 import * as k8s from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ModelVariant, type ModelVariantSpec } from '../../../src/api/types.ts';
@@ -41,7 +42,7 @@ export const signal = (namespace: string, name: string, verb: string) =>
 /** Waits until the status satisfies `pred`; the failure message shows the last status seen. */
 export async function waitForStatus(namespace: string, name: string, what: string, pred: (s: NonNullable<ModelVariant['status']>) => boolean, timeoutMs = 90_000) {
   let last: unknown;
-  return eventually(`${namespace}/${name} ${what} (last status: ${JSON.stringify(last)})`, async () => {
+  return eventually(`${namespace}/${name} ${what}`, async () => {
     const mv = await getModelVariant(namespace, name);
     last = mv.status;
     return mv.status && pred(mv.status) ? mv.status : undefined;
@@ -49,10 +50,7 @@ export async function waitForStatus(namespace: string, name: string, what: strin
 }
 
 export async function eventReasons(namespace: string, name: string): Promise<string[]> {
-  const events = await core().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` });
-  return events.items
-    .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
-    .map((e) => e.reason ?? '');
+  return (await modelVariantEvents(namespace, name)).map((e) => e.reason);
 }
 
 export async function deployment(namespace: string, name: string): Promise<k8s.V1Deployment | undefined> {
