@@ -32,7 +32,7 @@ export async function deleteIfExists(objects: KubernetesObjectApi, obj: Kubernet
  */
 export async function writeStatus(custom: CustomObjectsApi, namespace: string, name: string, status: object): Promise<string | undefined> {
   const updated = (await custom.patchNamespacedCustomObjectStatus(
-    { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: [{ op: 'add', path: '/status', value: status }] },
+    { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: [{ op: 'add', path: '/status', value: status }], fieldManager: FIELD_MANAGER },
   )) as KubernetesObject;
   return updated.metadata?.resourceVersion;
 }

@@ -1,6 +1,7 @@
 /**
  * Small helpers for tests that drive ModelVariants on the real cluster: create one, change its
- * activation, send a signal, read its status and events, and wait for what a user would wait for.
+ * activation or patch its spec, send a signal, read its status, events and Deployments, and wait for
+ * what a user would wait for.
  */
 import * as k8s from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ModelVariant, type ModelVariantSpec } from '../../../src/api/types.ts';
@@ -41,7 +42,7 @@ export const signal = (namespace: string, name: string, verb: string) =>
 /** Waits until the status satisfies `pred`; the failure message shows the last status seen. */
 export async function waitForStatus(namespace: string, name: string, what: string, pred: (s: NonNullable<ModelVariant['status']>) => boolean, timeoutMs = 90_000) {
   let last: unknown;
-  return eventually(`${namespace}/${name} ${what} (last status: ${JSON.stringify(last)})`, async () => {
+  return eventually(`${namespace}/${name} ${what}`, async () => {
     const mv = await getModelVariant(namespace, name);
     last = mv.status;
     return mv.status && pred(mv.status) ? mv.status : undefined;
@@ -49,10 +50,7 @@ export async function waitForStatus(namespace: string, name: string, what: strin
 }
 
 export async function eventReasons(namespace: string, name: string): Promise<string[]> {
-  const events = await core().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` });
-  return events.items
-    .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
-    .map((e) => e.reason ?? '');
+  return (await modelVariantEvents(namespace, name)).map((e) => e.reason);
 }
 
 export async function deployment(namespace: string, name: string): Promise<k8s.V1Deployment | undefined> {
@@ -66,4 +64,46 @@ export async function deployment(namespace: string, name: string): Promise<k8s.V
 
 export function activationOf(d: k8s.V1Deployment | undefined, env = 'ACTIVATION'): string | undefined {
   return d?.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === env)?.value;
+}
+
+/** The image and extra env of the model server container; no extended resource unless `limits` asks for one. */
+export function modelTemplate(opts: { image?: string; env?: k8s.V1EnvVar[]; limits?: Record<string, string> } = {}): ModelVariantSpec['template'] {
+  return {
+    metadata: { labels: { app: 'model' } },
+    spec: { containers: [{ name: 'server', image: opts.image ?? 'example.com/model-server:1.0', ports: [{ name: 'http', containerPort: 8080 }],
+      ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { resources: { limits: opts.limits } } : {}) }] },
+  };
+}
+
+/** A JSON merge patch of the ModelVariant (arrays, such as the template's containers, are replaced whole). */
+export const patchModelVariant = mergePatch;
+
+export interface ModelVariantEvent {
+  type: string;
+  reason: string;
+  message: string;
+}
+
+/** The Events recorded for a ModelVariant, oldest first. */
+export async function modelVariantEvents(namespace: string, name: string): Promise<ModelVariantEvent[]> {
+  const events = await core().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` });
+  return events.items
+    .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
+    .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '' }));
+}
+
+type Status = NonNullable<ModelVariant['status']>;
+
+/** One condition of a status, by type. */
+export function conditionOf(status: Status | undefined, type: string) {
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+/** The image and env of every container of a Deployment's pod template: what its pods run. */
+export function podTemplateOf(d: k8s.V1Deployment | undefined): { name: string; image: string | undefined; env: k8s.V1EnvVar[] }[] {
+  return (d?.spec?.template.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image, env: c.env ?? [] }));
+}
+
+export function imageOf(d: k8s.V1Deployment | undefined): string | undefined {
+  return d?.spec?.template.spec?.containers[0]?.image;
 }
