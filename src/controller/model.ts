@@ -58,6 +58,8 @@ export interface RoleObservation {
   replicas: number;
   /** Ready pods, whatever variant they serve: every one of them receives traffic. */
   ready: number;
+  /** Of the ready pods, those of the Deployment's own variant (the rest are of an older template). */
+  readyOfVariant?: number;
   /** True when the Deployment's rollout is complete at its current spec. */
   settled: boolean;
   /** A rolling update in progress (pods of an older template left, or a status behind the spec). */

@@ -11,7 +11,7 @@ import { computeCapacity, quotaRoom } from './capacity.ts';
 import { extendedResource } from './desired.ts';
 import type { CapacityObservation, RoleObservation } from './model.ts';
 import { deployedVariant } from '../workload/deployment.ts';
-import { LABEL_MODEL, LABEL_ROLE, type Role } from '../workload/names.ts';
+import { LABEL_MODEL, LABEL_REVISION, LABEL_ROLE, LABEL_VARIANT, type Role } from '../workload/names.ts';
 
 /** True when a Deployment's rollout is complete at its current spec (as `kubectl rollout status` judges). */
 export function deploymentSettled(d: V1Deployment): boolean {
@@ -80,8 +80,9 @@ export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | unde
     settled: deploymentSettled(d),
     ...(deploymentRolling(d) ? { rolling: true } : {}),
   };
+  const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp);
+  if (variant) obs.readyOfVariant = mine.filter((p) => podReady(p) && p.metadata?.labels?.[LABEL_REVISION] === variant.revision && p.metadata?.labels?.[LABEL_VARIANT] === variant.activation).length;
   if (!obs.settled || obs.ready < obs.replicas) {
-    const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp);
     const atRisk = readyAtRisk(d, mine.filter(podReady).length);
     if (atRisk > 0) obs.readyAtRisk = atRisk;
     // Pods the Deployment wants that the cache does not show yet (the cache lags our own writes) will

@@ -163,7 +163,7 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
   it('never leaves fewer ready pods than the floor', () => {
     // The floor is spec.replicas − maxUnavailable in effect (status.maxUnavailable ?? spec's ?? 0), over
     // ready pods of both roles, after every pass (its intents applied) and every world update. Not
-    // checked: (a) before stable first had spec.replicas Ready pods (a first deployment loads its
+    // checked: (a) before stable first had spec.replicas Ready pods of its recorded variant (a first deployment loads its
     // models); (b) from the moment the floor rises (spec.replicas up, or a restarted rollout choosing
     // maxUnavailable 0 where the last one had 1) or a node loss evicts pods, until the ready pods are back
     // at the floor: new pods must load first, or never fit, and no move of the planner can help; (c) from
@@ -194,7 +194,8 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         const promoted = stableVariant(status);
         if (r.kind === 'pass' && status.phase !== 'Promoting' && r.observed.stable?.variant && promoted && !sameVariant(r.observed.stable.variant, promoted)) disturbed = true;
         lastFloor = floor;
-        if ((r.world.stable?.ready ?? 0) >= d.replicas) bootstrapped = true;
+        // Its own variant, not pods of a template it replaced before anything served (StableReplaced).
+        if ((r.world.stable?.readyOfTemplate ?? 0) >= d.replicas && sameVariant(r.world.stable?.variant, stableVariant(status))) bootstrapped = true;
         if (ready(r.world) >= floor) disturbed = exitSlack = false;
         if (!bootstrapped || disturbed) continue;
         check(ready(r.world) >= floor - (exitSlack ? 1 : 0), () => `${r.kind} at ${at(r.now)}: ${ready(r.world)} ready pods, floor ${floor}` +
@@ -213,9 +214,11 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         if (r.kind === 'pass') {
           const before = stableVariant(r.previous);
           const after = stableVariant(r.plan.status);
-          check(!before || sameVariant(before, after) || reasons(r).includes('Promoted'),
+          // StableReplaced: nothing served the recorded stable variant and no rollout was in flight.
+          const replaced = reasons(r).includes('StableReplaced') && (r.observed.stable?.readyOfVariant ?? r.observed.stable?.ready ?? 0) === 0 && !r.observed.canary && !r.previous.canaryActivation;
+          check(!before || sameVariant(before, after) || reasons(r).includes('Promoted') || replaced,
             () => `pass at ${at(r.now)}: status stable changed from ${variantLabel(before)} to ${variantLabel(after)} without a Promoted event`);
-          if (reasons(r).includes('Promoted') && after) promoted.push(after);
+          if ((reasons(r).includes('Promoted') || replaced) && after) promoted.push(after);
           if (reasons(r).some((x) => START_EVENTS.includes(x))) rolloutFrom = before ?? after;
           if (reasons(r).includes('RolledBack')) {
             check(sameVariant(after, rolloutFrom) && sameVariant(r.world.stable?.variant, rolloutFrom), () => `pass at ${at(r.now)}: rolled back to ` +

@@ -73,6 +73,14 @@ describe('plan: a variant is its activation and its pod template', () => {
     expect(p.stable).toEqual({ variant: v('relu', 'r1'), replicas: 4 });
     expect(p.status.phase).toBe('Progressing');
   });
+  it('replaces a stable variant that never served directly, without a canary (a first template the apiserver refused)', () => {
+    const p = run(desired({ variant: v('relu', 'r2'), change: 'pod template (resources)' }), { routedWeight: 0 }, { ...healthy, phase: 'Progressing' });
+    expect(reasons(p)).toContain('StableReplaced');
+    expect(p.status).toMatchObject({ stableActivation: 'relu', stableRevision: 'r2' });
+    expect(p.status.canaryActivation).toBeUndefined();
+    expect(p.stable).toEqual({ variant: v('relu', 'r2'), replicas: 4 });
+    expect(p.canary).toBeNull();
+  });
   it('does not start a canary for a replica change alone', () => {
     const p = run(desired({ variant: v('relu'), replicas: 6 }), observed(), healthy);
     expect(p.canary).toBeNull();

@@ -49,6 +49,7 @@ export function plan(d: Desired, o: Observed, previous: Status, now: number, spl
   if (d.problems.length > 0) return invalidSpec(draft, verb);
   cond(draft, CONDITION.SpecValid, 'True', 'SpecAccepted', 'the spec is valid');
   bootstrap(draft);
+  replaceWhatNeverServed(draft);
   if (sameVariant(d.variant, stableVariant(s))) return steady(draft, verb);
   return canaryPhase(draft, verb);
 }
@@ -64,6 +65,25 @@ function bootstrap(draft: Draft): void {
   // A status written before revisions existed: the stable (and any canary) Deployment ran spec.template.
   s.stableRevision ??= d.variant.revision;
   if (s.canaryActivation) s.canaryRevision ??= d.variant.revision;
+}
+
+/**
+ * Nothing to protect: when no stable pod serves (a first template the apiserver refused, an image that
+ * never became Ready, every pod lost) and no rollout is in flight, a new variant replaces the recorded
+ * stable one directly, as Argo Rollouts and Flagger treat a first deployment; a canary of it would be
+ * judged against a stable that does not serve, and a rollback would go back to what never worked.
+ */
+function replaceWhatNeverServed(draft: Draft): void {
+  const { d, o, s } = draft;
+  const stable = stableVariant(s);
+  if (sameVariant(d.variant, stable) || s.canaryActivation || o.canary) return;
+  // A stable Deployment that runs something else (edited by hand) is repaired, not replaced.
+  if (o.stable && !sameVariant(o.stable.variant, stable)) return;
+  if (o.stable && (o.stable.readyOfVariant ?? o.stable.ready) > 0) return;
+  event(draft, 'Normal', 'StableReplaced', `no pod of stable ${s.stableActivation} serves and no rollout is in flight: ` +
+    `${d.change} replaces it directly, without a canary`);
+  s.stableActivation = d.variant.activation;
+  s.stableRevision = d.variant.revision;
 }
 
 /** No canary wanted: the stable variant at full size; a canary in flight is cancelled and removed safely. */

@@ -13,8 +13,8 @@
  * - Pods of the growing side that wait for room (Pending for the scheduler, or wanted by the Deployment
  *   but not created yet) take the free room first and count toward the shortage the shrinking side
  *   may make room for; else a pod grown on a free GPU that another pod took would wait forever.
- * - A Deployment replacing pods with a new template (`rolling`) is not shrunk until its update is done,
- *   unless none of its pods serves.
+ * - A Deployment replacing pods with a new template (`rolling`) that serves only loses pods waiting for
+ *   a node until its update is done.
  * - `blocked` says that nothing can move and nothing is on its way: a capacity hold.
  */
 import type { Role } from '../api/types.ts';
@@ -72,11 +72,16 @@ export function moveToward(m: MoveInput): Move {
   let freed = 0;
   for (const role of ROLES) {
     const excess = cur[role].replicas - target[role];
+    if (excess <= 0) continue;
     // A Deployment in the middle of its own rolling update may scale either template down, and keeps
-    // one pod fewer than its new size: it is not shrunk until its update is done, unless none of its
-    // pods serves (then there is nothing to lose, and shrinking may be what unblocks it).
-    if (excess <= 0 || (cur[role].rolling && cur[role].ready > 0)) continue;
-    const unreadyCut = Math.min(excess, Math.max(0, cur[role].replicas - cur[role].ready));
+    // one pod fewer than its new size: while any of its pods serves, it only loses pods waiting for a
+    // node (they hold nothing and serve nothing; dropping them may be what unblocks its update).
+    const guarded = !!cur[role].rolling && cur[role].ready > 0;
+    const unreadyCut = Math.min(excess, guarded ? cur[role].unscheduled ?? 0 : Math.max(0, cur[role].replicas - cur[role].ready));
+    if (guarded) {
+      next[role] -= unreadyCut;
+      continue;
+    }
     const readyCut = Math.min(readyBudget, excess - unreadyCut);
     next[role] -= unreadyCut + readyCut;
     readyBudget -= readyCut;

@@ -84,7 +84,7 @@ export class World {
     const settled = s.pods === s.replicas && s.readyOfTemplate === s.replicas && s.ready === s.replicas;
     // As observe.ts's readyAtRisk: with pods of an older template left, the rolling update keeps replicas − 1.
     const atRisk = s.stale > 0 ? Math.max(0, s.ready - Math.max(0, s.replicas - 1)) : 0;
-    return { variant: s.variant, replicas: s.replicas, ready: s.ready, settled, ...(atRisk > 0 ? { readyAtRisk: atRisk } : {}), ...(s.stale > 0 ? { rolling: true } : {}), ...(s.unscheduled > 0 ? {
+    return { variant: s.variant, replicas: s.replicas, ready: s.ready, readyOfVariant: s.readyOfTemplate, settled, ...(atRisk > 0 ? { readyAtRisk: atRisk } : {}), ...(s.stale > 0 ? { rolling: true } : {}), ...(s.unscheduled > 0 ? {
       unscheduled: s.unscheduled, problem: `pod unschedulable: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu` } : {}) };
   }
 
