@@ -29,5 +29,6 @@ describe('computeCapacity', () => {
     const quota = (name: string, hard: string, used: string) => ({ metadata: { name }, status: { hard: { 'requests.nvidia.com/gpu': hard }, used: { 'requests.nvidia.com/gpu': used } } });
     expect(quotaRoom([quota('a', '8', '6'), quota('b', '4', '1')], 'nvidia.com/gpu', 1)).toEqual({ fits: 2, detail: 'ResourceQuota a: 2/8 requests.nvidia.com/gpu free' });
     expect(quotaRoom([], 'nvidia.com/gpu', 1)).toBeUndefined();
+    expect(quotaRoom([{ ...quota('scoped', '1', '1'), spec: { scopes: ['Terminating'] } }], 'nvidia.com/gpu', 1)).toBeUndefined();
   });
 });

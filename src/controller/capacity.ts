@@ -49,12 +49,14 @@ export function computeCapacity(
 
 /**
  * Room left by the namespace's ResourceQuotas for pods asking `perPod` of `resource`: the tightest
- * quota on `requests.<resource>` (or `<resource>`), as the quota controller last counted it. Undefined
- * when no quota limits the resource.
+ * quota on `requests.<resource>` (or `<resource>`), as the quota controller last counted it; scoped
+ * quotas are left out. Undefined when no quota limits the resource.
  */
 export function quotaRoom(quotas: V1ResourceQuota[], resource: string, perPod: number): { fits: number; detail: string } | undefined {
   let best: { fits: number; detail: string } | undefined;
   for (const q of quotas) {
+    // A scoped quota counts only some pods (a priority class, terminating ones): not judged here.
+    if ((q.spec?.scopes?.length ?? 0) > 0 || q.spec?.scopeSelector) continue;
     for (const key of [`requests.${resource}`, resource]) {
       const hard = q.status?.hard?.[key] ?? q.spec?.hard?.[key];
       if (hard === undefined) continue;

@@ -98,7 +98,7 @@ export function createController(opts: ControllerOptions): Controller {
     seen.delete(n.metadata?.name ?? '');
     enqueueRollingOut();
   });
-  quotas.on('update', enqueueRollingOut);
+  for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueRollingOut());
 
   return {
     queue,
