@@ -68,7 +68,8 @@ describe('the serving-floor sampler', () => {
     const pods = await core().listNamespacedPod({ namespace: ns, labelSelector: `${LABEL.model}=${model}` });
     const [survivor, ...victims] = pods.items.map((p) => p.metadata?.name ?? '').sort();
     for (const name of victims) await core().deleteNamespacedPod({ namespace: ns, name });
-    await readyReplicas(3);
+    // The Deployment's status may still say 3 ready right after the delete: wait on what the sampler saw.
+    await eventually('the dip and the recovery', async () => (sampler.samples.some((s) => s.ready < 3) && sampler.samples.at(-1)?.ready === 3 ? true : undefined), 30_000, 100);
     await new Promise((r) => setTimeout(r, 500));
     const result: FloorResult = await sampler.stop();
     expect(result.min).toBe(1);
