@@ -165,7 +165,7 @@ describe('kubectl modelvariant signals', () => {
   it('refuses promote on a Healthy ModelVariant, says why, and sets nothing', async () => {
     const run = await plugin(['promote', 'ranker', '-n', ns]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('ranker has no rollout in progress (phase Healthy); change spec.activation to start one');
+    expect(run.stderr).toContain('ranker has no rollout in progress (phase Healthy); change spec.activation or spec.template to start one');
     expect((await getModelVariant(ns, 'ranker')).metadata?.annotations?.[SIGNAL_ANNOTATION]).toBeUndefined();
   });
 
