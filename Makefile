@@ -24,11 +24,13 @@ demo: tools node_modules ## The main job: a complete local canary rollout on an 
 	node hack/demo.ts
 
 .PHONY: test
+# Three jest workers on two cores: integration files spend most of their time waiting for rollouts and
+# pods to become Ready, so they overlap well (measured: 4 min instead of 10.7 min warm).
 test: tools node_modules ## Everything CI runs: generated-code check, typecheck, lint, unit, integration and e2e tests
 	npm run --silent gen:check
 	npx tsc --noEmit
 	npx eslint .
-	$(JEST) --ci --json --outputFile=.test-results.json $(JEST_ARGS)
+	$(JEST) --ci --maxWorkers=3 --json --outputFile=.test-results.json $(JEST_ARGS)
 
 ##@ Development
 

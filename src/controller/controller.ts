@@ -14,6 +14,7 @@ import { createInformer, resourcePath, type Informer } from '../kube/informer.ts
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import type { Caches, ReconcileContext } from './context.ts';
+import { isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
 
 export interface ControllerOptions {
@@ -76,29 +77,36 @@ export function createController(opts: ControllerOptions): Controller {
     services.on(ev, enqueueOwner);
   }
   revisions.on('delete', enqueueOwner);
-  // Capacity can free up or shrink: wake the ModelVariants that are rolling out or holding.
-  const enqueueRollingOut = () => {
-    for (const mv of modelVariants.list()) if (mv.status?.capacityHoldSince || (mv.status?.phase && mv.status.phase !== 'Healthy')) enqueue(mv);
+  // Capacity can free up: wake the ModelVariants that hold for it (everything else waits on its own
+  // Deployments and pods). Only a change that can free GPUs counts: a pod that asked for an extended
+  // resource leaving a node, a node's readiness, cordon, allocatable or labels, a quota.
+  const enqueueHolding = () => {
+    for (const mv of modelVariants.list()) if (mv.status?.capacityHoldSince) enqueue(mv);
   };
   const managed = (p: V1Pod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
+  const heldGpus = (p: V1Pod) => !!p.spec?.nodeName && (p.spec.containers ?? []).some((c) =>
+    Object.keys({ ...c.resources?.requests, ...c.resources?.limits }).some(isExtendedResource));
   pods.on('add', (p) => managed(p) && enqueueOwner(p));
   pods.on('update', (p) => managed(p) && enqueueOwner(p));
-  pods.on('delete', (p) => (managed(p) ? enqueueOwner(p) : enqueueRollingOut()));
+  pods.on('delete', (p) => {
+    if (managed(p)) enqueueOwner(p);
+    if (heldGpus(p)) enqueueHolding();
+  });
   const seen = new Map<string, string>();
   const onNode = (n: V1Node) => {
     const name = n.metadata?.name ?? '';
     const signature = nodeSignature(n);
     if (seen.get(name) === signature) return;
     seen.set(name, signature);
-    if (nodes.hasSynced()) enqueueRollingOut();
+    if (nodes.hasSynced()) enqueueHolding();
   };
   nodes.on('add', onNode);
   nodes.on('update', onNode);
   nodes.on('delete', (n) => {
     seen.delete(n.metadata?.name ?? '');
-    enqueueRollingOut();
+    enqueueHolding();
   });
-  for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueRollingOut());
+  for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueHolding());
 
   return {
     queue,

@@ -80,14 +80,20 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
   };
 }
 
+const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
+
+/** True for an extended resource such as nvidia.com/gpu: not cpu, memory, ephemeral storage or hugepages. */
+export function isExtendedResource(name: string): boolean {
+  return !STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-');
+}
+
 /** The extended resource (e.g. nvidia.com/gpu) each pod of the template asks for, if any. */
 export function extendedResource(mv: ModelVariant): { resource: string; perPod: number } | undefined {
-  const standard = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
   let found: { resource: string; perPod: number } | undefined;
   for (const c of mv.spec.template?.spec?.containers ?? []) {
     const asks = { ...(c.resources?.requests ?? {}), ...(c.resources?.limits ?? {}) } as Record<string, string | number>;
     for (const [resource, qty] of Object.entries(asks)) {
-      if (standard.has(resource) || resource.startsWith('hugepages-')) continue;
+      if (!isExtendedResource(resource)) continue;
       const n = Number(qty);
       if (!Number.isFinite(n) || n <= 0) continue;
       found = found && found.resource === resource ? { resource, perPod: found.perPod + n } : found ?? { resource, perPod: n };
