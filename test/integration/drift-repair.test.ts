@@ -12,7 +12,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../src/api/types.t
 import { eventually, kubeConfig } from '../harness/env.ts';
 import { isolatedOperator, kubectl, reconcileCount, type IsolatedOperator } from './support/isolated-operator.ts';
 import {
-  activationOf, conditionOf, createModelVariant, deployment, getModelVariant, imageOf, modelTemplate, modelVariantEvents, patchModelVariant, waitForStatus,
+  eventsOnceRecorded, activationOf, conditionOf, createModelVariant, deployment, getModelVariant, imageOf, modelTemplate, modelVariantEvents, patchModelVariant, waitForStatus,
 } from './support/model-variants.ts';
 
 const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -125,7 +125,7 @@ describe('objects the ModelVariant does not own', () => {
     expect(conditionOf(status, 'ChildrenReconciled')?.reason).toBe('ChildNotOwned');
     expect(message).toContain('Service claimed-stable exists and is not owned by this ModelVariant');
     expect(message).toContain('Service claimed-canary exists and is not owned by this ModelVariant');
-    expect((await modelVariantEvents(ns, 'claimed')).filter((e) => e.reason === 'ChildNotOwned')).toHaveLength(1);
+    expect((await eventsOnceRecorded(ns, 'claimed', ['ChildNotOwned'])).filter((e) => e.reason === 'ChildNotOwned')).toHaveLength(1);
 
     // What the operator does own it still builds: the model's Service and the stable Deployment serve.
     await waitForStatus(ns, 'claimed', 'Healthy', (s) => s.phase === 'Healthy');
@@ -162,7 +162,7 @@ describe('a child the apiserver refuses', () => {
     expect(condition?.reason).toBe('ChildRejected');
     expect(condition?.message).toMatch(/^the apiserver refused Deployment greedy-stable \(HTTP 4\d\d\): .*quantities must match the regular expression/);
     expect(conditionOf(status, 'SpecValid')?.status).toBe('True');
-    const rejected = (await modelVariantEvents(ns, 'greedy')).filter((e) => e.reason === 'ChildRejected');
+    const rejected = (await eventsOnceRecorded(ns, 'greedy', ['ChildRejected'])).filter((e) => e.reason === 'ChildRejected');
     expect(rejected.map((e) => e.message)).toEqual([condition?.message]);
     expect(await deployment(ns, 'greedy-stable')).toBeUndefined();
 

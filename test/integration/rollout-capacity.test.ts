@@ -12,7 +12,7 @@ import { eventually, kubeConfig } from '../harness/env.ts';
 import { createPrivateNodes, type PrivateNodes } from './support/fake-nodes.ts';
 import { isolatedOperator, type IsolatedOperator } from './support/isolated-operator.ts';
 import {
-  activationOf, conditionOf, createModelVariant, deployment, modelTemplate, modelVariantEvents, setActivation, signal, waitForStatus,
+  eventsOnceRecorded, activationOf, conditionOf, createModelVariant, deployment, modelTemplate, setActivation, signal, waitForStatus,
 } from './support/model-variants.ts';
 
 const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -53,7 +53,7 @@ describe('a ResourceQuota', () => {
     const condition = conditionOf(degraded, 'Degraded');
     expect(condition).toMatchObject({ status: 'True', reason: 'ProgressDeadlineExceeded' });
     expect(condition?.message).toContain('exceeded quota: pod-count');
-    expect((await modelVariantEvents(ns, 'crowded')).find((e) => e.reason === 'RolledBack')?.message).toContain('exceeded quota: pod-count');
+    expect((await eventsOnceRecorded(ns, 'crowded', ['RolledBack'])).find((e) => e.reason === 'RolledBack')?.message).toContain('exceeded quota: pod-count');
     await eventually('canary gone, stable relu at 2 ready', async () => {
       const stable = await deployment(ns, 'crowded-stable');
       return !(await deployment(ns, 'crowded-canary')) && stable?.status?.readyReplicas === 2 && activationOf(stable) === 'relu' ? true : undefined;
@@ -77,7 +77,7 @@ describe('a ResourceQuota', () => {
     expect(conditionOf(held, 'CapacityAvailable')?.reason).toBe('InsufficientCapacity');
     expect(conditionOf(held, 'CapacityAvailable')?.message).toContain(`needs 1 more pod(s) × 1 ${nodes.resource} but 0 fit (ResourceQuota gpus: 0/2 ${key} free; nodes:`);
     expect(conditionOf(held, 'SpecValid')?.status).toBe('True');
-    expect((await modelVariantEvents(ns, 'budget')).map((e) => e.reason)).toContain('InsufficientCapacity');
+    expect((await eventsOnceRecorded(ns, 'budget', ['InsufficientCapacity'])).map((e) => e.reason)).toContain('InsufficientCapacity');
     expect((await deployment(ns, 'budget-stable'))?.spec?.replicas).toBe(2);
     expect((await deployment(ns, 'budget-canary'))?.spec?.replicas ?? 0).toBe(0);
 
@@ -113,7 +113,7 @@ describe('nodes cordoned during a rollout', () => {
     await signal(ns, 'stranded', 'abort');
     const degraded = await waitForStatus(ns, 'stranded', 'rolled back', (s) => watching(s).phase === 'Degraded');
     expect(conditionOf(degraded, 'Degraded')).toMatchObject({ status: 'True', reason: 'Aborted' });
-    expect((await modelVariantEvents(ns, 'stranded')).map((e) => e.reason)).toEqual(expect.arrayContaining(['InsufficientCapacity', 'RolledBack']));
+    expect((await eventsOnceRecorded(ns, 'stranded', ['InsufficientCapacity', 'RolledBack'])).map((e) => e.reason)).toEqual(expect.arrayContaining(['InsufficientCapacity', 'RolledBack']));
     await eventually('canary removed', async () => ((await deployment(ns, 'stranded-canary')) ? undefined : true));
 
     await nodes.cordon(false);

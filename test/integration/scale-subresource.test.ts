@@ -12,7 +12,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../src/api/types.t
 import { eventually, kubeConfig } from '../harness/env.ts';
 import { isolatedOperator, kubectl, type IsolatedOperator } from './support/isolated-operator.ts';
 import {
-  conditionOf, createModelVariant, deployment, getModelVariant, modelTemplate, modelVariantEvents, setActivation, waitForStatus,
+  eventsOnceRecorded, conditionOf, createModelVariant, deployment, getModelVariant, modelTemplate, modelVariantEvents, setActivation, waitForStatus,
 } from './support/model-variants.ts';
 
 const custom = () => kubeConfig().makeApiClient(k8s.CustomObjectsApi);
@@ -44,7 +44,7 @@ describe('the scale subresource', () => {
     expect(conditionOf(resized, 'TrafficSplitExact')).toMatchObject({ status: 'False', reason: 'CoarseReplicaSplit' });
     expect((await deployment(ns, 'elastic-stable'))?.spec?.replicas).toBe(5);
     expect((await deployment(ns, 'elastic-canary'))?.spec?.replicas).toBe(1);
-    const reasons = (await modelVariantEvents(ns, 'elastic')).map((e) => e.reason);
+    const reasons = (await eventsOnceRecorded(ns, 'elastic', ['RolloutStarted'])).map((e) => e.reason);
     expect(reasons.filter((r) => r === 'RolloutStarted')).toHaveLength(1);
     expect(reasons).not.toContain('RolloutRestarted');
 

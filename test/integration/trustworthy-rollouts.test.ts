@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { eventually, kubeConfig } from '../harness/env.ts';
 import { isolatedOperator, reconcileCount, type IsolatedOperator } from './support/isolated-operator.ts';
 import {
-  activationOf, conditionOf, createModelVariant, deployment, getModelVariant, imageOf, modelTemplate, modelVariantEvents,
+  eventsOnceRecorded, activationOf, conditionOf, createModelVariant, deployment, getModelVariant, imageOf, modelTemplate, modelVariantEvents,
   patchModelVariant, podTemplateOf, signal, waitForStatus,
 } from './support/model-variants.ts';
 
@@ -48,7 +48,7 @@ describe('a change of the pod template', () => {
     expect(imageOf(await deployment(ns, 'imagey-stable'))).toBe(IMAGE_1);
     expect(imageOf(await deployment(ns, 'imagey-canary'))).toBe(IMAGE_2);
     expect(await controllerRevisionNames(ns, 'imagey')).toEqual([`imagey-${oldRevision}`, `imagey-${rolling.canaryRevision}`].sort());
-    const started = (await modelVariantEvents(ns, 'imagey')).filter((e) => e.reason === 'RolloutStarted');
+    const started = (await eventsOnceRecorded(ns, 'imagey', ['RolloutStarted'])).filter((e) => e.reason === 'RolloutStarted');
     expect(started).toHaveLength(1);
     expect(started[0]?.message).toContain(`image ${IMAGE_1} → ${IMAGE_2}`);
 

@@ -92,6 +92,17 @@ export async function modelVariantEvents(namespace: string, name: string): Promi
     .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '' }));
 }
 
+/**
+ * The ModelVariant's events once every one of `reasons` is among them: the operator records events just
+ * after the status they go with, so a test that has seen the status may read the events a moment early.
+ */
+export async function eventsOnceRecorded(namespace: string, name: string, reasons: string[]): Promise<ModelVariantEvent[]> {
+  return eventually(`events ${reasons.join(', ')} of ${namespace}/${name}`, async () => {
+    const events = await modelVariantEvents(namespace, name);
+    return reasons.every((r) => events.some((e) => e.reason === r)) ? events : undefined;
+  });
+}
+
 type Status = NonNullable<ModelVariant['status']>;
 
 /** One condition of a status, by type. */
