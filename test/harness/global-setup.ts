@@ -13,7 +13,9 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.ACTIVATION_CANARY_CLUSTER_STATE) return;
   const dir = mkdtempSync(join(tmpdir(), 'activation-canary-test-'));
   const t0 = Date.now();
-  const state = await launchCluster(dir, { ownerPid: process.pid });
+  // Test files run side by side (three jest workers) and share the two fake nodes: give them GPUs enough
+  // for all at once. Tests that count GPUs bring nodes with a resource name of their own.
+  const state = await launchCluster(dir, { ownerPid: process.pid, gpusPerNode: 32 });
   process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
   process.env.ACTIVATION_CANARY_STARTED_CLUSTER = dir;
   process.env.KUBECONFIG = state.kubeconfig;

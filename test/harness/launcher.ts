@@ -12,12 +12,13 @@ import { isAlive, logTail } from './processes.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Launches a supervisor for `dir` and resolves with the cluster state once every component is ready. */
-export async function launchCluster(dir: string, opts: { ownerPid?: number; timeoutMs?: number } = {}): Promise<ClusterState> {
+export async function launchCluster(dir: string, opts: { ownerPid?: number; timeoutMs?: number; gpusPerNode?: number } = {}): Promise<ClusterState> {
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, 'supervisor.log');
   const fd = openSync(logFile, 'a');
   const args = [join(REPO_ROOT, 'test', 'harness', 'supervisor.ts'), '--dir', dir];
   if (opts.ownerPid) args.push('--owner-pid', String(opts.ownerPid));
+  if (opts.gpusPerNode) args.push('--gpus-per-node', String(opts.gpusPerNode));
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited = false;

@@ -3,16 +3,16 @@
  * `<dir>/state.json` once all are ready, and tears everything down on SIGTERM/SIGINT or when its
  * owner process (the test runner) is gone, so a crashed or killed test run leaves nothing behind.
  *
- * usage: node test/harness/supervisor.ts --dir DIR [--owner-pid PID] [--no-prometheus]
+ * usage: node test/harness/supervisor.ts --dir DIR [--owner-pid PID] [--no-prometheus] [--gpus-per-node N]
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { locateBinaries } from './binaries.ts';
-import { startCluster, type RunningCluster } from './cluster.ts';
+import { DEFAULT_GPU_NODES, startCluster, type RunningCluster } from './cluster.ts';
 import { isAlive } from './processes.ts';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, 'owner-pid': { type: 'string' }, 'no-prometheus': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, 'owner-pid': { type: 'string' }, 'no-prometheus': { type: 'boolean' }, 'gpus-per-node': { type: 'string' } } });
 const dir = values.dir;
 if (!dir) {
   console.error('supervisor: --dir is required');
@@ -43,7 +43,9 @@ if (ownerPid) setInterval(() => { if (!isAlive(ownerPid)) void shutdown(`owner $
 
 try {
   const t0 = Date.now();
-  starting = startCluster({ dir, binaries: locateBinaries(), prometheus: !values['no-prometheus'], log: say });
+  const perNode = values['gpus-per-node'] ? Number(values['gpus-per-node']) : undefined;
+  const gpuNodes = perNode ? Object.fromEntries(Object.keys(DEFAULT_GPU_NODES).map((n) => [n, perNode])) : undefined;
+  starting = startCluster({ dir, binaries: locateBinaries(), prometheus: !values['no-prometheus'], log: say, ...(gpuNodes ? { gpuNodes } : {}) });
   const cluster = await starting;
   if (stopping) await new Promise(() => undefined); // a shutdown is in progress and will exit
   const state = { ...cluster.state, supervisorPid: process.pid };
