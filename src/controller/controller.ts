@@ -43,6 +43,13 @@ function nodeSignature(n: V1Node): string {
   return `${ready}|${n.spec?.unschedulable ?? false}|${JSON.stringify(n.status?.allocatable ?? {})}|${JSON.stringify(n.metadata?.labels ?? {})}`;
 }
 
+/** What the planner reads of a pod: phase, node, readiness, scheduling, container waits, deletion. */
+function podSignature(p: V1Pod): string {
+  const cond = (type: string) => p.status?.conditions?.find((c) => c.type === type)?.status ?? '';
+  const waiting = (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason ?? '').join(',');
+  return `${p.status?.phase}|${p.spec?.nodeName ?? ''}|${cond('Ready')}|${cond('PodScheduled')}|${waiting}|${p.metadata?.deletionTimestamp ?? ''}`;
+}
+
 export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
@@ -86,9 +93,21 @@ export function createController(opts: ControllerOptions): Controller {
   const managed = (p: V1Pod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
   const heldGpus = (p: V1Pod) => !!p.spec?.nodeName && (p.spec.containers ?? []).some((c) =>
     Object.keys({ ...c.resources?.requests, ...c.resources?.limits }).some(isExtendedResource));
-  pods.on('add', (p) => managed(p) && enqueueOwner(p));
-  pods.on('update', (p) => managed(p) && enqueueOwner(p));
+  // Our pods wake their ModelVariant when what the planner reads of them changes (not on every
+  // rewording of the scheduler's message, which a busy cluster rewrites on each node change).
+  const podSeen = new Map<string, string>();
+  const onPod = (p: V1Pod) => {
+    if (!managed(p)) return;
+    const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
+    const signature = podSignature(p);
+    if (podSeen.get(key) === signature) return;
+    podSeen.set(key, signature);
+    enqueueOwner(p);
+  };
+  pods.on('add', onPod);
+  pods.on('update', onPod);
   pods.on('delete', (p) => {
+    podSeen.delete(`${p.metadata?.namespace}/${p.metadata?.name}`);
     if (managed(p)) enqueueOwner(p);
     if (heldGpus(p)) enqueueHolding();
   });

@@ -78,7 +78,7 @@ describe('drift', () => {
       return svc?.spec?.selector?.['activationcanary.io/model'] === 'routed' ? svc : undefined;
     }, 30_000);
     expect(restored.spec?.selector).toEqual({ 'activationcanary.io/model': 'routed' });
-    expect(await repairs(ns, 'routed')).toEqual([expect.stringMatching(/^repaired Service routed \(changed by kubectl-patch\)/)]);
+    expect((await eventsOnceRecorded(ns, 'routed', ['ChildRepaired'])).filter((e) => e.reason === 'ChildRepaired').map((e) => e.message)).toEqual([expect.stringMatching(/^repaired Service routed \(changed by kubectl-patch\)/)]);
   });
 
   it('re-creates a deleted <name>-canary Service, owned by the ModelVariant', async () => {
@@ -98,7 +98,7 @@ describe('drift', () => {
       return imageOf(d) === IMAGE ? d : undefined;
     }, 30_000);
     expect(activationOf(reverted)).toBe('relu');
-    expect(await repairs(ns, 'pinned')).toEqual([expect.stringMatching(/^repaired Deployment pinned-stable \(changed by kubectl-set\)/)]);
+    expect((await eventsOnceRecorded(ns, 'pinned', ['ChildRepaired'])).filter((e) => e.reason === 'ChildRepaired').map((e) => e.message)).toEqual([expect.stringMatching(/^repaired Deployment pinned-stable \(changed by kubectl-set\)/)]);
     await waitForStatus(ns, 'pinned', 'Healthy', (s) => s.phase === 'Healthy');
   });
 });
