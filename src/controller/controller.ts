@@ -14,7 +14,7 @@ import { createInformer, resourcePath, type Informer } from '../kube/informer.ts
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import type { Caches, ReconcileContext } from './context.ts';
-import { isExtendedResource } from './desired.ts';
+import { extendedResource, isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
 
 export interface ControllerOptions {
@@ -85,14 +85,19 @@ export function createController(opts: ControllerOptions): Controller {
   }
   revisions.on('delete', enqueueOwner);
   // Capacity can free up: wake the ModelVariants that hold for it (everything else waits on its own
-  // Deployments and pods). Only a change that can free GPUs counts: a pod that asked for an extended
-  // resource leaving a node, a node's readiness, cordon, allocatable or labels, a quota.
-  const enqueueHolding = () => {
-    for (const mv of modelVariants.list()) if (mv.status?.capacityHoldSince) enqueue(mv);
+  // Deployments and pods), and only for the resource each asks for: a pod that held it leaving a node,
+  // a change of readiness, cordon, allocatable or labels of a node that offers it, a quota.
+  const enqueueHolding = (resources?: string[]) => {
+    for (const mv of modelVariants.list()) {
+      if (!mv.status?.capacityHoldSince) continue;
+      const asks = extendedResource(mv)?.resource;
+      if (!resources || (asks && resources.includes(asks))) enqueue(mv);
+    }
   };
   const managed = (p: V1Pod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
-  const heldGpus = (p: V1Pod) => !!p.spec?.nodeName && (p.spec.containers ?? []).some((c) =>
-    Object.keys({ ...c.resources?.requests, ...c.resources?.limits }).some(isExtendedResource));
+  // The extended resources a pod bound to a node held (nvidia.com/gpu, …): what its leaving frees.
+  const heldResources = (p: V1Pod) => (p.spec?.nodeName ? (p.spec.containers ?? []).flatMap((c) =>
+    Object.keys({ ...c.resources?.requests, ...c.resources?.limits }).filter(isExtendedResource)) : []);
   // Our pods wake their ModelVariant when what the planner reads of them changes (not on every
   // rewording of the scheduler's message, which a busy cluster rewrites on each node change).
   const podSeen = new Map<string, string>();
@@ -109,21 +114,23 @@ export function createController(opts: ControllerOptions): Controller {
   pods.on('delete', (p) => {
     podSeen.delete(`${p.metadata?.namespace}/${p.metadata?.name}`);
     if (managed(p)) enqueueOwner(p);
-    if (heldGpus(p)) enqueueHolding();
+    const freed = heldResources(p);
+    if (freed.length > 0) enqueueHolding(freed);
   });
+  const offered = (n: V1Node) => Object.keys(n.status?.allocatable ?? {}).filter(isExtendedResource);
   const seen = new Map<string, string>();
   const onNode = (n: V1Node) => {
     const name = n.metadata?.name ?? '';
     const signature = nodeSignature(n);
     if (seen.get(name) === signature) return;
     seen.set(name, signature);
-    if (nodes.hasSynced()) enqueueHolding();
+    if (nodes.hasSynced()) enqueueHolding(offered(n));
   };
   nodes.on('add', onNode);
   nodes.on('update', onNode);
   nodes.on('delete', (n) => {
     seen.delete(n.metadata?.name ?? '');
-    enqueueHolding();
+    enqueueHolding(offered(n));
   });
   for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueHolding());
 

@@ -7,7 +7,7 @@
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
-import { REQUEUE_NEXT_STEP_MS, clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
+import { REQUEUE_NEXT_STEP_MS, chosenMaxUnavailable, clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
 import { exitToStable, rollBack, towardStable } from './plan-exit.ts';
 import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { promote } from './plan-promote.ts';
@@ -68,7 +68,7 @@ function startCanary(draft: Draft, reason: string): void {
   s.canaryActivation = d.variant.activation;
   s.canaryRevision = d.variant.revision;
   s.change = d.change;
-  s.maxUnavailable = d.maxUnavailable ?? (o.capacity && o.capacity.fits < 1 ? 1 : 0);
+  s.maxUnavailable = chosenMaxUnavailable(d, o);
   s.currentStepIndex = 0;
   s.stepStartedAt = draft.nowIso;
   s.rolloutStartedAt = draft.nowIso;

@@ -144,10 +144,15 @@ export function cond(draft: Draft, type: string, status: 'True' | 'False' | 'Unk
   draft.s.conditions = setCondition(draft.s.conditions ?? [], { type, status, reason, message, observedGeneration: draft.d.generation }, draft.nowIso);
 }
 
+/** maxUnavailable for a rollout that starts now: the spec's, else 0 when one more pod fits, else 1. */
+export function chosenMaxUnavailable(d: Desired, o: Observed): number {
+  return d.maxUnavailable ?? (o.capacity && o.capacity.fits < 1 ? 1 : 0);
+}
+
 /** maxUnavailable in effect: the rollout's (chosen when it started), the spec's, else 0 when a surge fits. */
 export function maxUnavailable(draft: Draft): number {
   const { d, o, s } = draft;
-  return s.maxUnavailable ?? d.maxUnavailable ?? (o.capacity && o.capacity.fits < 1 ? 1 : 0);
+  return s.maxUnavailable ?? chosenMaxUnavailable(d, o);
 }
 
 /** Ready pods (both roles) that must keep receiving traffic. */

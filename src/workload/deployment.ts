@@ -2,8 +2,9 @@
  * Pure builder of a role's Deployment: a variant's pod template (the user's, as kept for that revision)
  * with the activation passed in the configured env var of every container, role/variant/revision
  * labels, an ownerReference, and a rolling update that never asks for more GPUs than the Deployment
- * already holds (maxSurge 0, maxUnavailable 1). The planner makes sure one pod fewer never breaks the
- * serving floor before it changes a template in place (see docs/operator.md, Invariants).
+ * already holds (maxSurge 0, maxUnavailable 1). The planner counts the pod such an update takes down
+ * before it moves anything else, and promotion adds a canary pod first when one pod fewer would break
+ * the serving floor (see docs/operator.md, Invariants, for the one exception).
  */
 import type { V1Container, V1Deployment, V1EnvVar, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { stableHash } from './hash.ts';
