@@ -5,14 +5,15 @@
  * derived names, providers this version does not implement, templates without images).
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { ModelVariant } from '../api/types.ts';
+import type { ModelVariant, Step as SpecStep } from '../api/types.ts';
 import { SIGNAL_ANNOTATION, withDefaults } from '../api/types.ts';
 import { parseDuration } from '../util/duration.ts';
 import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
 import { describeChange, templateRevision } from '../workload/revision.ts';
 import type { Desired, Step } from './model.ts';
 
-const SUPPORTED_PROVIDERS = ['replicas'];
+/** Providers whose route splits requests by weight (the canary is sized to its weight beside a full stable). */
+const WEIGHTED_PROVIDERS = new Set(['gatewayAPI', 'istio']);
 
 /**
  * `stableTemplate` is the pod template of the stable revision recorded in status (from its
@@ -38,14 +39,14 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
   containers.forEach((c, i) => {
     if (!c.image) problems.push(`spec.template.spec.containers[${i}] (${c.name ?? 'unnamed'}) has no image: set the model server image`);
   });
-  if (!SUPPORTED_PROVIDERS.includes(spec.traffic.provider)) {
-    problems.push(`traffic provider "${spec.traffic.provider}" is not implemented by this operator version; use provider: replicas`);
-  }
-
-  const steps: Step[] = spec.strategy.steps.map((s, i) => ({
-    weight: s.setWeight,
-    ...(s.pause !== undefined ? { pauseMs: duration(`spec.strategy.steps[${i}].pause`, s.pause) } : {}),
-  }));
+  const weighted = WEIGHTED_PROVIDERS.has(spec.traffic.provider);
+  const steps = toSteps(spec.strategy.steps, duration);
+  spec.strategy.steps.forEach((s, i) => {
+    const kind = s.setHeaderRoute ? 'setHeaderRoute' : s.setMirror ? 'setMirror' : undefined;
+    if (kind && !weighted) {
+      problems.push(`spec.strategy.steps[${i}].${kind} needs a route object to carry it: use traffic.provider gatewayAPI or istio, or remove the step`);
+    }
+  });
   if (steps.length === 0) problems.push('spec.strategy.steps is empty: give at least one step, e.g. {setWeight: 50, pause: 1m}');
   const progressDeadlineMs = duration('spec.strategy.progressDeadline', spec.strategy.progressDeadline, 10_000);
   const promotionDeadlineMs = duration('spec.strategy.promotionDeadline', spec.strategy.promotionDeadline, 10_000);
@@ -69,6 +70,7 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
     variant,
     change,
     replicas: spec.replicas,
+    ...(weighted ? { weighted } : {}),
     ...(spec.strategy.maxUnavailable !== undefined ? { maxUnavailable: spec.strategy.maxUnavailable } : {}),
     steps,
     progressDeadlineMs,
@@ -78,6 +80,26 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
     ...(signal ? { signal } : {}),
     problems,
   };
+}
+
+/**
+ * The spec's steps as the planner walks them: each carries the route in effect at that step. The weight
+ * is the last setWeight at or before it (0 before the first); a header route lasts from its step until
+ * the rollout ends; a mirror lasts for its own step only.
+ */
+function toSteps(specSteps: SpecStep[], duration: (field: string, text: string) => number): Step[] {
+  let weight = 0;
+  let headerRoute: Step['headerRoute'];
+  return specSteps.map((s, i) => {
+    if (s.setWeight !== undefined) weight = s.setWeight;
+    if (s.setHeaderRoute) headerRoute = { name: s.setHeaderRoute.name.toLowerCase(), value: s.setHeaderRoute.value };
+    return {
+      weight,
+      ...(headerRoute ? { headerRoute } : {}),
+      ...(s.setMirror ? { mirrorPercent: s.setMirror.percent } : {}),
+      ...(s.pause !== undefined ? { pauseMs: duration(`spec.strategy.steps[${i}].pause`, s.pause) } : {}),
+    };
+  });
 }
 
 const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);

@@ -8,6 +8,7 @@
  */
 
 import type { AnalysisStatus, ModelVariantStatus, Phase, StatusCondition } from '../api/types.ts';
+import type { HeaderRoute, ObservedRoute, RouteProblem, RouteState } from '../traffic/router.ts';
 
 export { PHASE } from '../api/types.ts';
 export type { Phase };
@@ -22,8 +23,12 @@ export interface Variant {
 }
 
 export interface Step {
-  /** Canary share of traffic asked for, in percent (0–100). */
+  /** Canary share of ordinary traffic at this step, in percent (0–100): the last setWeight at or before it, 0 before the first. */
   weight: number;
+  /** The header route in effect: from its setHeaderRoute step until promotion or rollback. */
+  headerRoute?: HeaderRoute;
+  /** A setMirror step: percent (1–100) of requests copied to the canary during this step only. */
+  mirrorPercent?: number;
   /** Milliseconds to stay at this weight; undefined: wait at this weight until a promote signal. */
   pauseMs?: number;
 }
@@ -37,6 +42,11 @@ export interface Desired {
   /** Words for what changes from the stable variant to this one, e.g. "image m:1 → m:2; activation relu → gelu". */
   change: string;
   replicas: number;
+  /**
+   * True with a weighted router (gatewayAPI, istio): the route splits by weight, stable keeps spec.replicas,
+   * and the route must never send requests to a canary without ready pods. False/undefined: `replicas`.
+   */
+  weighted?: boolean;
   /** spec.strategy.maxUnavailable; undefined: chosen when a rollout starts (0 if a surge fits, else 1). */
   maxUnavailable?: number;
   steps: Step[];
@@ -106,6 +116,10 @@ export interface Observed {
   canary?: RoleObservation;
   /** Actual canary traffic share from the router (0–100). */
   routedWeight: number;
+  /** What the live route carries (weighted routers: read back from the route object); undefined when unreadable. */
+  route?: ObservedRoute;
+  /** Why the route cannot be read or used, in words that say what to fix (TrafficRouted=False). */
+  routeProblem?: RouteProblem;
   /** Free capacity for the template's extended resource; undefined when it asks for none. */
   capacity?: CapacityObservation;
   analysis?: AnalysisOutcome;
@@ -141,8 +155,8 @@ export interface Plan {
   stable?: WorkloadIntent;
   /** null: the canary Deployment should not exist; undefined: leave it as it is. */
   canary?: WorkloadIntent | null;
-  /** Canary traffic weight to set on the router. */
-  routeWeight: number;
+  /** What the router should make the route carry. */
+  route: RouteState;
   status: Status;
   events: PlannedEvent[];
   /** When to reconcile again, in milliseconds (already clamped to a timer's range); undefined: on events only. */

@@ -266,7 +266,7 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         const w = quiet.world.snapshot();
         const last = passes(quiet).at(-1);
         check(sameVariant(w.stable?.variant, stableVariant(quiet.status)) && w.stable?.replicas === quiet.spec.replicas &&
-          w.stable.readyOfTemplate === quiet.spec.replicas && (w.canary?.pods ?? 0) === 0 && (last?.plan.routeWeight ?? 0) === 0,
+          w.stable.readyOfTemplate === quiet.spec.replicas && (w.canary?.pods ?? 0) === 0 && (last?.plan.route.weight ?? 0) === 0,
         () => `rolled back at ${at(rolledBack.now)}, then 4 h of quiet: stable ${variantLabel(stableVariant(quiet.status))}, phase ${quiet.status.phase}, ` +
           `world ${JSON.stringify(w)}: ${quiet.status.message}`);
       }

@@ -10,6 +10,7 @@ import { LABEL } from '../api/types.ts';
 import { clampTimerMs } from '../util/duration.ts';
 import { CONDITION, setCondition } from './conditions.ts';
 import { PHASE, sameVariant, stableVariant, type Variant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
+import type { RouteState } from '../traffic/router.ts';
 import { canaryPhase } from './plan-canary.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
@@ -176,23 +177,61 @@ export function currentSizes(o: Observed, switching: Partial<Record<'stable' | '
   return { stable: now(o.stable, switching.stable), canary: now(o.canary, switching.canary) };
 }
 
-/** Completes a plan: the Available condition from observation, the common fields, a timer-safe requeue. */
+/** What a plan part asks of the route: the canary's weight, and while a step has them, a header route and a mirror. */
+export interface RouteParts {
+  routeWeight: number;
+  headerRoute?: RouteState['headerRoute'];
+  mirrorPercent?: number;
+}
+
+/** After the route was written, read it back this soon (route objects are not watched). */
+export const REQUEUE_ROUTE_MS = 1_000;
+
+/** Completes a plan: the Available condition from observation, the route guards, the common fields, a timer-safe requeue. */
 export function finish(
   draft: Draft,
-  parts: { stable?: Plan['stable']; canary?: Plan['canary']; routeWeight: number },
+  parts: { stable?: Plan['stable']; canary?: Plan['canary'] } & RouteParts,
   requeueAfterMs?: number,
 ): Plan {
   const { d, o } = draft;
   const ready = (o.stable?.ready ?? 0) + (o.canary?.ready ?? 0);
   if (ready >= d.replicas) cond(draft, CONDITION.Available, 'True', 'MinimumReplicasAvailable', `${ready}/${d.replicas} serving replicas ready`);
   else cond(draft, CONDITION.Available, 'False', 'ReplicasUnavailable', `${ready}/${d.replicas} serving replicas ready`);
-  const requeue = requeueAfterMs === undefined || Number.isNaN(requeueAfterMs) ? undefined : clampTimerMs(Math.max(REQUEUE_NEXT_STEP_MS, requeueAfterMs));
+  let route: RouteState = {
+    weight: parts.routeWeight,
+    ...(parts.headerRoute ? { headerRoute: parts.headerRoute } : {}),
+    ...(parts.mirrorPercent ? { mirrorPercent: parts.mirrorPercent } : {}),
+  };
+  let canary = parts.canary;
+  if (d.weighted) {
+    // A weighted route sends requests whatever the pod counts: never to a canary without a ready pod,
+    // and the canary's pods go only once the live route sends them nothing.
+    if ((o.canary?.ready ?? 0) === 0) route = { weight: 0 };
+    const shrinks = canary === null ? (o.canary?.replicas ?? 0) > 0 : !!canary && !!o.canary && canary.replicas < o.canary.replicas;
+    if (shrinks && o.canary && routeSendsToCanary(o.route)) {
+      canary = { variant: o.canary.variant ?? (canary?.variant as Variant), replicas: o.canary.replicas };
+      requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, REQUEUE_ROUTE_MS);
+    }
+  }
+  const requeue = requeueAfterMs === undefined || Number.isNaN(requeueAfterMs) || requeueAfterMs === Infinity
+    ? undefined : clampTimerMs(Math.max(REQUEUE_NEXT_STEP_MS, requeueAfterMs));
   return {
     ...(parts.stable ? { stable: parts.stable } : {}),
-    ...(parts.canary !== undefined ? { canary: parts.canary } : {}),
-    routeWeight: parts.routeWeight,
+    ...(canary !== undefined ? { canary } : {}),
+    route,
     status: draft.s,
     events: draft.events,
     ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
   };
+}
+
+/** True unless the live route is known to send the canary nothing (an unreadable route may still send it requests). */
+export function routeSendsToCanary(route: Observed['route']): boolean {
+  return !route || route.weight > 0 || !!route.headerRoute || !!route.mirrorPercent;
+}
+
+/** The route carries exactly what a step asks: the weight, the header route and the mirror. */
+export function routeCarries(route: Observed['route'], want: RouteState): boolean {
+  return !!route && route.weight === want.weight && route.mirrorPercent === want.mirrorPercent &&
+    route.headerRoute?.name === want.headerRoute?.name && route.headerRoute?.value === want.headerRoute?.value;
 }

@@ -7,8 +7,7 @@
 import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
 import { writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
-import { replicaSplit } from '../traffic/replicas.ts';
-import type { RouteTarget, TrafficRouter } from '../traffic/router.ts';
+import { isRouteProblem, type ObservedRoute, type ReadyReplicas, type RouteProblem, type RouteTarget, type TrafficRouter } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
 import { childName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
@@ -21,7 +20,7 @@ import type { ReconcileContext } from './context.ts';
 import { toDesired } from './desired.ts';
 import { sameVariant, stableVariant, type Observed, type Plan, type Status } from './model.ts';
 import { observeCapacity, observeRole } from './observe.ts';
-import { plan } from './plan.ts';
+import { plan, routeCarries } from './plan.ts';
 
 export interface ReconcileResult {
   requeueAfterMs?: number;
@@ -41,10 +40,14 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const previous = freshestStatus(ctx, key, mv);
   const stableTemplate = previous.stableRevision ? revisionTemplate(ctx.revisions.get(namespace, revisionName(name, previous.stableRevision))) : undefined;
   const desired = toDesired({ ...mv, status: previous }, stableTemplate);
-  const routerOrError = createRouter(spec.traffic.provider);
-  const router: TrafficRouter | undefined = 'code' in routerOrError ? undefined : routerOrError;
-  const ports = servicePorts(spec.template, spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port);
-  const target: RouteTarget = { namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port: ports[0]?.port ?? 0 };
+  const router = createRouter(spec.traffic, { objects: ctx.objects, ...(spec.strategy.canaryReplicas ? { canaryReplicas: spec.strategy.canaryReplicas } : {}) });
+  const trafficPort = spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port;
+  const ports = servicePorts(spec.template, trafficPort);
+  const uid = mv.metadata?.uid ?? '';
+  const owner = { apiVersion: API_VERSION, kind: KIND, name, uid };
+  const target: RouteTarget = {
+    namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port: trafficPort ?? ports[0]?.port ?? 0, owner,
+  };
 
   const pods = ctx.pods.list(namespace);
   const role = (r: Role) => observeRole(mv, r, ctx.deployments.get(namespace, childName(name, r)), spec.variantEnv, pods);
@@ -52,35 +55,63 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const canary = role('canary');
   const inRollout = !sameVariant(desired.variant, stableVariant(previous)) || !!previous.canaryActivation || !!canary || !stable?.settled;
   const capacity = inRollout ? observeCapacity(mv, ctx.nodes.list(), ctx.pods.list(), ctx.quotas.list(namespace)) : undefined;
+  const acting = desired.problems.length === 0;
+  const route = acting ? await readRoute(router, target, { stable: stable?.ready ?? 0, canary: canary?.ready ?? 0 }) : undefined;
   const observed: Observed = {
     ...(stable ? { stable } : {}),
     ...(canary ? { canary } : {}),
-    routedWeight: router ? await router.getRoutes(target, { stable: stable?.ready ?? 0, canary: canary?.ready ?? 0 }) : 0,
+    routedWeight: route && !isRouteProblem(route) ? route.weight : previous.canaryWeight ?? 0,
+    ...(route && !isRouteProblem(route) ? { route } : {}),
+    ...(isRouteProblem(route) ? { routeProblem: route } : {}),
     ...(capacity ? { capacity } : {}),
   };
   if (desired.problems.length === 0 && analysisDue(desired, previous, now)) {
     observed.analysis = await ctx.analysis(mv, previous.analysis, now);
   }
 
-  const result = plan(desired, observed, previous, now, router?.replicasFor ?? replicaSplit);
-  const uid = mv.metadata?.uid ?? '';
+  const result = plan(desired, observed, previous, now, router.replicasFor);
   const writer = new ChildWriter(ctx.objects, uid);
   const log = ctx.logger.child({ modelVariant: key });
-  if (desired.problems.length === 0 || result.stable) {
+  // The route first: the planner only raises a weight toward ready canary pods, and only shrinks the
+  // canary once the live route sends it nothing, so writing the route before the Deployments is safe.
+  if (acting && observed.route && !routeCarries(observed.route, result.route)) await writeRoute(router, target, observed.route, previous, result, log);
+  if (acting || result.stable) {
     await applyPlan(ctx, writer, result, {
-      namespace, name, owner: { apiVersion: API_VERSION, kind: KIND, name, uid }, variantEnv: spec.variantEnv,
+      namespace, name, owner, variantEnv: spec.variantEnv,
       desired: { ...desired.variant, template: spec.template ?? {} },
       keepRevisions: [result.status.stableRevision, result.status.canaryRevision].filter((r): r is string => !!r),
       ports,
     }, log);
   }
-  if (router && desired.problems.length === 0) {
-    await router.reconcile(target);
-    await router.setRoutes(target, result.routeWeight);
-  }
   reportChildren(result, writer, now);
   await recordStatus(ctx, mv, previous, result);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
+}
+
+/** Checks (and in managed mode creates) the route, then reads what it carries; a problem says what to fix. */
+async function readRoute(router: TrafficRouter, target: RouteTarget, ready: ReadyReplicas): Promise<ObservedRoute | RouteProblem> {
+  const problem = await router.reconcile(target);
+  return problem ?? router.getRoutes(target, ready);
+}
+
+/**
+ * Makes the route carry the plan's route. A route that differs from what status says the operator
+ * set, last written by another field manager, was edited by hand: it is put back, with an Event naming
+ * who changed it. A refusal becomes TrafficRouted=False.
+ */
+async function writeRoute(router: TrafficRouter, target: RouteTarget, live: ObservedRoute, previous: Status, p: Plan, log: ReconcileContext['logger']): Promise<void> {
+  const problem = await router.setRoutes(target, p.route);
+  if (problem) {
+    p.events.push({ type: 'Warning', reason: 'TrafficRouteRejected', message: problem.message });
+    return;
+  }
+  log.info({ weight: p.route.weight, headerRoute: p.route.headerRoute?.name, mirrorPercent: p.route.mirrorPercent }, 'Route updated');
+  if (live.changedBy && live.weight !== (previous.canaryWeight ?? 0)) {
+    p.events.push({
+      type: 'Warning', reason: 'TrafficRouteRepaired',
+      message: `the ${router.provider} route's canary weight was changed to ${live.weight}% by ${live.changedBy}; put back to ${p.route.weight}% (the operator owns these weights)`,
+    });
+  }
 }
 
 /** ChildrenReconciled, and an Event per repair and per new refusal. */

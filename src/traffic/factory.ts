@@ -1,16 +1,25 @@
 /**
- * Picks the traffic router for a ModelVariant's `spec.traffic.provider`. Providers other than
- * `replicas` arrive in their own issue; asking for one gives a clear, typed error for the status.
+ * Picks the traffic router for a ModelVariant's `spec.traffic` (after Flagger's router factory): the
+ * `replicas` provider (no mesh), `gatewayAPI` (an HTTPRoute) or `istio` (a VirtualService). Routers
+ * are cheap values built per reconcile from the spec; the route objects they act on are the state.
  */
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Traffic } from '../api/generated/modelvariant.ts';
+import { createGatewayApiRouter } from './gateway-api.ts';
+import { createIstioRouter } from './istio.ts';
 import { createReplicasRouter } from './replicas.ts';
 import type { TrafficRouter } from './router.ts';
 
-export type RouterError = { code: 'UnsupportedProvider'; message: string };
+export interface RouterDeps {
+  /** Reads and writes route objects (HTTPRoute, VirtualService, DestinationRule). */
+  objects: KubernetesObjectApi;
+  /** strategy.canaryReplicas: the canary's fixed pod count below 100 % for weighted routers. */
+  canaryReplicas?: number;
+}
 
-export function createRouter(provider: string): TrafficRouter | RouterError {
-  if (provider === 'replicas') return createReplicasRouter();
-  return {
-    code: 'UnsupportedProvider',
-    message: `traffic provider "${provider}" is not implemented yet in this operator version; use provider: replicas`,
-  };
+/** The router for `traffic` (defaults resolved: provider set, and its block present as the CRD requires). */
+export function createRouter(traffic: Traffic, deps: RouterDeps): TrafficRouter {
+  if (traffic.provider === 'gatewayAPI' && traffic.gatewayAPI) return createGatewayApiRouter(traffic.gatewayAPI, deps);
+  if (traffic.provider === 'istio' && traffic.istio) return createIstioRouter(traffic.istio, deps);
+  return createReplicasRouter();
 }

@@ -25,3 +25,22 @@ describe('the replicas provider', () => {
     expect(readyWeight({ stable: 0, canary: 0 })).toBe(0);
   });
 });
+
+describe('the replicas router', () => {
+  const target = { namespace: 'ml', name: 'sentiment', stableService: 'sentiment-stable', canaryService: 'sentiment-canary', port: 8080, owner: { apiVersion: 'v', kind: 'ModelVariant', name: 'sentiment', uid: 'u' } };
+  it('reads back the split it sized once those pods are Ready (no pretending)', async () => {
+    const router = createReplicasRouter();
+    for (let n = 1; n <= 8; n++) {
+      for (const w of [0, 1, 5, 10, 25, 50, 75, 99, 100]) {
+        const split = router.replicasFor(n, w);
+        await router.setRoutes(target, { weight: split.weight });
+        expect(await router.getRoutes(target, { stable: split.stable, canary: split.canary })).toEqual({ weight: split.weight });
+      }
+    }
+  });
+  it('finalizes twice without error', async () => {
+    const router = createReplicasRouter();
+    await router.finalize(target);
+    await expect(router.finalize(target)).resolves.toBeUndefined();
+  });
+});

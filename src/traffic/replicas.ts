@@ -9,10 +9,11 @@
  *   stable keeps all N pods and one canary pod is added beside them: 1/(N+1) of traffic.
  *
  * The real share is returned (and reported in status), never pretended: with 1 replica a 10 % step is
- * 50 %. `getRoutes` reads the real ratio of ready pods.
+ * 50 %. `getRoutes` reads the real ratio of ready pods. It has no route object, so no header routes
+ * and no mirrors (the spec is refused with those steps).
  */
 import type { Split } from '../controller/model.ts';
-import type { ReadyReplicas, RouteTarget, TrafficRouter } from './router.ts';
+import type { ReadyReplicas, RouteState, RouteTarget, TrafficRouter } from './router.ts';
 
 const EPSILON = 1e-9;
 
@@ -38,10 +39,11 @@ export function readyWeight(ready: ReadyReplicas): number {
 export function createReplicasRouter(): TrafficRouter {
   return {
     provider: 'replicas',
+    weighted: false,
     replicasFor: replicaSplit,
     reconcile: async (_target: RouteTarget) => undefined,
-    setRoutes: async (_target: RouteTarget, _weight: number) => undefined,
-    getRoutes: async (_target: RouteTarget, ready: ReadyReplicas) => readyWeight(ready),
+    setRoutes: async (_target: RouteTarget, _route: RouteState) => undefined,
+    getRoutes: async (_target: RouteTarget, ready: ReadyReplicas) => ({ weight: readyWeight(ready) }),
     finalize: async (_target: RouteTarget) => undefined,
   };
 }

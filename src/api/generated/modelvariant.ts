@@ -4,7 +4,7 @@
 import type { V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
 
 /**
- * replicas (no mesh: one Service selects both roles and traffic follows the replica ratio), gatewayAPI (weights on the backendRefs of an HTTPRoute) or istio (weights on a VirtualService).
+ * replicas (no mesh: one Service selects both roles and traffic follows the replica ratio), gatewayAPI (weights on the backendRefs of an HTTPRoute) or istio (weights on a VirtualService). With gatewayAPI and istio, stable keeps spec.replicas and the canary runs pods for its weight.
  */
 export type TrafficProvider = 'replicas' | 'gatewayAPI' | 'istio';
 /**
@@ -68,32 +68,87 @@ export interface Traffic {
   istio?: IstioTraffic;
 }
 /**
- * The Gateway API HTTPRoute whose backendRefs the operator weights. Required iff provider is gatewayAPI.
+ * The Gateway API HTTPRoute that splits traffic. Either httpRoute (existing mode: an HTTPRoute you keep, e.g. in Git, whose backendRefs to <name>-stable and <name>-canary the operator weights, changing nothing else) or parentRefs (managed mode: the operator creates and owns the HTTPRoute <name>).
  */
 export interface GatewayAPITraffic {
   /**
-   * Name of the HTTPRoute in the ModelVariant's namespace; the operator owns its rules' backendRefs.
+   * Existing mode: the HTTPRoute in the ModelVariant's namespace. It needs a rule whose backendRefs name <name>-stable and <name>-canary; the operator sets their weights and nothing else.
    */
-  httpRoute: string;
+  httpRoute?: string;
+  /**
+   * Managed mode: the Gateways the HTTPRoute <name> attaches to.
+   *
+   * @minItems 1
+   * @maxItems 16
+   *
+   * Items: A parent reference of the HTTPRoute (a Gateway API ParentReference).
+   */
+  parentRefs?: {
+    /**
+     * Group of the parent (default gateway.networking.k8s.io).
+     */
+    group?: string;
+    /**
+     * Kind of the parent (default Gateway).
+     */
+    kind?: string;
+    /**
+     * The parent's namespace (default the ModelVariant's).
+     */
+    namespace?: string;
+    /**
+     * The parent's name
+     */
+    name: string;
+    /**
+     * A listener of the Gateway.
+     */
+    sectionName?: string;
+    /**
+     * A port of the Gateway.
+     */
+    port?: number;
+  }[];
+  /**
+   * Managed mode, optional: the hostnames the HTTPRoute matches.
+   *
+   * @maxItems 16
+   *
+   * Items: A hostname, e.g. sentiment.example.com.
+   */
+  hostnames?: string[];
   /**
    * The Service port the backendRefs point at (the model server's port).
    */
   port: number;
 }
 /**
- * The Istio VirtualService whose route weights the operator sets. Required iff provider is istio.
+ * The Istio VirtualService that splits traffic. Either virtualService (existing mode: one you keep, whose HTTP route destinations for this model's Services the operator weights, changing nothing else) or hosts (managed mode: the operator creates and owns the VirtualService <name>).
  */
 export interface IstioTraffic {
   /**
-   * Name of the VirtualService in the ModelVariant's namespace; the operator owns its HTTP route destinations.
+   * Existing mode: the VirtualService in the ModelVariant's namespace. It needs an HTTP route whose destinations are <name>-stable and <name>-canary (or host <name> with subsets stable and canary of a DestinationRule); the operator sets their weights and nothing else.
    */
-  virtualService: string;
+  virtualService?: string;
   /**
-   * The host clients call, when it differs from the ModelVariant's Service name.
+   * Managed mode: the hosts of the VirtualService <name>, e.g. translation.ml.svc.cluster.local.
+   *
+   * @minItems 1
+   * @maxItems 16
+   *
+   * Items: A host clients call, e.g. translation.ml.svc.cluster.local.
    */
-  host?: string;
+  hosts?: string[];
   /**
-   * The destination port, when the Service exposes more than one.
+   * Managed mode, optional: Istio Gateways (namespace/name) the VirtualService applies to; omitted, the mesh.
+   *
+   * @maxItems 16
+   *
+   * Items: An Istio Gateway, e.g. istio-system/public, or mesh.
+   */
+  gateways?: string[];
+  /**
+   * The destination port (the model server's port), when the Service exposes more than one.
    */
   port?: number;
 }
@@ -102,7 +157,7 @@ export interface IstioTraffic {
  */
 export interface Strategy {
   /**
-   * The traffic weights the canary walks through, strictly increasing. After the last step the canary is promoted. A step without pause waits for a promote signal.
+   * The steps the canary walks through: weights (strictly increasing), header routes and mirrors. After the last step the canary is promoted. A step without pause waits for a promote signal.
    *
    * @minItems 1
    * @maxItems 20
@@ -112,6 +167,10 @@ export interface Strategy {
    * How long a step may take to become ready (e.g. GPU pods stuck Pending) before the canary is rolled back.
    */
   progressDeadline?: string;
+  /**
+   * With provider gatewayAPI or istio: the canary's pod count at every step below 100 %, whatever the weight. Unset: ceil(spec.replicas × weight / 100), at least 1. Ignored by the replicas provider.
+   */
+  canaryReplicas?: number;
   /**
    * Serving pods (ready pods receiving traffic) a rollout may take below spec.replicas at any moment. Unset: 0 when the cluster had room for one more pod of the template when the rollout started (the rollout surges instead), else 1.
    */
@@ -127,13 +186,35 @@ export interface Strategy {
   analysis?: Analysis;
 }
 /**
- * One step of the canary.
+ * One step of the canary: exactly one of setWeight, setHeaderRoute (gatewayAPI and istio) or setMirror (gatewayAPI and istio), with an optional pause.
  */
 export interface Step {
   /**
    * The canary's share of traffic at this step, in percent (1–100).
    */
-  setWeight: number;
+  setWeight?: number;
+  /**
+   * From this step until promotion or rollback, requests carrying this header with this exact value go to the canary (smoke tests), before and beside any weight. Needs provider gatewayAPI or istio.
+   */
+  setHeaderRoute?: {
+    /**
+     * The HTTP header name, e.g. x-activation-variant.
+     */
+    name: string;
+    /**
+     * The exact header value, e.g. canary.
+     */
+    value: string;
+  };
+  /**
+   * During this step, this percentage of requests is copied to the canary while clients get stable's answers (shadow traffic); the canary is judged by the same SLIs. Needs provider gatewayAPI or istio.
+   */
+  setMirror?: {
+    /**
+     * Percent of requests mirrored to the canary (1–100).
+     */
+    percent: number;
+  };
   /**
    * How long to stay at this weight once it is reached (e.g. 2m, 1h30m). Omit it to wait for a promote signal.
    */

@@ -1,0 +1,18 @@
+/** The `gatewayAPI` provider (an HTTPRoute): being built for issue 10; see router.ts for the contract. */
+import type { GatewayAPITraffic } from '../api/generated/modelvariant.ts';
+import type { RouterDeps } from './factory.ts';
+import type { TrafficRouter } from './router.ts';
+import { weightedSplit } from './weighted.ts';
+
+export function createGatewayApiRouter(_spec: GatewayAPITraffic, deps: RouterDeps): TrafficRouter {
+  const unsupported = { code: 'Unsupported' as const, message: 'the gatewayAPI provider is not implemented yet' };
+  return {
+    provider: 'gatewayAPI',
+    weighted: true,
+    replicasFor: (total, weight) => weightedSplit(total, weight, deps.canaryReplicas),
+    reconcile: async () => unsupported,
+    setRoutes: async () => unsupported,
+    getRoutes: async () => unsupported,
+    finalize: async () => undefined,
+  };
+}
