@@ -4,13 +4,12 @@
  * or the full `.svc.cluster.local` name) or host `<name>` with subset `stable`; its canary destination
  * is then `<name>-canary`, or host `<name>` with subset `canary`. `withRouteState` writes a RouteState
  * into a copy of `spec.http`: the weights of those two destinations, the mirror on those routes, and
- * the operator's header route (`activation-canary-<name>-header`) in front; every other byte is the
+ * the operator's header route (`<name>-canary-header`) in front; every other byte is the
  * user's. `readRouteState` reads the same things back. The I/O is in istio.ts, problems in
  * istio-problems.ts.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
-import { FIELD_MANAGER } from '../kube/apply.ts';
 import type { HeaderRoute, RouteState, RouteTarget } from './router.ts';
 
 export type VirtualServiceSpec = NonNullable<IVirtualService['spec']>;
@@ -35,17 +34,9 @@ export function serviceFqdn(service: string, namespace: string): string {
   return `${service}.${namespace}.svc.cluster.local`;
 }
 
-/** One entry of metadata.managedFields (client-node reads `time` as a Date, the typed models as a string). */
-export interface ManagedFieldsEntry {
-  manager?: string;
-  subresource?: string;
-  time?: Date | string;
-  fieldsV1?: unknown;
-}
-
 /** The `name` of the HTTP route the operator puts first while a header route is asked. */
 export function headerRouteName(model: string): string {
-  return `activation-canary-${model}-header`;
+  return `${model}-canary-header`;
 }
 
 /** Where the model's destinations are in one HTTP route. */
@@ -183,22 +174,4 @@ export function managedHttp(target: RouteTarget, state: RouteState): HttpRoute[]
   });
   const base: HttpRoute = { route: [{ destination: destination(target.stableService), weight: 100 }, { destination: destination(target.canaryService), weight: 0 }] };
   return withRouteState([base], target, state);
-}
-
-/**
- * Who last changed `spec.http` (managedFields, by time), unless it is this operator: the entries
- * owning `f:spec.f:http` with the latest time; the operator among them counts as "the operator wrote
- * last" (times have a one-second resolution).
- */
-export function lastHttpWriter(managedFields: readonly ManagedFieldsEntry[] | undefined): string | undefined {
-  let latest = -Infinity;
-  let writers: string[] = [];
-  for (const entry of managedFields ?? []) {
-    const spec = (entry.fieldsV1 as Record<string, Record<string, unknown> | undefined> | undefined)?.['f:spec'];
-    if (entry.subresource || !spec || !('f:http' in spec)) continue;
-    const time = entry.time ? new Date(entry.time).getTime() : 0;
-    if (time > latest) [latest, writers] = [time, [entry.manager ?? '']];
-    else if (time === latest) writers.push(entry.manager ?? '');
-  }
-  return writers.length === 0 || writers.includes(FIELD_MANAGER) ? undefined : writers[0] || undefined;
 }

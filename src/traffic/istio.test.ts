@@ -4,10 +4,9 @@ import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import { describeRouterConformance } from './conformance.suite.ts';
 import { createIstioRouter } from './istio.ts';
-import {
-  checkDestinationRules, checkModelRoutes, crdNotInstalled, isObjectNotFound, isTypeNotServed, notOurs, ownedByAnotherModel, problemFromError, virtualServiceNotFound,
-} from './istio-problems.ts';
-import { headerRouteName, lastHttpWriter, managedHttp, readRouteState, serviceHosts, withRouteState, type HttpRoute } from './istio-routes.ts';
+import { ISTIO_CRD, checkDestinationRules, checkModelRoutes, virtualServiceNotFound } from './istio-problems.ts';
+import { headerRouteName, managedHttp, readRouteState, serviceHosts, withRouteState, type HttpRoute } from './istio-routes.ts';
+import { isTypeNotServed, ownedByAnother, problemOrThrow } from './route-objects.ts';
 import type { RouteTarget } from './router.ts';
 
 const target: RouteTarget = {
@@ -165,40 +164,20 @@ describe('the istio router\'s managed VirtualService', () => {
   });
 });
 
-describe('the istio router reports who changed the weights', () => {
-  const entry = (manager: string, time: string, http = true, subresource?: string) => ({
-    manager, time, ...(subresource ? { subresource } : {}), fieldsV1: { 'f:spec': http ? { 'f:http': {} } : { 'f:hosts': {} } },
-  });
-  it('names the manager that wrote spec.http last, when it is not the operator', () => {
-    expect(lastHttpWriter([entry('activation-canary', '2026-01-01T00:00:00Z'), entry('kubectl-edit', '2026-01-01T00:05:00Z')])).toBe('kubectl-edit');
-  });
-  it('says nothing when the operator wrote last, or at the same second', () => {
-    expect(lastHttpWriter([entry('kubectl-edit', '2026-01-01T00:00:00Z'), entry('activation-canary', '2026-01-01T00:05:00Z')])).toBeUndefined();
-    expect(lastHttpWriter([entry('kubectl-edit', '2026-01-01T00:05:00Z'), entry('activation-canary', '2026-01-01T00:05:00Z')])).toBeUndefined();
-    expect(lastHttpWriter(undefined)).toBeUndefined();
-  });
-  it('ignores managers of other fields and of the status', () => {
-    expect(lastHttpWriter([entry('argocd-controller', '2026-01-01T00:00:00Z'), entry('kubectl-label', '2026-01-01T00:09:00Z', false), entry('istiod', '2026-01-01T00:09:00Z', true, 'status')]))
-      .toBe('argocd-controller');
-  });
-  it('reads client-node\'s Date times too', () => {
-    expect(lastHttpWriter([{ ...entry('kubectl-edit', ''), time: new Date('2026-01-01T00:05:00Z') }, entry('activation-canary', '2026-01-01T00:00:00Z')])).toBe('kubectl-edit');
-  });
-});
-
 describe('the istio router\'s problems say what to fix', () => {
+  const vsCrd = ISTIO_CRD.VirtualService;
   it('says the Istio CRD is not installed, in one line, for a 404 on the resource type', () => {
-    const noType = new ApiException(404, 'Failed to fetch resource metadata for networking.istio.io/v1/VirtualService: HTTP-Code: 404', '404 page not found', {});
-    const problem = problemFromError(noType, 'VirtualService', 'read VirtualService ml/public');
-    expect(problem).toEqual(crdNotInstalled('VirtualService'));
-    expect(problem?.message).toContain('virtualservices.networking.istio.io');
-    expect(problem?.message).not.toContain('\n');
-    expect(problemFromError(new Error('Unrecognized API version and kind: networking.istio.io/v1 DestinationRule'), 'DestinationRule', 'list')?.message)
+    const noType = new ApiException(404, 'Failed to fetch resource metadata for networking.istio.io/v1/VirtualService: HTTP-Code: 404', '404 page not found\n', {});
+    expect(problemOrThrow(noType, vsCrd.crd, vsCrd.kind, 'reading VirtualService ml/public')).toEqual({
+      code: 'CRDNotInstalled',
+      message: 'the Istio VirtualService CRD (virtualservices.networking.istio.io, version v1: Istio 1.22 or later) is not installed on this cluster: install it, or choose another traffic provider',
+    });
+    const dr = ISTIO_CRD.DestinationRule;
+    expect(problemOrThrow(new Error('Unrecognized API version and kind: networking.istio.io/v1 DestinationRule'), dr.crd, dr.kind, 'listing')?.message)
       .toContain('destinationrules.networking.istio.io');
   });
-  it('tells a missing VirtualService from a missing CRD', () => {
-    const missing = new ApiException(404, 'Not Found', { kind: 'Status', reason: 'NotFound', message: 'virtualservices.networking.istio.io "public" not found', details: { name: 'public', kind: 'virtualservices' } }, {});
-    expect(isObjectNotFound(missing)).toBe(true);
+  it('tells a missing VirtualService from a missing CRD, and says what to create', () => {
+    const missing = new ApiException(404, 'Not Found', JSON.stringify({ kind: 'Status', reason: 'NotFound', message: 'virtualservices.networking.istio.io "public" not found', details: { name: 'public', kind: 'virtualservices' } }), {});
     expect(isTypeNotServed(missing)).toBe(false);
     expect(virtualServiceNotFound(target, 'public')).toEqual({
       code: 'RouteNotFound',
@@ -206,26 +185,25 @@ describe('the istio router\'s problems say what to fix', () => {
         'sentiment-stable and sentiment-canary, or set traffic.istio.hosts instead to let the operator create and own one',
     });
   });
-  it('passes the apiserver\'s refusal on, and leaves server errors to the caller', () => {
+  it('passes the apiserver\'s refusal on, and leaves server errors and conflicts to the caller', () => {
     const invalid = new ApiException(422, 'Unprocessable', JSON.stringify({ kind: 'Status', message: 'VirtualService.networking.istio.io "public" is invalid: spec.http[0].route[0].weight: Invalid value' }), {});
-    expect(problemFromError(invalid, 'VirtualService', 'update VirtualService ml/public')).toEqual({
+    expect(problemOrThrow(invalid, vsCrd.crd, vsCrd.kind, 'updating VirtualService ml/public')).toEqual({
       code: 'Rejected',
-      message: 'the apiserver refused to update VirtualService ml/public (HTTP 422): VirtualService.networking.istio.io "public" is invalid: spec.http[0].route[0].weight: Invalid value',
+      message: 'the apiserver refused updating VirtualService ml/public (HTTP 422): VirtualService.networking.istio.io "public" is invalid: spec.http[0].route[0].weight: Invalid value',
     });
-    expect(problemFromError(new ApiException(503, 'Unavailable', '', {}), 'VirtualService', 'read')).toBeUndefined();
-    expect(problemFromError(new Error('connect ECONNREFUSED 127.0.0.1:6443'), 'VirtualService', 'read')).toBeUndefined();
+    for (const err of [new ApiException(503, 'Unavailable', '', {}), new ApiException(409, 'Conflict', '', {}), new Error('connect ECONNREFUSED 127.0.0.1:6443')]) {
+      expect(() => problemOrThrow(err, vsCrd.crd, vsCrd.kind, 'reading')).toThrow(err);
+    }
   });
   it('never adopts a VirtualService it did not create, and names another owner', () => {
-    expect(notOurs(target, 'ModelVariant translation')).toEqual({
+    const vs = (ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string }[]) => ({ metadata: { ...(ownerReferences ? { ownerReferences } : {}) } });
+    expect(ownedByAnother('VirtualService ml/sentiment', vs(), target)).toEqual({
       code: 'OwnedByAnother',
-      message: 'VirtualService ml/sentiment already exists and is owned by ModelVariant translation; the operator never adopts it: delete or rename it, ' +
-        'or set traffic.istio.virtualService: sentiment to use it as your own VirtualService',
+      message: 'VirtualService ml/sentiment belongs to no ModelVariant (it has no ownerReference), not to ModelVariant ml/sentiment; ' +
+        'the operator never takes over an object it does not own: rename or delete it, or point spec.traffic at another one',
     });
-    expect(notOurs(target).message).toContain('was not created by this ModelVariant');
-    expect(ownedByAnotherModel(target, 'public', 'ml/translation')).toEqual({
-      code: 'OwnedByAnother',
-      message: 'VirtualService ml/public is owned by ModelVariant ml/translation, not by sentiment: give this ModelVariant a VirtualService of its own (traffic.istio.virtualService or traffic.istio.hosts)',
-    });
+    expect(ownedByAnother('VirtualService ml/public', vs([{ apiVersion: 'activationcanary.io/v1alpha1', kind: 'ModelVariant', name: 'translation', uid: 'uid-2' }]), target).message)
+      .toContain('belongs to ModelVariant ml/translation (uid uid-2), not to ModelVariant ml/sentiment');
   });
   it('says which route to add when no route sends to the model', () => {
     expect(checkModelRoutes([{ route: [{ destination: { host: 'other' } }] }], target, 'public')).toEqual({

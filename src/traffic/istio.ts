@@ -27,70 +27,69 @@ import { FIELD_MANAGER, isConflict } from '../kube/apply.ts';
 import { modelLabels } from '../workload/names.ts';
 import { controllerReference } from '../workload/owner.ts';
 import type { RouterDeps } from './factory.ts';
+import { ISTIO_CRD, checkDestinationRules, checkModelRoutes, isProblem, usesSubsets, virtualServiceNotFound } from './istio-problems.ts';
+import { managedHttp, readRouteState, withRouteState, type HttpRoute } from './istio-routes.ts';
 import {
-  checkDestinationRules, checkModelRoutes, isObjectNotFound, isProblem, notOurs, ownedByAnotherModel, problemFromError, usesSubsets, virtualServiceNotFound,
-} from './istio-problems.ts';
-import { lastHttpWriter, managedHttp, readRouteState, withRouteState, type HttpRoute } from './istio-routes.ts';
+  httpStatus, isTypeNotServed, lastForeignWriter, objectName, otherModelVariantOwner, ownedByAnother, ownedByTarget, problemOrThrow,
+} from './route-objects.ts';
 import type { ObservedRoute, RouteProblem, RouteState, RouteTarget, TrafficRouter } from './router.ts';
 import { weightedSplit } from './weighted.ts';
 
 const API_VERSION = 'networking.istio.io/v1';
 /** Read-modify-write attempts when the VirtualService changes under the operator (409). */
 const ATTEMPTS = 3;
+/** The field `changedBy` is about: the HTTP routes (an atomic list, written whole). */
+const HTTP_FIELD = ['f:spec', 'f:http'];
 
 type Live = IVirtualService & { metadata: NonNullable<IVirtualService['metadata']> };
 
-/** The shared I/O: reads that turn "not there" into undefined and user-fixable errors into problems. */
+/** A typed model as client-node's request body (the two type metadata timestamps differently; bodies sent carry none). */
+const toKube = (vs: VirtualService): KubernetesObject => vs.toJSON() as unknown as KubernetesObject;
+const isNotFound = (err: unknown) => httpStatus(err) === 404 && !isTypeNotServed(err);
+
+/**
+ * The I/O on VirtualServices and DestinationRules: "not there" reads as undefined, what a user can fix
+ * as a problem (problemOrThrow); 5xx, network errors and 409s throw.
+ */
 function virtualServices(objects: KubernetesObjectApi) {
   const ref = (namespace: string, name: string) => ({ apiVersion: API_VERSION, kind: 'VirtualService', metadata: { name, namespace } });
-  const call = async <T>(doing: string, kind: 'VirtualService' | 'DestinationRule', fn: () => Promise<T>): Promise<T | RouteProblem> => {
+  const describe = (vs: { metadata?: { namespace?: string; name?: string } }) => objectName('VirtualService', vs.metadata?.namespace ?? '', vs.metadata?.name ?? '');
+  const write = async (doing: string, vs: VirtualService, fn: () => Promise<unknown>): Promise<RouteProblem | undefined> => {
     try {
-      return await fn();
+      await fn();
+      return undefined;
     } catch (err) {
-      const problem = problemFromError(err, kind, doing);
-      if (problem) return problem;
-      throw err;
+      return problemOrThrow(err, ISTIO_CRD.VirtualService.crd, ISTIO_CRD.VirtualService.kind, `${doing} ${describe(vs)}`);
     }
   };
   return {
     async read(namespace: string, name: string): Promise<Live | undefined | RouteProblem> {
-      return call(`read VirtualService ${namespace}/${name}`, 'VirtualService', async () => {
-        try {
-          return (await objects.read(ref(namespace, name))) as unknown as Live;
-        } catch (err) {
-          if (isObjectNotFound(err)) return undefined;
-          throw err;
-        }
-      });
+      try {
+        return (await objects.read(ref(namespace, name))) as unknown as Live;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        return problemOrThrow(err, ISTIO_CRD.VirtualService.crd, ISTIO_CRD.VirtualService.kind, `reading ${objectName('VirtualService', namespace, name)}`);
+      }
     },
-    async create(vs: VirtualService): Promise<RouteProblem | undefined> {
-      const done = await call(`create VirtualService ${vs.metadata?.namespace}/${vs.metadata?.name}`, 'VirtualService',
-        () => objects.create(vs.toJSON() as KubernetesObject, undefined, undefined, FIELD_MANAGER));
-      return isProblem(done) ? done : undefined;
-    },
-    async replace(vs: VirtualService): Promise<RouteProblem | undefined> {
-      const done = await call(`update VirtualService ${vs.metadata?.namespace}/${vs.metadata?.name}`, 'VirtualService',
-        () => objects.replace(vs.toJSON() as KubernetesObject, undefined, undefined, FIELD_MANAGER));
-      return isProblem(done) ? done : undefined;
-    },
+    create: (vs: VirtualService) => write('creating', vs, () => objects.create(toKube(vs), undefined, undefined, FIELD_MANAGER)),
+    replace: (vs: VirtualService) => write('updating', vs, () => objects.replace(toKube(vs), undefined, undefined, FIELD_MANAGER)),
     /** Server-side apply, forced: the operator takes the fields it sends. */
-    async apply(vs: VirtualService): Promise<RouteProblem | undefined> {
-      const done = await call(`update VirtualService ${vs.metadata?.namespace}/${vs.metadata?.name}`, 'VirtualService',
-        () => objects.patch(vs.toJSON() as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
-      return isProblem(done) ? done : undefined;
-    },
+    apply: (vs: VirtualService) => write('updating', vs, () => objects.patch(toKube(vs), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)),
     async delete(vs: Live): Promise<void> {
       try {
         await objects.delete(ref(vs.metadata.namespace ?? '', vs.metadata.name ?? ''), undefined, undefined, undefined, undefined, 'Background',
           { preconditions: { uid: vs.metadata.uid ?? '' } });
       } catch (err) {
         // Gone already, or replaced by an object that is not ours (the uid precondition failed).
-        if (!isObjectNotFound(err) && !isConflict(err)) throw err;
+        if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     },
     async destinationRules(namespace: string): Promise<IDestinationRule[] | RouteProblem> {
-      return call(`list DestinationRules in ${namespace}`, 'DestinationRule',
-        async () => (await objects.list(API_VERSION, 'DestinationRule', namespace)).items as unknown as IDestinationRule[]);
+      try {
+        return (await objects.list(API_VERSION, 'DestinationRule', namespace)).items as unknown as IDestinationRule[];
+      } catch (err) {
+        return problemOrThrow(err, ISTIO_CRD.DestinationRule.crd, ISTIO_CRD.DestinationRule.kind, `listing DestinationRules in ${namespace}`);
+      }
     },
   };
 }
@@ -108,12 +107,8 @@ async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function controlledBy(vs: Live, target: RouteTarget): boolean {
-  return (vs.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === target.owner.uid);
-}
-
 function observed(vs: Live, state: RouteState): ObservedRoute {
-  const changedBy = lastHttpWriter(vs.metadata.managedFields);
+  const changedBy = lastForeignWriter(vs.metadata.managedFields, HTTP_FIELD);
   return { ...state, ...(changedBy ? { changedBy } : {}) };
 }
 
@@ -123,16 +118,12 @@ function managedMode(spec: IstioTraffic, vss: VirtualServices): Omit<TrafficRout
     metadata: { name: t.name, namespace: t.namespace, labels: modelLabels(t.name), ownerReferences: [controllerReference(t.owner)] },
     spec: { hosts: [...(spec.hosts ?? [])], ...(spec.gateways?.length ? { gateways: [...spec.gateways] } : {}), http: managedHttp(t, state) },
   });
-  const owner = (vs: Live) => {
-    const ref = vs.metadata.ownerReferences?.find((r) => r.controller);
-    return ref ? `${ref.kind} ${ref.name}` : undefined;
-  };
   /** Creates the VirtualService, or puts it back whole (keeping others' labels and annotations) when it is not as built. */
   const converge = (t: RouteTarget, state?: RouteState) => retryOnConflict(async (): Promise<RouteProblem | undefined> => {
     const live = await vss.read(t.namespace, t.name);
     if (isProblem(live)) return live;
     if (!live) return vss.create(desired(t, state ?? { weight: 0 }));
-    if (!controlledBy(live, t)) return notOurs(t, owner(live));
+    if (!ownedByTarget(live, t)) return ownedByAnother(objectName('VirtualService', t.namespace, t.name), live, t);
     const want = desired(t, state ?? readRouteState(live.spec?.http ?? [], t) ?? { weight: 0 });
     const labelsKept = Object.entries(want.metadata?.labels ?? {}).every(([k, v]) => live.metadata.labels?.[k] === v);
     if (labelsKept && isDeepStrictEqual(live.spec, want.spec)) return undefined;
@@ -145,8 +136,8 @@ function managedMode(spec: IstioTraffic, vss: VirtualServices): Omit<TrafficRout
     async getRoutes(t) {
       const live = await vss.read(t.namespace, t.name);
       if (isProblem(live)) return live;
-      if (!live) return { code: 'RouteNotFound', message: `VirtualService ${t.namespace}/${t.name} does not exist yet: the operator creates it (traffic.istio.hosts)` };
-      if (!controlledBy(live, t)) return notOurs(t, owner(live));
+      if (!live) return { code: 'RouteNotFound', message: `${objectName('VirtualService', t.namespace, t.name)} not found: the operator creates it when it reconciles the ModelVariant` };
+      if (!ownedByTarget(live, t)) return ownedByAnother(objectName('VirtualService', t.namespace, t.name), live, t);
       const http = live.spec?.http ?? [];
       const checked = checkModelRoutes(http, t, t.name);
       if (isProblem(checked)) return checked;
@@ -154,7 +145,7 @@ function managedMode(spec: IstioTraffic, vss: VirtualServices): Omit<TrafficRout
     },
     async finalize(t) {
       const live = await vss.read(t.namespace, t.name);
-      if (live && !isProblem(live) && controlledBy(live, t)) await vss.delete(live);
+      if (live && !isProblem(live) && ownedByTarget(live, t)) await vss.delete(live);
     },
   };
 }
@@ -166,9 +157,7 @@ function existingMode(name: string, vss: VirtualServices): Omit<TrafficRouter, '
     const live = await vss.read(t.namespace, name);
     if (isProblem(live)) return live;
     if (!live) return virtualServiceNotFound(t, name);
-    const group = t.owner.apiVersion.split('/')[0];
-    const other = live.metadata.ownerReferences?.find((r) => r.kind === t.owner.kind && r.apiVersion.split('/')[0] === group && r.uid !== t.owner.uid);
-    if (other) return ownedByAnotherModel(t, name, `${t.namespace}/${other.name}`);
+    if (otherModelVariantOwner(live, t)) return ownedByAnother(objectName('VirtualService', t.namespace, name), live, t);
     const http = live.spec?.http ?? [];
     const checked = checkModelRoutes(http, t, name);
     return isProblem(checked) ? checked : { live, http, subsets: usesSubsets(checked.routes) };

@@ -127,7 +127,8 @@ function namespacedCalls(ns: string): Call[] {
     ...verbs('create patch', '/events', ns),
     ...verbs('get', '/secrets', ns),
     ...verbs('get list watch update patch', 'gateway.networking.k8s.io/httproutes', ns),
-    ...verbs('get list watch update patch', 'networking.istio.io/virtualservices', ns),
+    ...verbs('get list watch create update patch delete', 'networking.istio.io/virtualservices', ns),
+    ...verbs('get list watch', 'networking.istio.io/destinationrules', ns),
   ];
 }
 
@@ -160,7 +161,7 @@ function forbiddenCalls(inst: Install, ns: string): Call[] {
     ...verbs('deletecollection', 'apps/deployments', ns),
     ...verbs('delete', '/events', ns),
     ...verbs('create delete', 'gateway.networking.k8s.io/httproutes', ns),
-    ...verbs('create delete', 'networking.istio.io/virtualservices', ns),
+    ...verbs('create update patch delete', 'networking.istio.io/destinationrules', ns),
     ...verbs('create', '/serviceaccounts/token', inst.namespace, inst.serviceAccount),
     ...verbs('update patch delete', '/nodes'),
     ...verbs('update patch', 'apiextensions.k8s.io/customresourcedefinitions'),

@@ -89,7 +89,7 @@ describe('the istio router on a VirtualService the user keeps', () => {
     const after = await readVs(ns, 'public');
     expect(after.spec?.http).toEqual(withRouteState(before.spec?.http ?? [], t, state));
     const [header, admin, predict, fallback] = after.spec?.http ?? [];
-    expect(header).toMatchObject({ name: 'activation-canary-keeper-header', match: [{ uri: { prefix: '/v1/predict' }, headers: { 'x-variant': { exact: 'gelu' } } }] });
+    expect(header).toMatchObject({ name: 'keeper-canary-header', match: [{ uri: { prefix: '/v1/predict' }, headers: { 'x-variant': { exact: 'gelu' } } }] });
     expect(JSON.stringify(admin)).toBe(JSON.stringify(before.spec?.http?.[0]));
     expect(JSON.stringify(fallback)).toBe(JSON.stringify(before.spec?.http?.[2]));
     expect(predict?.route?.map((d) => d.weight)).toEqual([72, 18, 10]);
@@ -179,7 +179,7 @@ describe('the istio router on a VirtualService the user keeps', () => {
     const other = await model('other', { virtualService: 'claimed' });
     await userVirtualService('claimed', busyHttp('problems'), { ownerReferences: [{ apiVersion: API_VERSION, kind: KIND, name: 'other', uid: other.owner.uid }] });
     const claimed = createIstioRouter({ virtualService: 'claimed' }, { objects: objects() });
-    expect(await claimed.reconcile(t)).toMatchObject({ code: 'OwnedByAnother', message: expect.stringContaining(`owned by ModelVariant ${ns}/other`) });
+    expect(await claimed.reconcile(t)).toMatchObject({ code: 'OwnedByAnother', message: expect.stringContaining(`belongs to ModelVariant ${ns}/other (uid ${other.owner.uid}), not to ModelVariant ${ns}/problems`) });
   });
 
   it('passes an admission refusal on as Rejected with the apiserver\'s message', async () => {
@@ -202,7 +202,7 @@ describe('the istio router on a VirtualService the user keeps', () => {
       let weight = 0;
       const problem = await eventually('the policy to refuse the write', async () => router.setRoutes(t, { weight: ++weight }), 30_000);
       expect(problem).toMatchObject({ code: 'Rejected', message: expect.stringContaining('VirtualServices are change-frozen this week') });
-      expect(problem.message).toMatch(/^the apiserver refused to update VirtualService .*\/frozen \(HTTP 422\): /);
+      expect(problem.message).toMatch(/^the apiserver refused updating VirtualService .*\/frozen \(HTTP 422\): /);
     } finally {
       await admission.delete(binding).catch(() => undefined);
       await admission.delete(policy).catch(() => undefined);
@@ -227,12 +227,15 @@ describe('the istio router with a VirtualService of its own', () => {
       ] }],
     });
     expect(await router.getRoutes(t, { stable: 2, canary: 0 })).toEqual({ weight: 0 });
+    // At rest, reconciling writes nothing.
+    expect(await router.reconcile(t)).toBeUndefined();
+    expect((await readVs(ns, 'managed')).metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
 
     const state = { weight: 25, headerRoute: { name: 'x-variant', value: 'canary' }, mirrorPercent: 10 };
     expect(await router.setRoutes(t, state)).toBeUndefined();
     expect(await router.getRoutes(t, { stable: 2, canary: 1 })).toEqual(state);
     expect((await readVs(ns, 'managed')).spec?.http?.[0]).toEqual({
-      name: 'activation-canary-managed-header', match: [{ headers: { 'x-variant': { exact: 'canary' } } }],
+      name: 'managed-canary-header', match: [{ headers: { 'x-variant': { exact: 'canary' } } }],
       route: [{ destination: { host: `managed-canary.${ns}.svc.cluster.local`, port: { number: 8080 } }, weight: 100 }],
     });
 
@@ -257,7 +260,7 @@ describe('the istio router with a VirtualService of its own', () => {
     const t = await model('taken', { hosts: ['taken.example.com'] });
     const before = await userVirtualService('taken', busyHttp('taken'));
     const router = createIstioRouter({ hosts: ['taken.example.com'] }, { objects: objects() });
-    expect(await router.reconcile(t)).toMatchObject({ code: 'OwnedByAnother', message: expect.stringContaining(`VirtualService ${ns}/taken already exists and was not created by this ModelVariant`) });
+    expect(await router.reconcile(t)).toMatchObject({ code: 'OwnedByAnother', message: expect.stringContaining(`VirtualService ${ns}/taken belongs to no ModelVariant (it has no ownerReference)`) });
     expect(await router.setRoutes(t, { weight: 50 })).toMatchObject({ code: 'OwnedByAnother' });
     expect(await router.getRoutes(t, { stable: 2, canary: 0 })).toMatchObject({ code: 'OwnedByAnother' });
     await router.finalize(t);
