@@ -27,8 +27,9 @@ export function isProblem(x: unknown): x is RouteProblem {
 export function virtualServiceNotFound(target: RouteTarget, name: string): RouteProblem {
   return {
     code: 'RouteNotFound',
-    message: `VirtualService ${target.namespace}/${name} (traffic.istio.virtualService) does not exist: create it with an HTTP route ` +
-      `whose destinations are ${target.stableService} and ${target.canaryService}, or set traffic.istio.hosts instead to let the operator create and own one`,
+    message: `VirtualService ${target.namespace}/${name} not found (traffic.istio.virtualService): create it with an HTTP route whose destinations are ` +
+      `{host: ${target.stableService}, weight: 100} and {host: ${target.canaryService}, weight: 0}, or set traffic.istio.hosts instead of virtualService ` +
+      `to let the operator create and own VirtualService ${target.name}`,
   };
 }
 

@@ -181,8 +181,9 @@ describe('the istio router\'s problems say what to fix', () => {
     expect(isTypeNotServed(missing)).toBe(false);
     expect(virtualServiceNotFound(target, 'public')).toEqual({
       code: 'RouteNotFound',
-      message: 'VirtualService ml/public (traffic.istio.virtualService) does not exist: create it with an HTTP route whose destinations are ' +
-        'sentiment-stable and sentiment-canary, or set traffic.istio.hosts instead to let the operator create and own one',
+      message: 'VirtualService ml/public not found (traffic.istio.virtualService): create it with an HTTP route whose destinations are ' +
+        '{host: sentiment-stable, weight: 100} and {host: sentiment-canary, weight: 0}, or set traffic.istio.hosts instead of virtualService ' +
+        'to let the operator create and own VirtualService sentiment',
     });
   });
   it('passes the apiserver\'s refusal on, and leaves server errors and conflicts to the caller', () => {

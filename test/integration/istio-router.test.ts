@@ -165,7 +165,7 @@ describe('the istio router on a VirtualService the user keeps', () => {
   it('reports a missing VirtualService, a route without the canary, and a VirtualService of another ModelVariant', async () => {
     const t = await model('problems', { virtualService: 'problems' });
     const router = createIstioRouter({ virtualService: 'problems' }, { objects: objects() });
-    expect(await router.reconcile(t)).toMatchObject({ code: 'RouteNotFound', message: expect.stringContaining(`VirtualService ${ns}/problems (traffic.istio.virtualService) does not exist`) });
+    expect(await router.reconcile(t)).toMatchObject({ code: 'RouteNotFound', message: expect.stringContaining(`VirtualService ${ns}/problems not found (traffic.istio.virtualService)`) });
     expect(await router.getRoutes(t, { stable: 2, canary: 0 })).toMatchObject({ code: 'RouteNotFound' });
     expect(await router.setRoutes(t, { weight: 5 })).toMatchObject({ code: 'RouteNotFound' });
     await router.finalize(t);
