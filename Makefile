@@ -35,7 +35,7 @@ test: tools node_modules ## Everything CI runs: generated-code check, typecheck,
 ##@ Development
 
 .PHONY: tools
-tools: ## Install Node 24, Prometheus and build the control-plane binaries (cached)
+tools: ## Install Node 24, Prometheus, the route CRDs (Gateway API, Istio) and build the control-plane binaries (cached)
 	hack/tools.sh all
 
 node_modules: package-lock.json | tools

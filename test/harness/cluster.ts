@@ -1,6 +1,7 @@
 /**
  * Starts a real Kubernetes control plane on loopback: etcd, kube-apiserver (RBAC, certificates made
- * per run), kube-controller-manager, kube-scheduler, kwok with fake GPU nodes, the repo's CRDs, and a
+ * per run), kube-controller-manager, kube-scheduler, kwok with fake GPU nodes, the repo's CRDs and the
+ * route CRDs of the traffic providers (Gateway API's standard channel, Istio's; no controllers), and a
  * Prometheus that discovers scrape targets from files. Every port is free-allocated; every component
  * logs to `<dir>/logs/`. `stop()` tears down in reverse order and never leaves a process behind.
  * Each component talks to the apiserver under a user of its own, and the apiserver writes an audit
@@ -120,9 +121,9 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     });
     log(`fake GPU nodes ready: ${Object.entries(gpuNodes).map(([n, g]) => `${n} (${g} GPUs)`).join(', ')}`);
 
-    kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds')]);
+    kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds'), ...bin.routeCrds.flatMap((d) => ['-f', d])]);
     kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
-    log('CRDs installed');
+    log(`CRDs installed (crds/, ${bin.routeCrds.join(', ')})`);
 
     let prometheusUrl = '';
     const prometheusTargetsDir = join(dir, 'prometheus-targets');

@@ -155,6 +155,21 @@ describe('the local control plane', () => {
     });
   });
 
+  it('serves the route CRDs of the traffic providers: Gateway API\'s standard channel (HTTPRoute with percent mirrors) and Istio\'s', async () => {
+    const ext = kubeConfig().makeApiClient(k8s.ApiextensionsV1Api);
+    const names = (await ext.listCustomResourceDefinition()).items.map((c) => c.metadata?.name);
+    expect(names).toEqual(expect.arrayContaining([
+      'httproutes.gateway.networking.k8s.io', 'gateways.gateway.networking.k8s.io', 'gatewayclasses.gateway.networking.k8s.io',
+      'referencegrants.gateway.networking.k8s.io', 'virtualservices.networking.istio.io', 'destinationrules.networking.istio.io',
+    ]));
+    const httpRoute = await ext.readCustomResourceDefinition({ name: 'httproutes.gateway.networking.k8s.io' });
+    expect(httpRoute.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
+    expect(httpRoute.metadata?.annotations?.['gateway.networking.k8s.io/channel']).toBe('standard');
+    const v1 = httpRoute.spec.versions.find((v) => v.name === 'v1');
+    const filter = v1?.schema?.openAPIV3Schema?.properties?.spec?.properties?.rules?.items?.properties?.filters?.items;
+    expect(Object.keys(filter?.properties?.requestMirror?.properties ?? {})).toEqual(expect.arrayContaining(['percent', 'fraction']));
+  });
+
   it('leaves no process behind when stopped, nor when the test run that owns it dies', async () => {
     for (const ending of ['stopped', 'owner killed'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'activation-canary-owner-'));
