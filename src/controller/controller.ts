@@ -86,7 +86,7 @@ export function createController(opts: ControllerOptions): Controller {
   const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
 
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map() };
+  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map(), deleted: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -94,7 +94,12 @@ export function createController(opts: ControllerOptions): Controller {
   });
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
-  for (const ev of ['add', 'update', 'delete'] as const) modelVariants.on(ev, enqueue);
+  for (const ev of ['add', 'update'] as const) modelVariants.on(ev, enqueue);
+  modelVariants.on('delete', (mv) => {
+    // Kept for the reconcile that finalizes its route (the cache no longer has it).
+    if (mv.spec?.traffic?.provider && mv.spec.traffic.provider !== 'replicas') ctx.deleted?.set(keyOf(mv), mv);
+    enqueue(mv);
+  });
   const enqueueOwner = (obj: KubernetesObject) => {
     const model = obj.metadata?.labels?.[LABEL_MODEL];
     if (model && obj.metadata?.namespace && (!namespace || obj.metadata.namespace === namespace)) queue.add(`${obj.metadata.namespace}/${model}`);
