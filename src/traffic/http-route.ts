@@ -1,0 +1,198 @@
+/**
+ * The pure part of the `gatewayAPI` router: which rules of an HTTPRoute route a model, what they must
+ * look like to carry a `RouteState`, what a live route carries, and the HTTPRoute the operator owns in
+ * managed mode. Typed with `@kubernetes-models/gateway-api` (gateway.networking.k8s.io/v1).
+ *
+ * A model's rules are those with a backendRef to `<name>-stable` (a Service in the route's namespace);
+ * each must also have one to `<name>-canary`. Carrying a state changes, in those rules only, the two
+ * backendRefs' weights (stable 100 − w, canary w) and a RequestMirror filter to the canary; a header
+ * route is one more rule, named `<name>-canary-header` and placed before the first model rule, whose
+ * matches are the model rules' matches (those sharing the first one's filters) plus the header, and whose
+ * only backend is the canary. Everything else (other rules, matches, filters, backends, their order) is
+ * kept as it is: `spec.rules`, `backendRefs`, `filters` and `matches` are atomic lists in Gateway API's
+ * CRDs, so a write carries the whole list and must copy what it does not change.
+ *
+ * Defaults are written out (group "", kind Service, match type Exact, path prefix /) so that what the
+ * operator builds equals what the apiserver stores, and an unchanged route needs no write.
+ */
+import type { IHTTPBackendRef } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPBackendRef';
+import type { IHTTPRouteFilter } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter';
+import type { IHTTPRouteMatch } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteMatch';
+import type { IHTTPRouteRule } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteRule';
+import type { IParentReference } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ParentReference';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { isDeepStrictEqual } from 'node:util';
+import type { GatewayAPITraffic } from '../api/generated/modelvariant.ts';
+import { modelLabels } from '../workload/names.ts';
+import { controllerReference } from '../workload/owner.ts';
+import type { HeaderRoute, RouteProblem, RouteState, RouteTarget } from './router.ts';
+
+export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
+export const HTTPROUTE_KIND = 'HTTPRoute';
+export const HTTPROUTE_CRD = 'httproutes.gateway.networking.k8s.io';
+
+type BackendObjectRef = Pick<IHTTPBackendRef, 'group' | 'kind' | 'name' | 'namespace'>;
+
+/** The name of the rule the operator adds for a header route. */
+export function headerRuleName(target: RouteTarget): string {
+  return `${target.name}-canary-header`;
+}
+
+/** True when `ref` is the Service `service` of the route's namespace. */
+export function refersTo(ref: BackendObjectRef, service: string, namespace: string): boolean {
+  return (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service' && ref.name === service && (!ref.namespace || ref.namespace === namespace);
+}
+
+/** True when the rule routes this model: it has a backendRef to the stable Service (and is not the header rule). */
+export function isModelRule(rule: IHTTPRouteRule, target: RouteTarget): boolean {
+  return rule.name !== headerRuleName(target) && (rule.backendRefs ?? []).some((b) => refersTo(b, target.stableService, target.namespace));
+}
+
+const isOurMirror = (f: IHTTPRouteFilter, target: RouteTarget): boolean =>
+  f.type === 'RequestMirror' && !!f.requestMirror && refersTo(f.requestMirror.backendRef, target.canaryService, target.namespace);
+
+function ruleLabel(rule: IHTTPRouteRule, index: number): string {
+  return rule.name ? `rule "${rule.name}" (#${index + 1})` : `rule #${index + 1}`;
+}
+
+/**
+ * Why the rules cannot carry this model's routes, naming the route (`HTTPRoute ns/name`) and what to
+ * add; undefined when they can.
+ */
+export function checkRules(rules: readonly IHTTPRouteRule[], target: RouteTarget, route: string): RouteProblem | undefined {
+  const { stableService: stable, canaryService: canary, port } = target;
+  if (!rules.some((r) => isModelRule(r, target))) {
+    return {
+      code: 'NoRuleForModel',
+      message: `${route} has no rule with a backendRef to Service ${stable}: add a rule with backendRefs ` +
+        `[{name: ${stable}, port: ${port}, weight: 100}, {name: ${canary}, port: ${port}, weight: 0}]`,
+    };
+  }
+  const lacking = rules.flatMap((r, i) => (isModelRule(r, target) && !(r.backendRefs ?? []).some((b) => refersTo(b, canary, target.namespace)) ? [ruleLabel(r, i)] : []));
+  if (lacking.length === 0) return undefined;
+  return {
+    code: 'NoRuleForModel',
+    message: `${lacking.join(', ')} of ${route} ${lacking.length > 1 ? 'send' : 'sends'} to ${stable} but not to ${canary}: ` +
+      `add {name: ${canary}, port: ${port}, weight: 0} to ${lacking.length > 1 ? 'their' : 'its'} backendRefs`,
+  };
+}
+
+/** The RequestMirror filter that copies `percent` % of a rule's requests to the canary. */
+export function mirrorFilter(target: RouteTarget, percent: number): IHTTPRouteFilter {
+  return { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: target.canaryService, port: target.port }, percent } };
+}
+
+function withHeader(match: IHTTPRouteMatch, header: HeaderRoute): IHTTPRouteMatch {
+  const name = header.name.toLowerCase();
+  const others = (match.headers ?? []).filter((h) => h.name.toLowerCase() !== name);
+  return { ...match, headers: [...others, { type: 'Exact', name, value: header.value }] };
+}
+
+const DEFAULT_MATCHES: IHTTPRouteMatch[] = [{ path: { type: 'PathPrefix', value: '/' } }];
+
+/** The header rule: the model rules' matches plus the header, their filters but the mirror, the canary alone. */
+function headerRule(modelRules: IHTTPRouteRule[], target: RouteTarget, header: HeaderRoute): IHTTPRouteRule {
+  const [first] = modelRules as [IHTTPRouteRule, ...IHTTPRouteRule[]];
+  const filtersOf = (r: IHTTPRouteRule) => (r.filters ?? []).filter((f) => !isOurMirror(f, target));
+  const filters = filtersOf(first);
+  const sameFilters = modelRules.filter((r) => isDeepStrictEqual(filtersOf(r), filters));
+  const matches = sameFilters.flatMap((r) => (r.matches?.length ? r.matches : DEFAULT_MATCHES)).map((m) => withHeader(m, header));
+  const canaryRef = (first.backendRefs ?? []).find((b) => refersTo(b, target.canaryService, target.namespace));
+  const { weight: _weight, ...canary } = canaryRef ?? { group: '', kind: 'Service', name: target.canaryService, port: target.port };
+  const { name: _name, matches: _matches, backendRefs: _refs, filters: _filters, ...rest } = first;
+  return { ...rest, name: headerRuleName(target), matches, ...(filters.length ? { filters } : {}), backendRefs: [{ ...canary, weight: 1 }] };
+}
+
+function withWeights(rule: IHTTPRouteRule, target: RouteTarget, state: RouteState): IHTTPRouteRule {
+  const w = Math.min(100, Math.max(0, Math.round(state.weight)));
+  const backendRefs = (rule.backendRefs ?? []).map((b) => {
+    if (refersTo(b, target.stableService, target.namespace)) return { ...b, weight: 100 - w };
+    if (refersTo(b, target.canaryService, target.namespace)) return { ...b, weight: w };
+    return b;
+  });
+  const filters = (rule.filters ?? []).filter((f) => !isOurMirror(f, target));
+  if (state.mirrorPercent !== undefined) filters.push(mirrorFilter(target, state.mirrorPercent));
+  // Spread first, so keys keep their places and an untouched rule serializes as it was.
+  const out: IHTTPRouteRule = { ...rule, backendRefs };
+  if (filters.length) out.filters = filters;
+  else delete out.filters;
+  return out;
+}
+
+/**
+ * The rules carrying `state` for this model: its rules' weights and mirror set, its header rule added,
+ * moved or removed, every other rule and field as given. Expects rules that pass `checkRules`.
+ */
+export function withRouteState(rules: readonly IHTTPRouteRule[], target: RouteTarget, state: RouteState): IHTTPRouteRule[] {
+  const kept = rules.filter((r) => r.name !== headerRuleName(target));
+  const out = kept.map((r) => (isModelRule(r, target) ? withWeights(r, target, state) : r));
+  const firstModel = kept.findIndex((r) => isModelRule(r, target));
+  if (state.headerRoute && firstModel >= 0) {
+    out.splice(firstModel, 0, headerRule(kept.filter((r) => isModelRule(r, target)), target, state.headerRoute));
+  }
+  return out;
+}
+
+/** The state the rules carry for this model (from its first rule, its header rule and its mirror filter). */
+export function readRouteState(rules: readonly IHTTPRouteRule[], target: RouteTarget): RouteState {
+  const rule = rules.find((r) => isModelRule(r, target));
+  const refs = rule?.backendRefs ?? [];
+  const weightOf = (service: string) => refs.find((b) => refersTo(b, service, target.namespace))?.weight ?? 1;
+  const stable = weightOf(target.stableService);
+  const canary = refs.some((b) => refersTo(b, target.canaryService, target.namespace)) ? weightOf(target.canaryService) : 0;
+  const state: RouteState = { weight: stable + canary === 0 ? 0 : Math.round((100 * canary) / (stable + canary)) };
+  const header = rules.find((r) => r.name === headerRuleName(target))?.matches?.[0]?.headers?.at(-1);
+  if (header) state.headerRoute = { name: header.name.toLowerCase(), value: header.value };
+  const mirror = rule?.filters?.find((f) => isOurMirror(f, target))?.requestMirror;
+  if (mirror) {
+    const { fraction, percent } = mirror;
+    state.mirrorPercent = percent ?? (fraction ? Math.round((100 * fraction.numerator) / (fraction.denominator ?? 100)) : 100);
+  }
+  return state;
+}
+
+/** The parentRefs of a managed route, with the apiserver's defaults written out. */
+export function managedParentRefs(spec: GatewayAPITraffic): IParentReference[] {
+  return (spec.parentRefs ?? []).map((p) => ({
+    group: p.group ?? 'gateway.networking.k8s.io', kind: p.kind ?? 'Gateway', name: p.name,
+    ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.sectionName ? { sectionName: p.sectionName } : {}), ...(p.port ? { port: p.port } : {}),
+  }));
+}
+
+/**
+ * The HTTPRoute `<name>` of managed mode carrying `state`: owned by the ModelVariant, attached to
+ * spec.parentRefs (and hostnames), one rule splitting `/` between the two Services, plus the header rule.
+ */
+export function managedHTTPRoute(target: RouteTarget, spec: GatewayAPITraffic, state: RouteState): HTTPRoute {
+  const ref = (name: string, weight: number): IHTTPBackendRef => ({ group: '', kind: 'Service', name, port: target.port, weight });
+  const split: IHTTPRouteRule = { matches: DEFAULT_MATCHES, backendRefs: [ref(target.stableService, 100), ref(target.canaryService, 0)] };
+  return new HTTPRoute({
+    metadata: { name: target.name, namespace: target.namespace, labels: modelLabels(target.name), ownerReferences: [controllerReference(target.owner)] },
+    spec: {
+      parentRefs: managedParentRefs(spec),
+      ...(spec.hostnames?.length ? { hostnames: spec.hostnames } : {}),
+      rules: withRouteState([split], target, state),
+    },
+  });
+}
+
+/** True when the live managed route has what the operator sets outside the rules (parents, hostnames, labels, owner). */
+export function managedFrameMatches(live: HTTPRoute, want: HTTPRoute): boolean {
+  const labels = live.metadata?.labels ?? {};
+  return isDeepStrictEqual(live.spec.parentRefs ?? [], want.spec.parentRefs ?? [])
+    && isDeepStrictEqual(live.spec.hostnames ?? [], want.spec.hostnames ?? [])
+    && Object.entries(want.metadata?.labels ?? {}).every(([k, v]) => labels[k] === v)
+    && !!live.metadata?.ownerReferences?.some((r) => r.uid === want.metadata?.ownerReferences?.[0]?.uid && r.controller);
+}
+
+/**
+ * The server-side apply body for an existing route: only `spec.rules`, the whole atomic list copied
+ * from the live object with the operator's changes; the resourceVersion read makes it fail (409) if the
+ * route changed since, rather than write back rules someone just edited.
+ */
+export function existingRouteApply(live: HTTPRoute, rules: IHTTPRouteRule[]): HTTPRoute {
+  return new HTTPRoute({
+    metadata: { name: live.metadata?.name ?? '', namespace: live.metadata?.namespace ?? '', ...(live.metadata?.resourceVersion ? { resourceVersion: live.metadata.resourceVersion } : {}) },
+    spec: { rules },
+  });
+}
