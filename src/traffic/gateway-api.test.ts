@@ -21,7 +21,7 @@ function userRules(): IHTTPRouteRule[] {
     {
       matches: [{ path: { type: 'PathPrefix', value: '/sentiment' }, headers: [{ type: 'Exact', name: 'x-tenant', value: 'acme' }] }, { path: { type: 'Exact', value: '/score' } }],
       filters: [
-        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
+        { type: 'URLRewrite', urlRewrite: { hostname: 'sentiment.internal' } },
         { type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x-model', value: 'sentiment' }] } },
       ],
       backendRefs: [svc('sentiment-stable', 100), svc('sentiment-canary', 0), { ...svc('shadow-logger', 0), filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['authorization'] } }] }],
@@ -171,6 +171,17 @@ describe('the gatewayAPI router: an existing route', () => {
     ]);
     expect(rules[0]?.matches?.map((m) => m.path?.value)).toEqual(['/v1', '/v2']);
     expect(rules.filter((r) => r.filters?.some((f) => f.type === 'RequestMirror'))).toHaveLength(2);
+  });
+
+  it('gives the header rule only the first rule\'s match when a filter rewrites a path prefix (one PathPrefix match per rule)', () => {
+    const rewrite = (prefix: string): IHTTPRouteRule => ({
+      matches: [{ path: { type: 'PathPrefix', value: prefix } }],
+      filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+      backendRefs: [svc('sentiment-stable', 1), svc('sentiment-canary', 0)],
+    });
+    const rules = withRouteState([rewrite('/a'), rewrite('/b')], target, { weight: 0, headerRoute: { name: 'x-c', value: '1' } });
+    expect(rules[0]?.matches).toEqual([{ path: { type: 'PathPrefix', value: '/a' }, headers: [{ type: 'Exact', name: 'x-c', value: '1' }] }]);
+    expect(rules[0]?.filters).toEqual(rewrite('/a').filters);
   });
 
   it('is the identity for the state the route already carries', () => {
