@@ -82,9 +82,10 @@ describe('the gatewayAPI router: reading a live route', () => {
 
   it.each([
     [{ percent: 7 }, 7], [{ fraction: { numerator: 1, denominator: 4 } }, 25], [{ fraction: { numerator: 5 } }, 5], [{}, 100],
+    [{ fraction: { numerator: 1, denominator: 1000 } }, 1], [{ percent: 0 }, undefined],
   ])('reads a mirror %j as %p %%', (amount, percent) => {
     const rules = [{ ...rule(90, 10), filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'sentiment-canary', port: 8080 }, ...amount } }] }];
-    expect(readRouteState(rules, target)).toEqual({ weight: 10, mirrorPercent: percent });
+    expect(readRouteState(rules, target)).toEqual({ weight: 10, ...(percent !== undefined ? { mirrorPercent: percent } : {}) });
   });
 
   it('ignores backends of the same name that are not this namespace\'s Services, and mirrors to something else', () => {
@@ -213,11 +214,13 @@ describe('the gatewayAPI router: apiserver answers', () => {
     }
   });
 
-  it('reports another 4xx as Rejected with the apiserver\'s message, and throws on 5xx', async () => {
+  it('reports another 4xx as Rejected with the apiserver\'s message (finalize throws it), and throws on 5xx', async () => {
     const forbidden = apiError(403, JSON.stringify({ kind: 'Status', message: 'httproutes.gateway.networking.k8s.io "sentiment" is forbidden: User "x" cannot get', code: 403 }));
     expect(await router(forbidden, 'sentiment').getRoutes(target, ready)).toEqual({
       code: 'Rejected', message: 'the apiserver refused reading HTTPRoute ml/sentiment (HTTP 403): httproutes.gateway.networking.k8s.io "sentiment" is forbidden: User "x" cannot get',
     });
+    await expect(router(forbidden, 'sentiment').finalize(target)).rejects.toThrow('refused reading HTTPRoute ml/sentiment (HTTP 403)');
+    await expect(router(forbidden).finalize(target)).rejects.toThrow('(HTTP 403)');
     await expect(router(apiError(503, 'unavailable'), 'sentiment').getRoutes(target, ready)).rejects.toThrow('HTTP-Code: 503');
   });
 });

@@ -128,7 +128,7 @@ function withWeights(rule: IHTTPRouteRule, target: RouteTarget, state: RouteStat
     return b;
   });
   const filters = (rule.filters ?? []).filter((f) => !isOurMirror(f, target));
-  if (state.mirrorPercent !== undefined) filters.push(mirrorFilter(target, state.mirrorPercent));
+  if (state.mirrorPercent) filters.push(mirrorFilter(target, state.mirrorPercent));
   // Spread first, so keys keep their places and an untouched rule serializes as it was.
   const out: IHTTPRouteRule = { ...rule, backendRefs };
   if (filters.length) out.filters = filters;
@@ -163,7 +163,9 @@ export function readRouteState(rules: readonly IHTTPRouteRule[], target: RouteTa
   const mirror = rule?.filters?.find((f) => isOurMirror(f, target))?.requestMirror;
   if (mirror) {
     const { fraction, percent } = mirror;
-    state.mirrorPercent = percent ?? (fraction ? Math.round((100 * fraction.numerator) / (fraction.denominator ?? 100)) : 100);
+    const share = percent ?? (fraction ? (100 * fraction.numerator) / (fraction.denominator ?? 100) : 100);
+    // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
+    if (share > 0) state.mirrorPercent = Math.min(100, Math.max(1, Math.round(share)));
   }
   return state;
 }
