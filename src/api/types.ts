@@ -58,6 +58,12 @@ export const CONDITION_TYPE = {
    */
   ChildrenReconciled: 'ChildrenReconciled',
   /**
+   * False when the traffic route cannot be used (missing, no rule for this model, owned by another
+   * ModelVariant, its CRD not installed, refused by the apiserver); the message says what to fix.
+   * A rollout does not start while it is False.
+   */
+  TrafficRouted: 'TrafficRouted',
+  /**
    * False when the router cannot give the step's weight exactly (e.g. the replicas router with few
    * replicas); the message says what to set.
    */

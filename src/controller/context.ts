@@ -47,6 +47,8 @@ export interface Caches {
 
 export interface ReconcileContext extends Caches {
   written: WrittenStatus;
+  /** ModelVariants the informer saw deleted, by key, until their route is finalized. */
+  deleted?: Map<string, ModelVariant>;
   core: CoreV1Api;
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;

@@ -2,7 +2,8 @@
  * One controller for ModelVariants, wired like controller-runtime's: informers for ModelVariants, for
  * the Deployments, Services and ControllerRevisions the operator owns (a change to one queues its
  * ModelVariant, so an edited or deleted child is repaired), and for what capacity depends on (pods,
- * nodes, ResourceQuotas: a node that becomes Ready or a pod that frees GPUs wakes a rollout that holds);
+ * nodes, ResourceQuotas: a node that becomes Ready or a pod that frees GPUs wakes a rollout that holds),
+ * and for the route objects of weighted routers (HTTPRoutes, VirtualServices) when their API is served;
  * one keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
  * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass.
  */
@@ -10,6 +11,7 @@ import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, 
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
+import { getJson } from '../kube/client.ts';
 import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
@@ -50,6 +52,24 @@ function podSignature(p: V1Pod): string {
   return `${p.status?.phase}|${p.spec?.nodeName ?? ''}|${cond('Ready')}|${cond('PodScheduled')}|${waiting}|${p.metadata?.deletionTimestamp ?? ''}`;
 }
 
+/** The route APIs the weighted routers act on, and the route each ModelVariant routes through (managed: `<name>`). */
+const ROUTE_APIS = [
+  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes',
+    routes: (mv: ModelVariant) => (mv.spec.traffic?.provider === 'gatewayAPI' ? mv.spec.traffic.gatewayAPI?.httpRoute ?? mv.metadata?.name : undefined) },
+  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices',
+    routes: (mv: ModelVariant) => (mv.spec.traffic?.provider === 'istio' ? mv.spec.traffic.istio?.virtualService ?? mv.metadata?.name : undefined) },
+];
+
+/** True when the apiserver serves `plural` in group/version (its CRD is installed). */
+async function apiServed(kc: KubeConfig, api: { group: string; version: string; plural: string }): Promise<boolean> {
+  try {
+    const list = await getJson<{ resources?: { name: string }[] }>(kc, `/apis/${api.group}/${api.version}`, {}, 10_000);
+    return (list.resources ?? []).some((r) => r.name === api.plural);
+  } catch {
+    return false;
+  }
+}
+
 export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
@@ -66,7 +86,7 @@ export function createController(opts: ControllerOptions): Controller {
   const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
 
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map() };
+  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map(), deleted: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -74,7 +94,12 @@ export function createController(opts: ControllerOptions): Controller {
   });
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
-  for (const ev of ['add', 'update', 'delete'] as const) modelVariants.on(ev, enqueue);
+  for (const ev of ['add', 'update'] as const) modelVariants.on(ev, enqueue);
+  modelVariants.on('delete', (mv) => {
+    // Kept for the reconcile that finalizes its route (the cache no longer has it).
+    if (mv.spec?.traffic?.provider && mv.spec.traffic.provider !== 'replicas') ctx.deleted?.set(keyOf(mv), mv);
+    enqueue(mv);
+  });
   const enqueueOwner = (obj: KubernetesObject) => {
     const model = obj.metadata?.labels?.[LABEL_MODEL];
     if (model && obj.metadata?.namespace && (!namespace || obj.metadata.namespace === namespace)) queue.add(`${obj.metadata.namespace}/${model}`);
@@ -134,19 +159,46 @@ export function createController(opts: ControllerOptions): Controller {
   });
   for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueHolding());
 
+  // Route objects (HTTPRoute, VirtualService): a change of their spec (a weight edited by hand, a route
+  // created or deleted) wakes the ModelVariants that route through them, managed or existing. Watched
+  // only when their API is served when the operator starts; without it a ModelVariant that asks for the
+  // provider says so in TrafficRouted.
+  const routeInformers: Informer<KubernetesObject>[] = [];
+  const routeSeen = new Map<string, number | undefined>();
+  for (const api of ROUTE_APIS) {
+    const routes = informer<KubernetesObject>(api.plural, resourcePath({ group: api.group, version: api.version, plural: api.plural, ...ns }));
+    const onRoute = (r: KubernetesObject) => {
+      const key = `${api.plural}/${r.metadata?.namespace}/${r.metadata?.name}`;
+      if (routeSeen.get(key) === r.metadata?.generation) return;
+      routeSeen.set(key, r.metadata?.generation);
+      for (const mv of modelVariants.list(r.metadata?.namespace)) if (api.routes(mv) === r.metadata?.name) enqueue(mv);
+    };
+    routes.on('add', onRoute);
+    routes.on('update', onRoute);
+    routes.on('delete', (r) => {
+      routeSeen.delete(`${api.plural}/${r.metadata?.namespace}/${r.metadata?.name}`);
+      onRoute({ ...r, metadata: { ...r.metadata, generation: -1 } });
+    });
+    routeInformers.push(routes);
+  }
+
   return {
     queue,
     synced: () => all.every((i) => i.hasSynced()),
     async start() {
       for (const i of all) if (i !== modelVariants) i.start();
       modelVariants.start();
+      for (const [i, api] of ROUTE_APIS.entries()) {
+        if (await apiServed(kc, api)) (routeInformers[i] as Informer<KubernetesObject>).start();
+        else logger.info({ api: `${api.plural}.${api.group}/${api.version}` }, 'Route API not served: not watching it (ModelVariants that need it report TrafficRouted=False)');
+      }
       await Promise.all(all.map((i) => i.waitForSync()));
       logger.info({ modelVariants: modelVariants.list().length, namespace: namespace ?? '(all)' }, 'Caches synced; starting workers');
       queue.start();
     },
     async stop() {
       await queue.shutdown();
-      await Promise.all(all.map((i) => i.stop()));
+      await Promise.all([...all, ...routeInformers].map((i) => i.stop()));
     },
   };
 }

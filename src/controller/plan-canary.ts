@@ -7,7 +7,7 @@
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
-import { REQUEUE_NEXT_STEP_MS, chosenMaxUnavailable, clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
+import { REQUEUE_NEXT_STEP_MS, REQUEUE_ROUTE_MS, chosenMaxUnavailable, clearRollout, cond, currentSizes, event, finish, routeCarries, servingFloor, type Draft, type RouteParts } from './plan.ts';
 import { exitToStable, rollBack, towardStable } from './plan-exit.ts';
 import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { promote } from './plan-promote.ts';
@@ -16,7 +16,9 @@ import { moveToward } from './sizing.ts';
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
 
 export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
-  const { d, s } = draft;
+  const { d, o, s } = draft;
+  const starting = !sameVariant(canaryVariant(s), d.variant) || (verb === 'retry' && s.phase === PHASE.Degraded);
+  if (starting && o.routeProblem && (!s.canaryActivation || s.phase === PHASE.Degraded) && !o.canary) return waitForRoute(draft, verb);
   if (!sameVariant(canaryVariant(s), d.variant)) {
     startCanary(draft, s.canaryActivation && s.phase !== PHASE.Degraded ? 'RolloutRestarted' : 'RolloutStarted');
   } else if (verb === 'retry') {
@@ -61,6 +63,22 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
   return walkStep(draft);
 }
 
+/**
+ * A rollout does not start on a route the operator cannot use: stable keeps serving as it is, and the
+ * rollout starts once TrafficRouted turns True (a fixed route, an installed CRD).
+ */
+function waitForRoute(draft: Draft, verb: string | undefined): Plan {
+  const { d, o, s } = draft;
+  if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: the rollout has not started (${o.routeProblem?.message})`);
+  if (s.phase === PHASE.Degraded) return exitToStable(draft, 'degraded');
+  // Stable alone at full size, as in the steady state, without its phase bookkeeping.
+  const p = exitToStable(draft, 'degraded');
+  s.phase = PHASE.Paused;
+  s.message = `${d.change} waits for the traffic route: ${o.routeProblem?.message}`;
+  cond(draft, CONDITION.Progressing, 'Unknown', 'WaitingForRoute', s.message);
+  return p;
+}
+
 function startCanary(draft: Draft, reason: string): void {
   const { d, o, s } = draft;
   clearRollout(s);
@@ -85,6 +103,34 @@ function keep(draft: Draft): Pick<Plan, 'stable' | 'canary'> {
   return {
     stable: { variant: stable, replicas: o.stable?.replicas ?? draft.d.replicas },
     canary: o.canary ? { variant: o.canary.variant ?? (canaryVariant(s) as Variant), replicas: o.canary.replicas } : null,
+  };
+}
+
+/**
+ * Pod counts for a step. With a weighted router a header route or a mirror needs canary pods too: the
+ * mirror's copies add to the weighted share, and a header route alone runs the smallest canary.
+ */
+function stepSplit(draft: Draft, step: Draft['d']['steps'][number]) {
+  const { d } = draft;
+  if (!d.weighted) return draft.split(d.replicas, step.weight);
+  const load = Math.min(100, step.weight + (step.mirrorPercent ?? 0));
+  const sized = draft.split(d.replicas, load > 0 ? load : step.headerRoute ? 1 : 0);
+  return { ...sized, weight: step.weight };
+}
+
+/** "5%", "0% + header x-activation-variant: canary", "5% + 20% mirrored": what a step routes, for messages. */
+function stepWords(step: Draft['d']['steps'][number]): string {
+  return [`${step.weight}%`, step.headerRoute ? `header ${step.headerRoute.name}: ${step.headerRoute.value}` : '',
+    step.mirrorPercent ? `${step.mirrorPercent}% mirrored` : ''].filter(Boolean).join(' + ');
+}
+
+/** The route as it stands (a user's pause, a capacity hold): the last weight reached, the live header route and mirror. */
+function heldRoute(draft: Draft): RouteParts {
+  const { o, s } = draft;
+  return {
+    routeWeight: s.canaryWeight ?? 0,
+    ...(o.route?.headerRoute ? { headerRoute: o.route.headerRoute } : {}),
+    ...(o.route?.mirrorPercent ? { mirrorPercent: o.route.mirrorPercent } : {}),
   };
 }
 
@@ -131,7 +177,7 @@ function walkStep(draft: Draft): Plan {
   const { d, o, s, now } = draft;
   const index = Math.min(s.currentStepIndex ?? 0, d.steps.length - 1);
   const step = d.steps[index] as (typeof d.steps)[number];
-  const stepLabel = `step ${index + 1}/${d.steps.length} (${step.weight}%)`;
+  const stepLabel = `step ${index + 1}/${d.steps.length} (${stepWords(step)})`;
   const canary = canaryVariant(s) as Variant;
   const stable = stableVariant(s) as Variant;
 
@@ -139,11 +185,16 @@ function walkStep(draft: Draft): Plan {
     s.phase = PHASE.Paused;
     s.message = `paused by a signal at ${stepLabel}; send resume to continue`;
     cond(draft, CONDITION.Progressing, 'Unknown', 'PausedByUser', s.message);
-    return finish(draft, { ...keep(draft), routeWeight: s.canaryWeight ?? 0 });
+    return finish(draft, { ...keep(draft), ...heldRoute(draft) });
   }
 
-  const target = draft.split(d.replicas, step.weight);
-  if (target.weight !== step.weight) {
+  const target = stepSplit(draft, step);
+  const stepRoute: RouteParts = {
+    routeWeight: step.weight,
+    ...(step.headerRoute ? { headerRoute: step.headerRoute } : {}),
+    ...(step.mirrorPercent ? { mirrorPercent: step.mirrorPercent } : {}),
+  };
+  if (!d.weighted && target.weight !== step.weight) {
     const message = `${stepLabel}: the ${d.replicas === 1 ? 'single replica' : `${d.replicas} replicas`} split as ${target.stable} stable + ${target.canary} canary pod(s), ` +
       `${target.weight}% of traffic instead of ${step.weight}%: set spec.replicas to a multiple of ${replicasForExactSplit(step.weight)}, ` +
       'or use a weighted provider (gatewayAPI, istio)';
@@ -169,7 +220,7 @@ function walkStep(draft: Draft): Plan {
     s.phase = PHASE.Paused;
     s.message = hold.message;
     cond(draft, CONDITION.Progressing, 'Unknown', 'InsufficientCapacity', s.message);
-    return finish(draft, { ...intents, routeWeight: s.canaryWeight ?? 0 }, hold.requeueMs);
+    return finish(draft, { ...intents, ...heldRoute(draft) }, hold.requeueMs);
   }
   endCapacityHold(draft);
 
@@ -177,18 +228,28 @@ function walkStep(draft: Draft): Plan {
   const st = o.stable;
   const reached = !!c && sameVariant(c.variant, canary) && c.settled && c.replicas === target.canary && c.ready >= target.canary &&
     (target.stable === 0 ? !st || st.replicas === 0 : !!st && sameVariant(st.variant, stable) && st.replicas === target.stable && st.settled);
-  if (!reached) {
+  const carried = !d.weighted || routeCarries(o.route, { weight: stepRoute.routeWeight, ...(step.headerRoute ? { headerRoute: step.headerRoute } : {}), ...(step.mirrorPercent ? { mirrorPercent: step.mirrorPercent } : {}) });
+  if (!reached || !carried) {
     const deadline = ms(s.stepStartedAt ?? draft.nowIso) + d.progressDeadlineMs;
-    const problem = c?.problem ?? st?.problem;
+    const problem = o.routeProblem?.message ?? c?.problem ?? st?.problem;
     if (now > deadline) {
-      return rollBack(draft, 'ProgressDeadlineExceeded', `canary ${canary.activation} did not become ready within the progress deadline ` +
+      const what = reached ? `the route did not carry ${stepLabel} (it reads ${o.route ? `${o.route.weight}%` : 'nothing'})` : `canary ${canary.activation} did not become ready`;
+      return rollBack(draft, 'ProgressDeadlineExceeded', `${what} within the progress deadline ` +
         `${formatDuration(d.progressDeadlineMs)} at ${stepLabel}: ${c?.ready ?? 0}/${target.canary} ready${problem ? `; ${problem}` : ''}`);
     }
     s.phase = PHASE.Progressing;
-    s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready, stable ${st?.ready ?? 0}/${target.stable}${problem ? ` (${problem})` : ''}`;
-    cond(draft, CONDITION.Progressing, 'True', 'ScalingCanary', s.message);
-    // Deployments and pods are watched: the next change wakes us; the timer is only for the deadline.
-    return finish(draft, { ...intents, routeWeight: step.weight }, deadline - now + 1);
+    if (!reached) {
+      s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready, stable ${st?.ready ?? 0}/${target.stable}${problem ? ` (${problem})` : ''}`;
+      cond(draft, CONDITION.Progressing, 'True', 'ScalingCanary', s.message);
+      // A weighted route moves only once the canary's pods for the step are Ready: until then it keeps the last step's weight.
+      const route = d.weighted ? { ...stepRoute, routeWeight: Math.min(s.canaryWeight ?? 0, step.weight) } : stepRoute;
+      // Deployments and pods are watched: the next change wakes us; the timer is only for the deadline.
+      return finish(draft, { ...intents, ...route }, deadline - now + 1);
+    }
+    s.message = `${stepLabel}: canary pods ready; setting the route to ${step.weight}%${step.headerRoute ? ` with header route ${step.headerRoute.name}` : ''}` +
+      `${step.mirrorPercent ? ` and ${step.mirrorPercent}% mirrored` : ''}${problem ? ` (${problem})` : ''}`;
+    cond(draft, CONDITION.Progressing, 'True', 'SettingRoute', s.message);
+    return finish(draft, { ...intents, ...stepRoute }, Math.min(deadline - now + 1, REQUEUE_ROUTE_MS));
   }
 
   if (!s.weightReachedAt) {
@@ -211,7 +272,7 @@ function walkStep(draft: Draft): Plan {
     ? Math.max(ms(s.weightReachedAt), ms(s.analysis?.lastRunAt) || 0) + d.analysis.intervalMs - now
     : undefined;
   const holding = d.analysis && s.analysis?.verdict !== undefined && s.analysis.verdict !== 'Successful';
-  const work = { ...intents, routeWeight: step.weight };
+  const work = { ...intents, ...stepRoute };
 
   if (step.pauseMs === undefined) {
     s.phase = PHASE.Paused;

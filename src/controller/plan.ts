@@ -49,10 +49,24 @@ export function plan(d: Desired, o: Observed, previous: Status, now: number, spl
 
   if (d.problems.length > 0) return invalidSpec(draft, verb);
   cond(draft, CONDITION.SpecValid, 'True', 'SpecAccepted', 'the spec is valid');
+  trafficRouted(draft);
   bootstrap(draft);
   replaceWhatNeverServed(draft);
   if (sameVariant(d.variant, stableVariant(s))) return steady(draft, verb);
   return canaryPhase(draft, verb);
+}
+
+/** TrafficRouted from the router's answer, with an Event when a problem first appears or changes. */
+function trafficRouted(draft: Draft): void {
+  const { o, s } = draft;
+  const problem = o.routeProblem;
+  if (!problem) {
+    cond(draft, CONDITION.TrafficRouted, 'True', 'RouteReady', o.route ? `the route sends ${o.route.weight}% of requests to the canary` : 'traffic follows the ready pods');
+    return;
+  }
+  const was = s.conditions?.find((c) => c.type === CONDITION.TrafficRouted);
+  if (was?.status !== 'False' || was.message !== problem.message) event(draft, 'Warning', 'TrafficRouteProblem', problem.message);
+  cond(draft, CONDITION.TrafficRouted, 'False', problem.code, problem.message);
 }
 
 /** The first pass (or the first after an upgrade from a status without revisions): record the stable variant. */

@@ -30,11 +30,17 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const [namespace = '', name = ''] = key.split('/');
   const mv = ctx.modelVariants.get(namespace, name);
   if (!mv || mv.metadata?.deletionTimestamp) {
-    // Children carry ownerReferences: the garbage collector removes them.
+    // Children carry ownerReferences: the garbage collector removes them. A route the operator does not
+    // own is left sending everything to stable, with no header route or mirror (best effort: it needs
+    // the deleted object, which the informer hands over when it sees the deletion).
+    const last = mv ?? ctx.deleted?.get(key);
+    if (last) await finalizeRoute(ctx, last);
+    ctx.deleted?.delete(key);
     ctx.observer?.forget?.(namespace, name);
     ctx.written.delete(key);
     return {};
   }
+  ctx.deleted?.delete(key);
   const now = ctx.clock.now();
   const spec = withDefaults(mv.spec);
   const previous = freshestStatus(ctx, key, mv);
@@ -86,6 +92,19 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   reportChildren(result, writer, now);
   await recordStatus(ctx, mv, previous, result);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
+}
+
+/** Leaves the route of a deleted ModelVariant sending everything to stable (a managed route is deleted). */
+async function finalizeRoute(ctx: ReconcileContext, mv: ModelVariant): Promise<void> {
+  const spec = withDefaults(mv.spec);
+  if (spec.traffic.provider === 'replicas') return;
+  const namespace = mv.metadata?.namespace ?? '';
+  const name = mv.metadata?.name ?? '';
+  const router = createRouter(spec.traffic, { objects: ctx.objects });
+  const port = spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port ?? servicePorts(spec.template, undefined)[0]?.port ?? 0;
+  await router.finalize({ namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port,
+    owner: { apiVersion: API_VERSION, kind: KIND, name, uid: mv.metadata?.uid ?? '' } });
+  ctx.logger.info({ modelVariant: `${namespace}/${name}`, provider: spec.traffic.provider }, 'Route finalized: all traffic to stable');
 }
 
 /** Checks (and in managed mode creates) the route, then reads what it carries; a problem says what to fix. */

@@ -9,6 +9,7 @@ import type { ModelVariant, ModelVariantSpec } from '../api/types.ts';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../api/types.ts';
 import { startDataPlane } from './data-plane.ts';
 import { renderLiveView, transitionLine } from './live-view.ts';
+import { routeWeights } from './gateway-stand-in.ts';
 import { startTraffic } from './traffic.ts';
 
 export interface DemoOptions {
@@ -40,6 +41,8 @@ export const DEMO_MODEL = 'sentiment';
 /** The variant the demo expects to fail, and the fault knob that makes it fail (demo scaffolding). */
 export const FAILING_VARIANT = 'sigmoid';
 export const FAILING_ENV = { FAULT_INPUT_SCALE: '6' };
+/** The Gateway the demo's HTTPRoute attaches to (no controller runs it: see gateway-stand-in.ts). */
+export const DEMO_GATEWAY = 'demo-gateway';
 
 export function demoSpec(prometheusUrl: string, pause: number): ModelVariantSpec {
   return {
@@ -50,8 +53,10 @@ export function demoSpec(prometheusUrl: string, pause: number): ModelVariantSpec
       spec: { containers: [{ name: 'server', image: 'activation-canary/variant-server:dev', ports: [{ name: 'http', containerPort: 8080 }],
         env: [{ name: 'TELEMETRY_SAMPLE_RATE', value: '0.5' }], resources: { limits: { 'nvidia.com/gpu': '1' } } }] },
     },
+    // Managed mode: the operator creates the HTTPRoute `sentiment`; the demo's clients split by its weights.
+    traffic: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: DEMO_GATEWAY }], port: 8080 } },
     strategy: {
-      steps: [{ setWeight: 25, pause: `${pause}s` }, { setWeight: 50, pause: `${pause}s` }],
+      steps: [{ setWeight: 5, pause: `${pause}s` }, { setWeight: 50, pause: `${pause}s` }],
       progressDeadline: '2m',
       analysis: {
         interval: '5s', failureLimit: 1, inconclusiveLimit: 12,
@@ -86,12 +91,14 @@ export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
   await core.createNamespace({ body: { metadata: { name: namespace } } }).catch((err: { code?: number }) => { if (err.code !== 409) throw err; });
   const plane = startDataPlane({ kc, namespace, model: DEMO_MODEL, targetsDir: opts.targetsDir, log: opts.live ? undefined : out,
     extraEnv: (a) => (a === FAILING_VARIANT ? FAILING_ENV : {}) });
-  const traffic = startTraffic(() => plane.endpoints(), 40);
+  const readRoute = async () => routeWeights(await custom.getNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace, name: DEMO_MODEL }) as object, DEMO_MODEL);
+  const traffic = startTraffic(() => plane.endpoints(), 40, 8, readRoute);
   const results: ScenarioResult[] = [];
   try {
     const pause = opts.stepPauseSeconds ?? 20;
     await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: DEMO_MODEL, namespace }, spec: demoSpec(opts.prometheusUrl, pause) } });
-    out(`created modelvariant ${namespace}/${DEMO_MODEL}: relu on 4 fake GPUs, steps 25% → 50% (${pause}s each), judged every 5s`);
+    out(`created modelvariant ${namespace}/${DEMO_MODEL}: relu on 4 fake GPUs behind the HTTPRoute ${DEMO_MODEL} (managed by the operator), ` +
+      `steps 5% → 50% (${pause}s each), judged every 5s; the demo's clients split requests by the route's weights, standing in for a gateway`);
     const ready = await watch(read, opts, traffic.stats, (mv) => mv.status?.phase === 'Healthy' && mv.status.stableActivation === 'relu', 90_000);
     if (!ready) throw new Error('sentiment did not become Healthy on relu within 90s; see the operator log');
     await sleep(5000, signal); // let the stable variant build up a few scrapes of history

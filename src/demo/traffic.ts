@@ -1,12 +1,14 @@
 /**
  * The demo's clients: labelled requests from the held-out split, sent in one-second slices to the
- * endpoints the data plane reports, spread as the `<name>` Service would spread them (evenly over
- * ready pods, so the canary's share follows the replica ratio). Counts what each role answered.
+ * endpoints the data plane reports. Without `routeWeights` they are spread as the `<name>` Service
+ * would spread them (evenly over ready pods: the replica ratio); with it, as a gateway would by the
+ * live route's weights (see gateway-stand-in.ts), read once per slice. Counts what each role answered.
  */
 import { loadDataset } from '../variant-server/dataset.ts';
 import { runLoad } from '../variant-server/load-generator.ts';
 import { DEFAULT_MODEL_DIR } from '../variant-server/weights.ts';
 import type { Endpoint } from './data-plane.ts';
+import { endpointWeights, type RoleWeights } from './gateway-stand-in.ts';
 
 export interface TrafficStats {
   requests: number;
@@ -19,7 +21,7 @@ export interface Traffic {
   stop(): Promise<void>;
 }
 
-export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 8): Traffic {
+export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 8, routeWeights?: () => Promise<RoleWeights | undefined>): Traffic {
   const stats: TrafficStats = { requests: 0, errors: 0, byRole: {} };
   const abort = new AbortController();
   const data = loadDataset(`${DEFAULT_MODEL_DIR}/dataset.csv`).heldOut; // parsed once, not per one-second slice
@@ -30,7 +32,19 @@ export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      const report = await runLoad({ urls: eps.map((e) => e.url), rate, durationMs: 1000, batch, data, signal: abort.signal }).catch(() => undefined);
+      const route = routeWeights ? await routeWeights().catch(() => undefined) : undefined;
+      const split = route ? endpointWeights(eps, route) : undefined;
+      const lost = Math.round(rate * (split?.unroutable ?? 0));
+      if (split && (!split.weights.some((w) => w > 0) || lost >= rate)) {
+        stats.requests += rate;
+        stats.errors += rate;
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      stats.requests += lost;
+      stats.errors += lost;
+      const report = await runLoad({ urls: eps.map((e) => e.url), ...(split ? { weights: split.weights } : {}), rate: rate - lost, durationMs: 1000, batch, data, signal: abort.signal })
+        .catch(() => undefined);
       if (!report) continue;
       stats.requests += report.requests;
       stats.errors += report.errors;

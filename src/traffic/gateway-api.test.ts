@@ -21,7 +21,7 @@ function userRules(): IHTTPRouteRule[] {
     {
       matches: [{ path: { type: 'PathPrefix', value: '/sentiment' }, headers: [{ type: 'Exact', name: 'x-tenant', value: 'acme' }] }, { path: { type: 'Exact', value: '/score' } }],
       filters: [
-        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
+        { type: 'URLRewrite', urlRewrite: { hostname: 'sentiment.internal' } },
         { type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x-model', value: 'sentiment' }] } },
       ],
       backendRefs: [svc('sentiment-stable', 100), svc('sentiment-canary', 0), { ...svc('shadow-logger', 0), filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['authorization'] } }] }],
@@ -82,9 +82,10 @@ describe('the gatewayAPI router: reading a live route', () => {
 
   it.each([
     [{ percent: 7 }, 7], [{ fraction: { numerator: 1, denominator: 4 } }, 25], [{ fraction: { numerator: 5 } }, 5], [{}, 100],
+    [{ fraction: { numerator: 1, denominator: 1000 } }, 1], [{ percent: 0 }, undefined],
   ])('reads a mirror %j as %p %%', (amount, percent) => {
     const rules = [{ ...rule(90, 10), filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'sentiment-canary', port: 8080 }, ...amount } }] }];
-    expect(readRouteState(rules, target)).toEqual({ weight: 10, mirrorPercent: percent });
+    expect(readRouteState(rules, target)).toEqual({ weight: 10, ...(percent !== undefined ? { mirrorPercent: percent } : {}) });
   });
 
   it('ignores backends of the same name that are not this namespace\'s Services, and mirrors to something else', () => {
@@ -173,6 +174,17 @@ describe('the gatewayAPI router: an existing route', () => {
     expect(rules.filter((r) => r.filters?.some((f) => f.type === 'RequestMirror'))).toHaveLength(2);
   });
 
+  it('gives the header rule only the first rule\'s match when a filter rewrites a path prefix (one PathPrefix match per rule)', () => {
+    const rewrite = (prefix: string): IHTTPRouteRule => ({
+      matches: [{ path: { type: 'PathPrefix', value: prefix } }],
+      filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+      backendRefs: [svc('sentiment-stable', 1), svc('sentiment-canary', 0)],
+    });
+    const rules = withRouteState([rewrite('/a'), rewrite('/b')], target, { weight: 0, headerRoute: { name: 'x-c', value: '1' } });
+    expect(rules[0]?.matches).toEqual([{ path: { type: 'PathPrefix', value: '/a' }, headers: [{ type: 'Exact', name: 'x-c', value: '1' }] }]);
+    expect(rules[0]?.filters).toEqual(rewrite('/a').filters);
+  });
+
   it('is the identity for the state the route already carries', () => {
     const rules = withRouteState(userRules(), target, { weight: 20, headerRoute: { name: 'x-a', value: 'b' }, mirrorPercent: 3 });
     expect(withRouteState(rules, target, readRouteState(rules, target))).toEqual(rules);
@@ -202,11 +214,13 @@ describe('the gatewayAPI router: apiserver answers', () => {
     }
   });
 
-  it('reports another 4xx as Rejected with the apiserver\'s message, and throws on 5xx', async () => {
+  it('reports another 4xx as Rejected with the apiserver\'s message (finalize throws it), and throws on 5xx', async () => {
     const forbidden = apiError(403, JSON.stringify({ kind: 'Status', message: 'httproutes.gateway.networking.k8s.io "sentiment" is forbidden: User "x" cannot get', code: 403 }));
     expect(await router(forbidden, 'sentiment').getRoutes(target, ready)).toEqual({
       code: 'Rejected', message: 'the apiserver refused reading HTTPRoute ml/sentiment (HTTP 403): httproutes.gateway.networking.k8s.io "sentiment" is forbidden: User "x" cannot get',
     });
+    await expect(router(forbidden, 'sentiment').finalize(target)).rejects.toThrow('refused reading HTTPRoute ml/sentiment (HTTP 403)');
+    await expect(router(forbidden).finalize(target)).rejects.toThrow('(HTTP 403)');
     await expect(router(apiError(503, 'unavailable'), 'sentiment').getRoutes(target, ready)).rejects.toThrow('HTTP-Code: 503');
   });
 });

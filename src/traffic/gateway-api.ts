@@ -145,13 +145,18 @@ export function createGatewayApiRouter(spec: GatewayAPITraffic, deps: RouterDeps
     },
 
     async finalize(t) {
-      if (managed) {
-        const live = await read(t);
-        if (live && !isProblem(live) && ownedByTarget(live, t)) await deleteIfExists(deps.objects, ref(t));
+      const live = managed ? await read(t) : await usable(t);
+      // Nothing of ours to undo when the route is gone, not ours, has no rule for the model, or Gateway
+      // API is not installed; a refusal is not swallowed.
+      if (live === undefined) return;
+      if (isProblem(live)) {
+        if (live.code === 'Rejected') throw new Error(live.message);
         return;
       }
-      const live = await usable(t);
-      if (isProblem(live)) return; // nothing of ours to undo: gone, not ours, or no rule for the model
+      if (managed) {
+        if (ownedByTarget(live, t)) await deleteIfExists(deps.objects, ref(t));
+        return;
+      }
       const problem = await converge(t, { weight: 0 });
       if (problem) throw new Error(`could not put all traffic back on ${t.stableService} in ${describe(t)}: ${problem.message}`);
     },

@@ -7,8 +7,10 @@
  * each must also have one to `<name>-canary`. Carrying a state changes, in those rules only, the two
  * backendRefs' weights (stable 100 − w, canary w) and a RequestMirror filter to the canary; a header
  * route is one more rule, named `<name>-canary-header` and placed before the first model rule, whose
- * matches are the model rules' matches (those sharing the first one's filters) plus the header, and whose
- * only backend is the canary. Everything else (other rules, matches, filters, backends, their order) is
+ * matches are the model rules' matches plus the header (those of the rules that share the first one's
+ * filters; see `headerRule`), and whose only backend is the canary. Gateway API ranks a match with
+ * more header matches above one with the same path and fewer, so the header rule wins wherever it
+ * applies, and nowhere else (a route shared by several models keeps the others' paths untouched). Everything else (other rules, matches, filters, backends, their order) is
  * kept as it is: `spec.rules`, `backendRefs`, `filters` and `matches` are atomic lists in Gateway API's
  * CRDs, so a write carries the whole list and must copy what it does not change.
  *
@@ -90,15 +92,30 @@ function withHeader(match: IHTTPRouteMatch, header: HeaderRoute): IHTTPRouteMatc
 
 const DEFAULT_MATCHES: IHTTPRouteMatch[] = [{ path: { type: 'PathPrefix', value: '/' } }];
 
-/** The header rule: the model rules' matches plus the header, their filters but the mirror, the canary alone. */
+/** True when filters rewrite a path prefix: Gateway API then allows a rule exactly one PathPrefix match. */
+const rewritesPrefix = (filters: readonly IHTTPRouteFilter[] | undefined): boolean =>
+  (filters ?? []).some((f) => f.urlRewrite?.path?.type === 'ReplacePrefixMatch' || f.requestRedirect?.path?.type === 'ReplacePrefixMatch');
+
+/**
+ * The header rule: the canary alone, with the first model rule's filters (but the mirror) and other
+ * fields, and the matches of the model rules that have those same filters and canary backend, each
+ * with the header added (only the first rule's when a filter rewrites a path prefix, which allows one
+ * match per rule).
+ */
 function headerRule(modelRules: IHTTPRouteRule[], target: RouteTarget, header: HeaderRoute): IHTTPRouteRule {
   const [first] = modelRules as [IHTTPRouteRule, ...IHTTPRouteRule[]];
   const filtersOf = (r: IHTTPRouteRule) => (r.filters ?? []).filter((f) => !isOurMirror(f, target));
+  const canaryOf = (r: IHTTPRouteRule): IHTTPBackendRef => {
+    const { weight: _weight, ...ref } = (r.backendRefs ?? []).find((b) => refersTo(b, target.canaryService, target.namespace))
+      ?? { group: '', kind: 'Service', name: target.canaryService, port: target.port };
+    return ref;
+  };
   const filters = filtersOf(first);
-  const sameFilters = modelRules.filter((r) => isDeepStrictEqual(filtersOf(r), filters));
-  const matches = sameFilters.flatMap((r) => (r.matches?.length ? r.matches : DEFAULT_MATCHES)).map((m) => withHeader(m, header));
-  const canaryRef = (first.backendRefs ?? []).find((b) => refersTo(b, target.canaryService, target.namespace));
-  const { weight: _weight, ...canary } = canaryRef ?? { group: '', kind: 'Service', name: target.canaryService, port: target.port };
+  const canary = canaryOf(first);
+  const sources = rewritesPrefix(filters) || rewritesPrefix(canary.filters)
+    ? [first]
+    : modelRules.filter((r) => isDeepStrictEqual(filtersOf(r), filters) && isDeepStrictEqual(canaryOf(r), canary));
+  const matches = sources.flatMap((r) => (r.matches?.length ? r.matches : DEFAULT_MATCHES)).map((m) => withHeader(m, header));
   const { name: _name, matches: _matches, backendRefs: _refs, filters: _filters, ...rest } = first;
   return { ...rest, name: headerRuleName(target), matches, ...(filters.length ? { filters } : {}), backendRefs: [{ ...canary, weight: 1 }] };
 }
@@ -111,7 +128,7 @@ function withWeights(rule: IHTTPRouteRule, target: RouteTarget, state: RouteStat
     return b;
   });
   const filters = (rule.filters ?? []).filter((f) => !isOurMirror(f, target));
-  if (state.mirrorPercent !== undefined) filters.push(mirrorFilter(target, state.mirrorPercent));
+  if (state.mirrorPercent) filters.push(mirrorFilter(target, state.mirrorPercent));
   // Spread first, so keys keep their places and an untouched rule serializes as it was.
   const out: IHTTPRouteRule = { ...rule, backendRefs };
   if (filters.length) out.filters = filters;
@@ -146,7 +163,9 @@ export function readRouteState(rules: readonly IHTTPRouteRule[], target: RouteTa
   const mirror = rule?.filters?.find((f) => isOurMirror(f, target))?.requestMirror;
   if (mirror) {
     const { fraction, percent } = mirror;
-    state.mirrorPercent = percent ?? (fraction ? Math.round((100 * fraction.numerator) / (fraction.denominator ?? 100)) : 100);
+    const share = percent ?? (fraction ? (100 * fraction.numerator) / (fraction.denominator ?? 100) : 100);
+    // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
+    if (share > 0) state.mirrorPercent = Math.min(100, Math.max(1, Math.round(share)));
   }
   return state;
 }

@@ -3,7 +3,7 @@
  * pods each role needs for a canary weight, how to make the live route carry a `RouteState`, and how
  * to read back what it carries. One file per provider, picked by `createRouter`; every router passes
  * the shared conformance suite in `conformance.suite.ts` (pure sizing) and, for routers with route
- * objects, `test/integration/routers.test.ts` against the real apiserver.
+ * objects, `test/integration/router-conformance.test.ts` against the real apiserver.
  *
  * Routers never throw for what a user can fix (a missing route, a route without a rule for this
  * model, a CRD not installed, an apiserver refusal): they return a `RouteProblem` whose message says

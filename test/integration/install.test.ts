@@ -126,7 +126,7 @@ function namespacedCalls(ns: string): Call[] {
     ...verbs('get list watch', '/pods', ns),
     ...verbs('create patch', '/events', ns),
     ...verbs('get', '/secrets', ns),
-    ...verbs('get list watch update patch', 'gateway.networking.k8s.io/httproutes', ns),
+    ...verbs('get list watch create update patch delete', 'gateway.networking.k8s.io/httproutes', ns),
     ...verbs('get list watch create update patch delete', 'networking.istio.io/virtualservices', ns),
     ...verbs('get list watch', 'networking.istio.io/destinationrules', ns),
   ];
@@ -160,8 +160,8 @@ function forbiddenCalls(inst: Install, ns: string): Call[] {
     ...verbs('delete deletecollection', '/services', ns),
     ...verbs('deletecollection', 'apps/deployments', ns),
     ...verbs('delete', '/events', ns),
-    ...verbs('create delete', 'gateway.networking.k8s.io/httproutes', ns),
     ...verbs('create update patch delete', 'networking.istio.io/destinationrules', ns),
+    ...verbs('create update patch delete', 'gateway.networking.k8s.io/gateways', ns),
     ...verbs('create', '/serviceaccounts/token', inst.namespace, inst.serviceAccount),
     ...verbs('update patch delete', '/nodes'),
     ...verbs('update patch', 'apiextensions.k8s.io/customresourcedefinitions'),

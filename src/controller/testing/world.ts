@@ -10,8 +10,10 @@
  * Deterministic: the clock is injected and load delays come from a list the test generates.
  */
 import { replicaSplit, readyWeight } from '../../traffic/replicas.ts';
+import type { RouteState } from '../../traffic/router.ts';
+import { weightedSplit } from '../../traffic/weighted.ts';
 import { analysisDue } from '../analysis-schedule.ts';
-import { sameVariant, variantLabel, type AnalysisOutcome, type Desired, type Observed, type Plan, type RoleObservation, type Status, type Variant, type WorkloadIntent } from '../model.ts';
+import { sameVariant, variantLabel, type AnalysisOutcome, type Desired, type Observed, type Plan, type RoleObservation, type SplitRule, type Status, type Variant, type WorkloadIntent } from '../model.ts';
 import { plan } from '../plan.ts';
 
 export type RoleName = 'stable' | 'canary';
@@ -27,10 +29,12 @@ export interface WorldState {
   delayIndex: number;
   /** Revisions whose pods never become Ready (a broken image). */
   broken: string[];
+  /** The live route of a weighted router (gatewayAPI, istio), as the operator last wrote it; undefined: `replicas`. */
+  route?: RouteState;
 }
 /** What a role looks like: the Deployment's template and size, and its pods. */
 export interface RoleSnapshot { variant: Variant; replicas: number; pods: number; ready: number; readyOfTemplate: number; unscheduled: number; stale: number }
-export type Snapshot = Partial<Record<RoleName, RoleSnapshot>>;
+export type Snapshot = Partial<Record<RoleName, RoleSnapshot>> & { route?: RouteState };
 
 export const ROLES: RoleName[] = ['stable', 'canary'];
 
@@ -65,7 +69,7 @@ export class World {
   fits(): number { return Math.max(0, this.state.gpus - this.scheduled()); }
 
   snapshot(): Snapshot {
-    const out: Snapshot = {};
+    const out: Snapshot = this.state.route ? { route: structuredClone(this.state.route) } : {};
     for (const role of ROLES) {
       const d = this.state.deployments[role];
       if (!d) continue;
@@ -123,7 +127,7 @@ export class World {
     this.settle();
   }
 
-  signature(): string { return JSON.stringify([this.snapshot(), this.state.gpus]); }
+  signature(): string { return JSON.stringify([this.snapshot(), this.state.gpus, this.state.route]); }
 
   /** The Deployment and ReplicaSet controllers and the scheduler, run to a fixed point. */
   settle(): void {
@@ -218,12 +222,17 @@ export class OperatorSim {
   get now(): number { return this.world.state.now; }
   desired(): Desired { return desiredOf(this.spec); }
 
+  /** The router's sizing rule: weightedSplit when the spec is weighted, else the replicas provider's. */
+  get split(): SplitRule { return this.spec.weighted ? (n, w) => weightedSplit(n, w) : replicaSplit; }
+
   /** The observation the reconciler builds from the world, with an analysis run when one is due. */
   observe(status: Status, now: number): Observed {
     const stable = this.world.observeRole('stable');
     const canary = this.world.observeRole('canary');
+    const route = this.spec.weighted ? this.world.state.route ?? { weight: 0 } : undefined;
     const o: Observed = { ...(stable ? { stable } : {}), ...(canary ? { canary } : {}),
-      routedWeight: readyWeight({ stable: stable?.ready ?? 0, canary: canary?.ready ?? 0 }),
+      routedWeight: route ? route.weight : readyWeight({ stable: stable?.ready ?? 0, canary: canary?.ready ?? 0 }),
+      ...(route ? { route: structuredClone(route) } : {}),
       capacity: { resource: 'nvidia.com/gpu', perPod: 1, fits: this.world.fits(), detail: `${this.world.fits()}/${this.world.state.gpus} GPUs free` } };
     if (analysisDue(this.desired(), status, now)) o.analysis = outcomeOf(this.answer, now);
     return o;
@@ -234,7 +243,9 @@ export class OperatorSim {
     const desired = this.desired();
     const observed = this.observe(this.status, this.now);
     const before = this.world.signature();
-    const p = plan(desired, observed, this.status, this.now, replicaSplit);
+    const p = plan(desired, observed, this.status, this.now, this.split);
+    // As reconcile.ts: the route first, then the Deployments.
+    if (this.spec.weighted) this.world.state.route = structuredClone(p.route);
     if (p.stable) this.world.apply('stable', p.stable);
     if (p.canary !== undefined) this.world.apply('canary', p.canary);
     const worldChanged = this.world.signature() !== before;
@@ -292,7 +303,7 @@ export class OperatorSim {
 export function formatTrace(trace: TraceRecord[], t0: number): string {
   const at = (now: number) => `+${(now - t0) / 1000}s`;
   const role = (r?: RoleSnapshot) => (r ? `${variantLabel(r.variant)} ${r.ready}/${r.pods}/${r.replicas}${r.unscheduled ? ` (${r.unscheduled} pending)` : ''}` : '-');
-  const world = (w: Snapshot) => `stable ${role(w.stable)} canary ${role(w.canary)}`;
+  const world = (w: Snapshot) => `stable ${role(w.stable)} canary ${role(w.canary)}${w.route ? ` route ${JSON.stringify(w.route)}` : ''}`;
   return trace.map((r) => r.kind === 'pass'
     ? `${at(r.now)} pass${r.timer ? ' (timer)' : ''} [${r.plan.events.map((e) => e.reason)}] ${r.plan.status.phase} step ${r.plan.status.currentStepIndex ?? '-'} ` +
       `requeue ${r.plan.requeueAfterMs ?? '-'} fits ${r.observed.capacity?.fits} → ${world(r.world)} | ${r.plan.status.message}`

@@ -1,0 +1,148 @@
+/**
+ * The planner with a weighted router (gatewayAPI, istio): stable keeps spec.replicas, the canary is
+ * sized to its weight, the route follows readiness (never to a canary without ready pods), a step is
+ * reached only when the live route carries it, the canary leaves only once the route sends it
+ * nothing, header routes and mirrors, and a route the operator cannot use stops a rollout starting.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { weightedSplit } from '../traffic/weighted.ts';
+import type { Desired, Observed, RoleObservation, Status } from './model.ts';
+import { plan } from './plan.ts';
+
+const T0 = Date.parse('2026-11-30T12:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const v = (activation: string, revision = 'r1') => ({ activation, revision });
+const role = (activation: string, replicas: number, ready = replicas): RoleObservation => ({ variant: v(activation), replicas, ready, settled: ready === replicas });
+
+function desired(over: Partial<Desired> = {}): Desired {
+  return {
+    namespace: 'ml', name: 'sentiment', generation: 2, variant: v('gelu'), change: 'activation relu → gelu', replicas: 4, weighted: true,
+    steps: [{ weight: 5, pauseMs: 60_000 }, { weight: 50, pauseMs: 60_000 }], progressDeadlineMs: 600_000,
+    promotionDeadlineMs: 600_000, capacityTimeoutMs: 1_800_000, problems: [], ...over,
+  };
+}
+const healthy: Status = { phase: 'Healthy', stableActivation: 'relu', stableRevision: 'r1', canaryWeight: 0, conditions: [] };
+const atStep = (index: number, extra: Partial<Status> = {}): Status => ({
+  ...healthy, phase: 'Progressing', canaryActivation: 'gelu', canaryRevision: 'r1', maxUnavailable: 0, currentStepIndex: index,
+  stepStartedAt: iso(T0 - 10_000), rolloutStartedAt: iso(T0 - 10_000), ...extra,
+});
+const routed = (weight: number, extra: Partial<Observed> = {}): Observed => ({ stable: role('relu', 4), routedWeight: weight, route: { weight }, ...extra });
+const run = (d: Desired, o: Observed, s: Status, now = T0) => plan(d, o, s, now, (n, w) => weightedSplit(n, w));
+const reasons = (p: ReturnType<typeof run>) => p.events.map((e) => e.reason);
+const condition = (p: ReturnType<typeof run>, type: string) => p.status.conditions?.find((c) => c.type === type);
+
+describe('plan with a weighted router: sizing', () => {
+  it('starts a 5% step with one canary pod beside all of stable, and sends it nothing until it is Ready', () => {
+    const p = run(desired(), routed(0), healthy);
+    expect(reasons(p)).toContain('RolloutStarted');
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(p.route).toEqual({ weight: 0 });
+  });
+  it('sets the route to the step once the canary pod is Ready, and reaches the step only when the live route carries it', () => {
+    const ready = run(desired(), routed(0, { canary: role('gelu', 1) }), atStep(0));
+    expect(ready.route).toEqual({ weight: 5 });
+    expect(ready.status.weightReachedAt).toBeUndefined();
+    expect(condition(ready, 'Progressing')?.reason).toBe('SettingRoute');
+    const carried = run(desired(), routed(5, { canary: role('gelu', 1) }), atStep(0));
+    expect(reasons(carried)).toContain('StepWeightReached');
+    expect(carried.status.canaryWeight).toBe(5);
+  });
+  it('keeps the last weight while the canary grows for the next step', () => {
+    const p = run(desired(), routed(5, { canary: role('gelu', 2, 1) }), atStep(1, { canaryWeight: 5 }));
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 2 });
+    expect(p.route.weight).toBe(5);
+  });
+  it('runs strategy.canaryReplicas pods whatever the weight, and the split is exact', () => {
+    const p = plan(desired(), routed(0), healthy, T0, (n, w) => weightedSplit(n, w, 2));
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 2 });
+    expect(condition(p, 'TrafficSplitExact')?.status).toBe('True');
+  });
+  it('holds for capacity instead of shrinking stable when no GPU is free for the canary', () => {
+    const p = run(desired(), routed(0, { capacity: { resource: 'nvidia.com/gpu', perPod: 1, fits: 0, detail: 'node-a: 0/4 free' } }), atStep(0, { maxUnavailable: 1 }));
+    expect(p.stable?.replicas).toBe(4);
+    expect(p.status.phase).toBe('Paused');
+    expect(condition(p, 'Progressing')?.reason).toBe('InsufficientCapacity');
+  });
+});
+
+describe('plan with a weighted router: leaving', () => {
+  it('on rollback sends the canary nothing first and keeps its pods until the live route reads 0', () => {
+    const p = run(desired({ signal: 'abort@1' }), routed(5, { canary: role('gelu', 1) }), atStep(0, { canaryWeight: 5 }));
+    expect(p.status.phase).toBe('Degraded');
+    expect(p.route).toEqual({ weight: 0 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(p.requeueAfterMs).toBeLessThanOrEqual(1_000);
+    const after = run(desired(), routed(0, { canary: role('gelu', 1) }), p.status);
+    expect(after.canary).toBeNull();
+  });
+  it('keeps the canary when the route cannot be read (it may still send it requests)', () => {
+    const o: Observed = { stable: role('relu', 4), canary: role('gelu', 1), routedWeight: 5, routeProblem: { code: 'RouteNotFound', message: 'HTTPRoute ml/sentiment does not exist' } };
+    const p = run(desired({ signal: 'abort@1' }), o, atStep(0, { canaryWeight: 5 }));
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+  });
+  it('on promotion switches stable in place, then sends the canary nothing before its pods go', () => {
+    const promoting = atStep(1, { phase: 'Promoting', canaryWeight: 50, stepStartedAt: iso(T0 - 1_000) });
+    const switched = run(desired(), { stable: role('gelu', 4), canary: role('gelu', 2), routedWeight: 50, route: { weight: 50 } }, promoting);
+    expect(switched.route.weight).toBe(0);
+    expect(switched.canary).toEqual({ variant: v('gelu'), replicas: 2 });
+    const done = run(desired(), { stable: role('gelu', 4), routedWeight: 0, route: { weight: 0 } }, switched.status);
+    expect(reasons(done)).toContain('Promoted');
+    expect(done.route).toEqual({ weight: 0 });
+  });
+});
+
+describe('plan with a weighted router: header routes and mirrors', () => {
+  const steps = [
+    { weight: 0, headerRoute: { name: 'x-activation-variant', value: 'canary' }, pauseMs: 60_000 },
+    { weight: 0, headerRoute: { name: 'x-activation-variant', value: 'canary' }, mirrorPercent: 20, pauseMs: 60_000 },
+    { weight: 10, headerRoute: { name: 'x-activation-variant', value: 'canary' }, pauseMs: 60_000 },
+  ];
+  it('a header-route step runs one canary pod and routes the header to it once Ready, with no weight', () => {
+    const start = run(desired({ steps }), routed(0), healthy);
+    expect(start.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(start.route).toEqual({ weight: 0 });
+    const ready = run(desired({ steps }), routed(0, { canary: role('gelu', 1) }), atStep(0));
+    expect(ready.route).toEqual({ weight: 0, headerRoute: { name: 'x-activation-variant', value: 'canary' } });
+  });
+  it('a mirror step sizes the canary for the mirrored share and is reached when the route mirrors', () => {
+    const s = atStep(1);
+    const scaling = run(desired({ steps }), routed(0, { canary: role('gelu', 1) }), s);
+    expect(scaling.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    const o = routed(0, { canary: role('gelu', 1), route: { weight: 0, headerRoute: { name: 'x-activation-variant', value: 'canary' }, mirrorPercent: 20 } });
+    expect(reasons(run(desired({ steps }), o, s))).toContain('StepWeightReached');
+  });
+  it('drops the header route and the mirror on rollback', () => {
+    const o = routed(0, { canary: role('gelu', 1), route: { weight: 0, headerRoute: { name: 'x-activation-variant', value: 'canary' } } });
+    const p = run(desired({ steps, signal: 'abort@2' }), o, atStep(0));
+    expect(p.route).toEqual({ weight: 0 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+  });
+});
+
+describe('plan with a weighted router: a route the operator cannot use', () => {
+  const problem = { code: 'NoRuleForModel' as const, message: 'HTTPRoute ml/sentiment has no rule with a backendRef to sentiment-stable: add one' };
+  it('does not start a rollout, says why in TrafficRouted and Progressing, and keeps stable at full size', () => {
+    const p = run(desired(), { stable: role('relu', 4), routedWeight: 0, routeProblem: problem }, healthy);
+    expect(p.status.canaryActivation).toBeUndefined();
+    expect(p.canary).toBeNull();
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 4 });
+    expect(p.status.phase).toBe('Paused');
+    expect(condition(p, 'TrafficRouted')).toMatchObject({ status: 'False', reason: 'NoRuleForModel', message: problem.message });
+    expect(p.status.message).toContain(problem.message);
+    expect(reasons(p)).toEqual(['TrafficRouteProblem']);
+    expect(reasons(run(desired(), { stable: role('relu', 4), routedWeight: 0, routeProblem: problem }, p.status))).toEqual([]);
+  });
+  it('starts the rollout once the route is fixed', () => {
+    const blocked = run(desired(), { stable: role('relu', 4), routedWeight: 0, routeProblem: problem }, healthy);
+    const p = run(desired(), routed(0), blocked.status);
+    expect(reasons(p)).toContain('RolloutStarted');
+    expect(condition(p, 'TrafficRouted')?.status).toBe('True');
+  });
+  it('rolls back a step whose route cannot be set within the progress deadline', () => {
+    const o: Observed = { stable: role('relu', 4), canary: role('gelu', 1), routedWeight: 0, routeProblem: problem };
+    const p = run(desired(), o, atStep(0, { stepStartedAt: iso(T0 - 700_000) }));
+    expect(p.status.phase).toBe('Degraded');
+    expect(p.status.message).toContain('the route did not carry');
+  });
+});
