@@ -121,7 +121,7 @@ export function withRouteState(http: readonly HttpRoute[], target: RouteTarget, 
     const split = splitPool(dests, m, state.weight);
     if (stable.weight !== split.stable) stable.weight = split.stable;
     if (canary.weight !== split.canary) canary.weight = split.canary;
-    if (state.mirrorPercent !== undefined) {
+    if (state.mirrorPercent) {
       route.mirror = structuredClone(canary.destination);
       route.mirrorPercentage = { value: state.mirrorPercent };
     } else if (route.mirror && isCanary(route.mirror, target, m.form)) {
@@ -149,7 +149,11 @@ export function readRouteState(http: readonly HttpRoute[], target: RouteTarget):
   const stable = route.route?.[first.stable]?.weight ?? 0;
   const canary = route.route?.[first.canary]?.weight ?? 0;
   const state: RouteState = { weight: stable + canary > 0 ? Math.round((100 * canary) / (stable + canary)) : 0 };
-  if (route.mirror && isCanary(route.mirror, target, first.form)) state.mirrorPercent = route.mirrorPercentage?.value ?? 100;
+  if (route.mirror && isCanary(route.mirror, target, first.form)) {
+    // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
+    const share = route.mirrorPercentage?.value ?? 100;
+    if (share > 0) state.mirrorPercent = Math.min(100, Math.max(1, Math.round(share)));
+  }
   const headerRoute = readHeaderRoute(http, target, route);
   if (headerRoute) state.headerRoute = headerRoute;
   return state;

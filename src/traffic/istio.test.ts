@@ -138,8 +138,12 @@ describe('the istio router\'s mirror', () => {
     expect(readRouteState(http, target)).toEqual({ weight: 0, mirrorPercent: 20 });
     expect(withRouteState(http, target, { weight: 0 })).toEqual([serviceRoute()]);
   });
-  it('reads a mirror without a percentage as 100%', () => {
-    expect(readRouteState([{ ...subsetRoute(), mirror: { host: 'sentiment', subset: 'canary' } }], target)).toEqual({ weight: 0, mirrorPercent: 100 });
+  it.each([[undefined, 100], [7, 7], [0.1, 1], [0, undefined]])('reads a mirror of mirrorPercentage %p as %p%%', (value, percent) => {
+    const http = [{ ...subsetRoute(), mirror: { host: 'sentiment', subset: 'canary' }, ...(value !== undefined ? { mirrorPercentage: { value } } : {}) }];
+    expect(readRouteState(http, target)).toEqual({ weight: 0, ...(percent !== undefined ? { mirrorPercent: percent } : {}) });
+  });
+  it('takes a mirror of 0% for no mirror', () => {
+    expect(withRouteState([serviceRoute()], target, { weight: 0, mirrorPercent: 0 })).toEqual([serviceRoute()]);
   });
   it('leaves a mirror of the user\'s to another service alone when no mirror is asked', () => {
     const http = withRouteState(busyHttp(), target, { weight: 0 });

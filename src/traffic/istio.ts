@@ -145,6 +145,7 @@ function managedMode(spec: IstioTraffic, vss: VirtualServices): Omit<TrafficRout
     },
     async finalize(t) {
       const live = await vss.read(t.namespace, t.name);
+      if (isProblem(live) && live.code === 'Rejected') throw new Error(live.message);
       if (live && !isProblem(live) && ownedByTarget(live, t)) await vss.delete(live);
     },
   };
@@ -185,7 +186,15 @@ function existingMode(name: string, vss: VirtualServices): Omit<TrafficRouter, '
       return observed(found.live, readRouteState(found.http, t) ?? { weight: 0 });
     },
     async finalize(t) {
-      await setRoutes(t, { weight: 0 });
+      // Nothing of ours to undo when the VirtualService is gone, not ours, has no route for the model, or
+      // Istio is not installed; a refusal is not swallowed.
+      const found = await inspect(t);
+      if (isProblem(found)) {
+        if (found.code === 'Rejected') throw new Error(found.message);
+        return;
+      }
+      const problem = await setRoutes(t, { weight: 0 });
+      if (problem) throw new Error(`could not put all traffic back on ${t.stableService} in VirtualService ${t.namespace}/${name}: ${problem.message}`);
     },
   };
 }

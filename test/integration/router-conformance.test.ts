@@ -9,9 +9,11 @@ import * as k8s from '@kubernetes/client-node';
 import { problemOrThrow } from '../../src/traffic/route-objects.ts';
 import { kubeConfig } from '../harness/env.ts';
 import { gatewayApiFixtures } from './support/gateway-api-fixtures.ts';
+import { istioFixtures } from './support/istio-fixtures.ts';
 import { describeRouteConformance } from './support/router-conformance.ts';
 
 describeRouteConformance('gatewayAPI (HTTPRoute)', gatewayApiFixtures);
+describeRouteConformance('istio (VirtualService)', istioFixtures);
 
 describe('a route CRD that is not installed', () => {
   it('is CRDNotInstalled, in one line naming the CRD, whether its group or only its kind is missing', async () => {
