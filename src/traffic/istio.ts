@@ -10,13 +10,14 @@
  * - Existing (`virtualService`): the user's VirtualService, e.g. kept in Git. The operator acts on its
  *   HTTP routes that send to this model (see istio-routes.ts) and writes, by server-side apply with its
  *   field manager, only the weights of the stable and canary destinations, with one exception while a
- *   step asks for it: its own header route (`activation-canary-<name>-header`) first in `spec.http`, and
+ *   step asks for it: its own header route (`<name>-canary-header`) first in `spec.http`, and
  *   `mirror` / `mirrorPercentage` to the canary on those routes. Istio's CRD declares `spec.http` as an
  *   atomic list, so the apply carries the whole list as read from the live object with only those fields
  *   changed, conditional on the resourceVersion read: everything else stays as the user wrote it, and
  *   the operator never overwrites an edit it has not seen.
  *
- * What a user can fix comes back as a RouteProblem, never as a throw; 5xx and network errors throw.
+ * What a user can fix comes back as a RouteProblem, never as a throw; 5xx, network errors and a 409 that
+ * persists after retries throw, and finalize throws a refusal (it has no problem to return).
  */
 import { PatchStrategy, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
 import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1/DestinationRule';
