@@ -10,6 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startOperator } from '../test/harness/operator.ts';
+import { podLifecycleAnnotations } from '../test/harness/pod-lifecycle.ts';
 import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
 import { runDemo, type ScenarioResult } from '../src/demo/run-demo.ts';
 
@@ -53,6 +54,7 @@ try {
     kc, namespace: values.namespace ?? 'demo', prometheusUrl: state.prometheusUrl, targetsDir: state.prometheusTargetsDir,
     live: !values.headless && !values.json, colour: !!process.stdout.isTTY && !process.env.NO_COLOR, out, signal: abort.signal,
     stepPauseSeconds: Number(values.pause),
+    podAnnotations: podLifecycleAnnotations({ readyDelay: '3s', terminationDelay: '1s' }),
   });
 } catch (err) {
   failure = err;
@@ -72,6 +74,7 @@ if (values.json) {
   for (const r of results) {
     out(`${r.outcome === r.expected ? '✔' : '✘'} ${r.from} → ${r.to}: ${r.outcome} in ${r.seconds}s (expected ${r.expected})`);
     const short = (v: string | undefined) => (v === undefined ? '—' : Number.isFinite(Number(v)) ? String(Number(Number(v).toPrecision(4))) : v);
+    if (r.clients) out(`    clients: ${r.clients.requests} requests, ${r.clients.errors} errors; answered by stable ${r.clients.byRole.stable ?? 0}, canary ${r.clients.byRole.canary ?? 0}`);
     for (const s of r.failedSlis) out(`    failed SLI ${s.name}: canary ${short(s.canaryValue)} vs ${s.threshold ?? '—'} (${s.reason ?? ''})`);
     if (r.outcome === 'rolled back') out(`    ${r.message}`);
   }

@@ -12,7 +12,7 @@
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
-import { clearRollout, cond, currentSizes, event, finish, servingFloor, type Draft } from './plan.ts';
+import { clearRollout, cond, currentSizes, event, finish, routeSendsToCanary, servingFloor, type Draft } from './plan.ts';
 import { rollBack } from './plan-exit.ts';
 import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { moveToward } from './sizing.ts';
@@ -78,7 +78,11 @@ export function promote(draft: Draft): Plan {
   endCapacityHold(draft);
   const full = !cn && !!st && st.settled && st.replicas === d.replicas && st.ready >= d.replicas;
   if (!full) {
-    const weight = (st?.ready ?? 0) >= floor ? 0 : s.canaryWeight ?? 0;
+    // A weighted route leaves the canary once, when stable serves at full size (not while its rolling
+    // update moves ready pods around the floor, which would flap the weight); the replicas router's share
+    // follows the pods anyway.
+    const stableServes = d.weighted ? (!!st && st.settled && st.ready >= d.replicas) || (!!o.route && !routeSendsToCanary(o.route)) : (st?.ready ?? 0) >= floor;
+    const weight = stableServes ? 0 : s.canaryWeight ?? 0;
     return progress(`promoting ${variant.activation}: stable ${st?.ready ?? 0}/${d.replicas} ready, canary ${cn?.ready ?? 0} ready and leaving`,
       { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, weight);
   }

@@ -146,3 +146,17 @@ describe('plan with a weighted router: a route the operator cannot use', () => {
     expect(p.status.message).toContain('the route did not carry');
   });
 });
+
+describe('plan with a weighted router: promotion does not flap the route', () => {
+  const promoting = atStep(1, { phase: 'Promoting', canaryWeight: 50, stepStartedAt: iso(T0 - 1_000) });
+  it('keeps the canary\'s weight while stable\'s rolling update is under way, even with enough pods ready for the floor', () => {
+    const stable: RoleObservation = { variant: v('gelu'), replicas: 4, ready: 4, settled: false, rolling: true };
+    const p = run(desired(), { stable, canary: role('gelu', 2), routedWeight: 50, route: { weight: 50 } }, promoting);
+    expect(p.route.weight).toBe(50);
+  });
+  it('never returns weight to the canary once the live route sends it nothing', () => {
+    const stable: RoleObservation = { variant: v('gelu'), replicas: 4, ready: 3, settled: false };
+    const p = run(desired(), { stable, canary: role('gelu', 2), routedWeight: 0, route: { weight: 0 } }, promoting);
+    expect(p.route.weight).toBe(0);
+  });
+});

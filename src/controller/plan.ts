@@ -244,8 +244,11 @@ export function routeSendsToCanary(route: Observed['route']): boolean {
   return !route || route.weight > 0 || !!route.headerRoute || !!route.mirrorPercent;
 }
 
-/** The route carries exactly what a step asks: the weight, the header route and the mirror. */
+/**
+ * The route carries what a step asks: the weight (within one point: a route whose model rule also has
+ * other weighted backends reads back rounded), the header route and the mirror.
+ */
 export function routeCarries(route: Observed['route'], want: RouteState): boolean {
-  return !!route && route.weight === want.weight && route.mirrorPercent === want.mirrorPercent &&
+  return !!route && Math.abs(route.weight - want.weight) <= 1 && (route.weight === 0) === (want.weight === 0) && route.mirrorPercent === want.mirrorPercent &&
     route.headerRoute?.name === want.headerRoute?.name && route.headerRoute?.value === want.headerRoute?.value;
 }

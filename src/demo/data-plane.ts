@@ -31,7 +31,10 @@ export interface DataPlaneOptions {
 }
 
 export interface DataPlane {
+  /** Servers up for pods that are not terminating: what a Service's endpoints would list. */
   endpoints(): Endpoint[];
+  /** Pods of a role that Kubernetes reports Ready (their server may still be starting in the demo). */
+  readyPods(role: string): number;
   stop(): Promise<void>;
 }
 
@@ -80,14 +83,25 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
     await entry.server?.stop();
   };
 
+  const readyByRole: Record<string, number> = {};
+  const terminating = new Set<string>();
   const sync = async () => {
     const pods = await core.listNamespacedPod({ namespace: opts.namespace, labelSelector: `${LABEL_MODEL}=${opts.model}` });
     const live = new Set<string>();
+    for (const key of Object.keys(readyByRole)) delete readyByRole[key];
+    terminating.clear();
     for (const pod of pods.items) {
       const name = pod.metadata?.name ?? '';
-      const serving = pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp;
-      if (!serving) continue;
+      if (pod.status?.phase !== 'Running') continue;
+      // A terminating pod leaves the endpoints at once but its server runs until the pod is gone, as a
+      // server finishes its requests in flight during its grace period.
       live.add(name);
+      if (pod.metadata?.deletionTimestamp) {
+        terminating.add(name);
+        continue;
+      }
+      const role = pod.metadata?.labels?.[LABEL_ROLE] ?? 'unknown';
+      if (pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyByRole[role] = (readyByRole[role] ?? 0) + 1;
       if (!running.has(name)) void launch(pod);
     }
     for (const [name, entry] of running) {
@@ -107,7 +121,8 @@ export function startDataPlane(opts: DataPlaneOptions): DataPlane {
   void loop();
 
   return {
-    endpoints: () => [...running.values()].flatMap((r) => (r.endpoint ? [r.endpoint] : [])),
+    endpoints: () => [...running.entries()].flatMap(([name, r]) => (r.endpoint && !terminating.has(name) ? [r.endpoint] : [])),
+    readyPods: (role) => readyByRole[role] ?? 0,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

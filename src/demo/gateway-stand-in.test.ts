@@ -19,8 +19,13 @@ describe('the demo gateway stand-in', () => {
     expect(weights.map((w) => Math.round(w * 1000) / 1000)).toEqual([0.475, 0.475, 0.05]);
     expect(unroutable).toBe(0);
   });
+  it('does not count a share whose pods are Ready but whose servers are still starting', () => {
+    const { unroutable, starting } = endpointWeights([ep('s1', 'stable')], { stable: 95, canary: 5 }, (role) => (role === 'canary' ? 1 : 1));
+    expect(unroutable).toBe(0);
+    expect(starting).toBeCloseTo(0.05);
+  });
   it('counts the share of a role without endpoints as unroutable (a gateway would answer 503)', () => {
-    const { weights, unroutable } = endpointWeights([ep('s1', 'stable')], { stable: 90, canary: 10 });
+    const { weights, unroutable } = endpointWeights([ep('s1', 'stable')], { stable: 90, canary: 10 }, (role) => (role === 'canary' ? 0 : 1));
     expect(weights).toEqual([0.9]);
     expect(unroutable).toBeCloseTo(0.1);
   });

@@ -33,11 +33,13 @@ export function routeWeights(route: HTTPRouteLike, model: string): RoleWeights |
  * Per-endpoint weights for `endpoints` that give each role its route weight, and the share (0–1) of
  * requests that would go to a role with no ready endpoint (a gateway's 503s).
  */
-export function endpointWeights(endpoints: Endpoint[], weights: RoleWeights): { weights: number[]; unroutable: number } {
+export function endpointWeights(endpoints: Endpoint[], weights: RoleWeights, readyPods: (role: string) => number = () => 1): { weights: number[]; unroutable: number; starting: number } {
   const total = weights.stable + weights.canary;
-  if (total <= 0) return { weights: endpoints.map(() => 0), unroutable: 1 };
+  if (total <= 0) return { weights: endpoints.map(() => 0), unroutable: 1, starting: 0 };
   const count = (role: string) => endpoints.filter((e) => e.role === role).length;
   const share = (role: 'stable' | 'canary') => weights[role] / total;
-  const unroutable = (['stable', 'canary'] as const).filter((r) => count(r) === 0).reduce((sum, r) => sum + share(r), 0);
-  return { weights: endpoints.map((e) => (e.role === 'stable' || e.role === 'canary' ? share(e.role) / count(e.role) : 0)), unroutable };
+  const empty = (['stable', 'canary'] as const).filter((r) => count(r) === 0);
+  const unroutable = empty.filter((r) => readyPods(r) === 0).reduce((sum, r) => sum + share(r), 0);
+  const starting = empty.filter((r) => readyPods(r) > 0).reduce((sum, r) => sum + share(r), 0);
+  return { weights: endpoints.map((e) => (e.role === 'stable' || e.role === 'canary' ? share(e.role) / count(e.role) : 0)), unroutable, starting };
 }

@@ -10,7 +10,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../api/types.ts';
 import { startDataPlane } from './data-plane.ts';
 import { renderLiveView, transitionLine } from './live-view.ts';
 import { routeWeights } from './gateway-stand-in.ts';
-import { startTraffic } from './traffic.ts';
+import { startTraffic, type TrafficStats } from './traffic.ts';
 
 export interface DemoOptions {
   kc: k8s.KubeConfig;
@@ -24,6 +24,12 @@ export interface DemoOptions {
   signal: AbortSignal;
   /** Seconds each step pauses (default 20). */
   stepPauseSeconds?: number;
+  /**
+   * Annotations for the demo's pods: the local cluster's kwok Stages read a ready delay from them, so a
+   * pod becomes Ready only once the data plane has had time to start its variant server (as a model
+   * server is Ready only once its model is loaded).
+   */
+  podAnnotations?: Record<string, string>;
 }
 
 export interface ScenarioResult {
@@ -35,21 +41,25 @@ export interface ScenarioResult {
   message: string;
   failedSlis: { name: string; canaryValue?: string; threshold?: string; reason?: string }[];
   stableActivation?: string;
+  /** What the demo's clients saw during this scenario: requests, errors (incl. a gateway's 503s), and per role. */
+  clients?: TrafficStats;
 }
 
 export const DEMO_MODEL = 'sentiment';
 /** The variant the demo expects to fail, and the fault knob that makes it fail (demo scaffolding). */
 export const FAILING_VARIANT = 'sigmoid';
 export const FAILING_ENV = { FAULT_INPUT_SCALE: '6' };
+/** Client requests per second (8 labelled rows each): 5 % of it must give the canary's SLIs their samples. */
+export const DEMO_REQUEST_RATE = 60;
 /** The Gateway the demo's HTTPRoute attaches to (no controller runs it: see gateway-stand-in.ts). */
 export const DEMO_GATEWAY = 'demo-gateway';
 
-export function demoSpec(prometheusUrl: string, pause: number): ModelVariantSpec {
+export function demoSpec(prometheusUrl: string, pause: number, podAnnotations: Record<string, string> = {}): ModelVariantSpec {
   return {
     activation: 'relu',
     replicas: 4,
     template: {
-      metadata: { labels: { app: DEMO_MODEL } },
+      metadata: { labels: { app: DEMO_MODEL }, annotations: podAnnotations },
       spec: { containers: [{ name: 'server', image: 'activation-canary/variant-server:dev', ports: [{ name: 'http', containerPort: 8080 }],
         env: [{ name: 'TELEMETRY_SAMPLE_RATE', value: '0.5' }], resources: { limits: { 'nvidia.com/gpu': '1' } } }] },
     },
@@ -65,8 +75,9 @@ export function demoSpec(prometheusUrl: string, pause: number): ModelVariantSpec
         slis: [
           { name: 'saturation', builtin: 'activationSaturation', max: 0.3, window: '15s' },
           { name: 'nonFinite', builtin: 'nonFinite', max: 0.01, window: '15s' },
-          { name: 'latencyP95', builtin: 'latencyP95', max: 0.25, window: '15s' },
-          { name: 'errorRate', builtin: 'errorRate', max: 0.01, window: '15s' },
+          // At the 5 % step the canary gets ~3 requests/s: request-counted SLIs look over 30 s to have their samples.
+          { name: 'latencyP95', builtin: 'latencyP95', max: 0.25, window: '30s' },
+          { name: 'errorRate', builtin: 'errorRate', max: 0.01, window: '30s', minSamples: 50 },
           { name: 'accuracy', builtin: 'accuracy', minRatioToStable: 0.9, minSamples: 100, window: '15s' },
         ],
       },
@@ -92,11 +103,11 @@ export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
   const plane = startDataPlane({ kc, namespace, model: DEMO_MODEL, targetsDir: opts.targetsDir, log: opts.live ? undefined : out,
     extraEnv: (a) => (a === FAILING_VARIANT ? FAILING_ENV : {}) });
   const readRoute = async () => routeWeights(await custom.getNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace, name: DEMO_MODEL }) as object, DEMO_MODEL);
-  const traffic = startTraffic(() => plane.endpoints(), 40, 8, readRoute);
+  const traffic = startTraffic(() => plane.endpoints(), DEMO_REQUEST_RATE, 8, readRoute, (role) => plane.readyPods(role));
   const results: ScenarioResult[] = [];
   try {
     const pause = opts.stepPauseSeconds ?? 20;
-    await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: DEMO_MODEL, namespace }, spec: demoSpec(opts.prometheusUrl, pause) } });
+    await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: DEMO_MODEL, namespace }, spec: demoSpec(opts.prometheusUrl, pause, opts.podAnnotations) } });
     out(`created modelvariant ${namespace}/${DEMO_MODEL}: relu on 4 fake GPUs behind the HTTPRoute ${DEMO_MODEL} (managed by the operator), ` +
       `steps 5% → 50% (${pause}s each), judged every 5s; the demo's clients split requests by the route's weights, standing in for a gateway`);
     const ready = await watch(read, opts, traffic.stats, (mv) => mv.status?.phase === 'Healthy' && mv.status.stableActivation === 'relu', 90_000);
@@ -108,6 +119,7 @@ export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
       const from = (await read()).status?.stableActivation ?? '?';
       out(`\n=== rolling ${from} → ${to} (expected: ${expected}${to === FAILING_VARIANT ? `; the demo serves ${to} with inputs scaled ×${FAILING_ENV.FAULT_INPUT_SCALE}, a fault knob that saturates it` : ''})`);
       const t0 = Date.now();
+      const seen = structuredClone(traffic.stats());
       await setActivation(to);
       await sleep(1500, signal);
       const end = await watch(read, opts, traffic.stats, (mv) => (mv.status?.phase === 'Healthy' && mv.status.stableActivation === to) || mv.status?.phase === 'Degraded', 240_000);
@@ -119,6 +131,7 @@ export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
         message: s?.message ?? '',
         failedSlis: (s?.analysis?.slis ?? []).filter((x) => x.verdict === 'Failed').map((x) => ({ name: x.name, canaryValue: x.canaryValue, threshold: x.threshold, reason: x.reason })),
         ...(s?.stableActivation ? { stableActivation: s.stableActivation } : {}),
+        clients: since(seen, traffic.stats()),
       });
       out(`=== ${to}: ${results.at(-1)?.outcome} after ${results.at(-1)?.seconds}s — ${s?.message ?? ''}`);
     }
@@ -127,6 +140,13 @@ export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
     await plane.stop();
   }
   return results;
+}
+
+/** Client counts between two snapshots. */
+function since(a: TrafficStats, b: TrafficStats): TrafficStats {
+  const byRole: Record<string, number> = {};
+  for (const role of Object.keys(b.byRole)) byRole[role] = (b.byRole[role] ?? 0) - (a.byRole[role] ?? 0);
+  return { requests: b.requests - a.requests, errors: b.errors - a.errors, byRole };
 }
 
 /** Shows the live view until `done` holds; returns the last object, or undefined on timeout/abort. */

@@ -21,7 +21,8 @@ export interface Traffic {
   stop(): Promise<void>;
 }
 
-export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 8, routeWeights?: () => Promise<RoleWeights | undefined>): Traffic {
+export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 8, routeWeights?: () => Promise<RoleWeights | undefined>,
+  readyPods?: (role: string) => number): Traffic {
   const stats: TrafficStats = { requests: 0, errors: 0, byRole: {} };
   const abort = new AbortController();
   const data = loadDataset(`${DEFAULT_MODEL_DIR}/dataset.csv`).heldOut; // parsed once, not per one-second slice
@@ -33,17 +34,18 @@ export function startTraffic(endpoints: () => Endpoint[], rate: number, batch = 
         continue;
       }
       const route = routeWeights ? await routeWeights().catch(() => undefined) : undefined;
-      const split = route ? endpointWeights(eps, route) : undefined;
+      const split = route ? endpointWeights(eps, route, readyPods) : undefined;
       const lost = Math.round(rate * (split?.unroutable ?? 0));
-      if (split && (!split.weights.some((w) => w > 0) || lost >= rate)) {
-        stats.requests += rate;
-        stats.errors += rate;
+      const unsent = Math.round(rate * (split?.starting ?? 0));
+      if (split && (!split.weights.some((w) => w > 0) || lost + unsent >= rate)) {
+        stats.requests += lost;
+        stats.errors += lost;
         await new Promise((r) => setTimeout(r, 1000));
         continue;
       }
       stats.requests += lost;
       stats.errors += lost;
-      const report = await runLoad({ urls: eps.map((e) => e.url), ...(split ? { weights: split.weights } : {}), rate: rate - lost, durationMs: 1000, batch, data, signal: abort.signal })
+      const report = await runLoad({ urls: eps.map((e) => e.url), ...(split ? { weights: split.weights } : {}), rate: rate - lost - unsent, durationMs: 1000, batch, data, signal: abort.signal })
         .catch(() => undefined);
       if (!report) continue;
       stats.requests += report.requests;

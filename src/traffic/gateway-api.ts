@@ -31,7 +31,7 @@ import {
 import {
   httpStatus, isTypeNotServed, lastForeignWriter, objectName, otherModelVariantOwner, ownedByAnother, ownedByTarget, problemOrThrow,
 } from './route-objects.ts';
-import { isRouteProblem, type RouteProblem, type RouteState, type RouteTarget, type TrafficRouter } from './router.ts';
+import { RouteRefusedError, isRouteProblem, type RouteProblem, type RouteState, type RouteTarget, type TrafficRouter } from './router.ts';
 import { weightedSplit } from './weighted.ts';
 
 /** Tries of a read-modify-apply whose read went stale (409) before a call gives up and throws. */
@@ -150,7 +150,7 @@ export function createGatewayApiRouter(spec: GatewayAPITraffic, deps: RouterDeps
       // API is not installed; a refusal is not swallowed.
       if (live === undefined) return;
       if (isProblem(live)) {
-        if (live.code === 'Rejected') throw new Error(live.message);
+        if (live.code === 'Rejected') throw new RouteRefusedError(live);
         return;
       }
       if (managed) {
@@ -158,7 +158,7 @@ export function createGatewayApiRouter(spec: GatewayAPITraffic, deps: RouterDeps
         return;
       }
       const problem = await converge(t, { weight: 0 });
-      if (problem) throw new Error(`could not put all traffic back on ${t.stableService} in ${describe(t)}: ${problem.message}`);
+      if (problem) throw new RouteRefusedError({ ...problem, message: `could not put all traffic back on ${t.stableService} in ${describe(t)}: ${problem.message}` });
     },
   };
 }

@@ -33,7 +33,7 @@ import { managedHttp, readRouteState, withRouteState, type HttpRoute } from './i
 import {
   httpStatus, isTypeNotServed, lastForeignWriter, objectName, otherModelVariantOwner, ownedByAnother, ownedByTarget, problemOrThrow,
 } from './route-objects.ts';
-import type { ObservedRoute, RouteProblem, RouteState, RouteTarget, TrafficRouter } from './router.ts';
+import { RouteRefusedError, type ObservedRoute, type RouteProblem, type RouteState, type RouteTarget, type TrafficRouter } from './router.ts';
 import { weightedSplit } from './weighted.ts';
 
 const API_VERSION = 'networking.istio.io/v1';
@@ -146,7 +146,7 @@ function managedMode(spec: IstioTraffic, vss: VirtualServices): Omit<TrafficRout
     },
     async finalize(t) {
       const live = await vss.read(t.namespace, t.name);
-      if (isProblem(live) && live.code === 'Rejected') throw new Error(live.message);
+      if (isProblem(live) && live.code === 'Rejected') throw new RouteRefusedError(live);
       if (live && !isProblem(live) && ownedByTarget(live, t)) await vss.delete(live);
     },
   };
@@ -191,11 +191,11 @@ function existingMode(name: string, vss: VirtualServices): Omit<TrafficRouter, '
       // Istio is not installed; a refusal is not swallowed.
       const found = await inspect(t);
       if (isProblem(found)) {
-        if (found.code === 'Rejected') throw new Error(found.message);
+        if (found.code === 'Rejected') throw new RouteRefusedError(found);
         return;
       }
       const problem = await setRoutes(t, { weight: 0 });
-      if (problem) throw new Error(`could not put all traffic back on ${t.stableService} in VirtualService ${t.namespace}/${name}: ${problem.message}`);
+      if (problem) throw new RouteRefusedError({ ...problem, message: `could not put all traffic back on ${t.stableService} in VirtualService ${t.namespace}/${name}: ${problem.message}` });
     },
   };
 }

@@ -87,3 +87,13 @@ export interface TrafficRouter {
 export function isRouteProblem(x: ObservedRoute | RouteProblem | undefined): x is RouteProblem {
   return !!x && 'code' in x;
 }
+
+/** Thrown by `finalize` when the apiserver refuses to put the route back (a retry would not help). */
+export class RouteRefusedError extends Error {
+  readonly problem: RouteProblem;
+  constructor(problem: RouteProblem) {
+    super(problem.message);
+    this.name = 'RouteRefusedError';
+    this.problem = problem;
+  }
+}

@@ -12,7 +12,8 @@ import { clusterState } from '../harness/env.ts';
 
 interface DemoReport {
   ok: boolean;
-  results: { to: string; outcome: string; expected: string; message: string; failedSlis: { name: string; canaryValue?: string }[]; stableActivation?: string }[];
+  results: { to: string; outcome: string; expected: string; message: string; failedSlis: { name: string; canaryValue?: string }[]; stableActivation?: string;
+    clients?: { requests: number; errors: number; byRole: Record<string, number> } }[];
   error?: string;
 }
 
@@ -42,6 +43,13 @@ describe('make demo, headless', () => {
     expect(rollback).toMatchObject({ to: 'sigmoid', outcome: 'rolled back', stableActivation: 'gelu' });
     expect(rollback?.failedSlis.map((s) => s.name)).toContain('saturation');
     expect(rollback?.message).toMatch(/saturation/);
+    // The clients split by the live HTTPRoute's weights: the canary answered some, and the route never
+    // sent a share to a Service without ready pods (those would be a gateway's 503s, counted as errors).
+    console.log(`demo clients: ${JSON.stringify(report.results.map((r) => ({ to: r.to, ...r.clients })))}`);
+    for (const r of report.results) {
+      expect(r.clients?.byRole.canary ?? 0).toBeGreaterThan(0);
+      expect(r.clients?.errors ?? 0).toBeLessThanOrEqual(0.01 * (r.clients?.requests ?? 0));
+    }
     expect(code).toBe(0);
     const leftover = orphanedVariantServers().filter((pid) => !before.has(pid));
     expect(leftover).toEqual([]);
