@@ -70,6 +70,8 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const inRollout = !sameVariant(desired.variant, stableVariant(previous)) || !!previous.canaryActivation || !!canary || !stable?.settled;
   const capacity = inRollout ? observeCapacity(mv, ctx.nodes.list(), ctx.pods.list(), ctx.quotas.list(namespace)) : undefined;
   const acting = desired.problems.length === 0;
+  const routeObject = weightedRouteObject(spec.traffic, name);
+  if (acting && previous.trafficRoute && !sameRouteObject(previous.trafficRoute, routeObject)) await leaveRouteObject(ctx, previous.trafficRoute, target);
   const route = acting ? await readRoute(router, target, { stable: stable?.ready ?? 0, canary: canary?.ready ?? 0 }) : undefined;
   const observed: Observed = {
     ...(stable ? { stable } : {}),
@@ -97,9 +99,45 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
       ports,
     }, log);
   }
+  if (acting) {
+    if (routeObject) result.status.trafficRoute = routeObject;
+    else delete result.status.trafficRoute;
+  }
   reportChildren(result, writer, now);
   await recordStatus(ctx, mv, previous, result);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
+}
+
+type RouteObject = NonNullable<Status['trafficRoute']>;
+
+/** The route object a weighted provider acts on (managed: `<name>`), recorded in status.trafficRoute. */
+function weightedRouteObject(traffic: ReturnType<typeof withDefaults>['traffic'], name: string): RouteObject | undefined {
+  if (traffic.provider === 'gatewayAPI') return { provider: 'gatewayAPI', name: traffic.gatewayAPI?.httpRoute ?? name, managed: !traffic.gatewayAPI?.httpRoute };
+  if (traffic.provider === 'istio') return { provider: 'istio', name: traffic.istio?.virtualService ?? name, managed: !traffic.istio?.virtualService };
+  return undefined;
+}
+
+function sameRouteObject(a: RouteObject, b: RouteObject | undefined): boolean {
+  return !!b && a.provider === b.provider && a.name === b.name && !!a.managed === !!b.managed;
+}
+
+/**
+ * spec.traffic moved away from a route object: it is left sending everything to stable (a managed one
+ * deleted) before the new one is used, so no old route keeps weight on a canary that may go. A refusal
+ * is logged and the route let go (a retry would not help).
+ */
+async function leaveRouteObject(ctx: ReconcileContext, was: RouteObject, target: RouteTarget): Promise<void> {
+  const port = target.port;
+  const traffic = was.provider === 'gatewayAPI'
+    ? { provider: 'gatewayAPI' as const, gatewayAPI: was.managed ? { parentRefs: [], port } : { httpRoute: was.name ?? '', port } }
+    : { provider: 'istio' as const, istio: was.managed ? { hosts: [] } : { virtualService: was.name ?? '' } };
+  try {
+    await createRouter(traffic, { objects: ctx.objects }).finalize(target);
+    ctx.logger.info({ modelVariant: `${target.namespace}/${target.name}`, route: was }, 'Route left: all traffic to stable; spec.traffic names another route now');
+  } catch (err) {
+    if (!(err instanceof RouteRefusedError)) throw err;
+    ctx.logger.warn({ modelVariant: `${target.namespace}/${target.name}`, route: was, problem: err.problem }, 'Route not left: the apiserver refused');
+  }
 }
 
 /** Leaves the route of a deleted ModelVariant sending everything to stable (a managed route is deleted). */

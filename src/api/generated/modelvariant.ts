@@ -413,6 +413,23 @@ export interface ModelVariantStatus {
    */
   pausedAt?: string;
   /**
+   * The route object a weighted router last acted on (gatewayAPI, istio); when spec.traffic moves away from it, the operator first leaves it sending everything to stable (a managed one is deleted).
+   */
+  trafficRoute?: {
+    /**
+     * gatewayAPI or istio.
+     */
+    provider?: string;
+    /**
+     * The HTTPRoute or VirtualService name.
+     */
+    name?: string;
+    /**
+     * True when the operator created and owns it.
+     */
+    managed?: boolean;
+  };
+  /**
    * The last value of the activationcanary.io/signal annotation the operator acted on; the same value is never acted on twice.
    */
   handledSignal?: string;
