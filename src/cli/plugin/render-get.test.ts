@@ -16,6 +16,7 @@ describe('get: a canary Progressing at step 2 of 3', () => {
       'Stable:       relu',
       'Canary:       gelu',
       'Phase:        Progressing',
+      'Traffic:      replicas (the ratio of ready pods)',
       'Weight:       25%',
       'Step:         2/3',
       '                1   5%    pause 2m',
@@ -86,13 +87,14 @@ describe('get: a canary rolled back by a failed SLI', () => {
 describe('get: a Healthy ModelVariant after promotion', () => {
   it('shows no canary, no current step and no analysis', () => {
     const lines = renderModelVariant(healthy(), [], opts);
-    expect(lines.slice(0, 12)).toEqual([
+    expect(lines.slice(0, 13)).toEqual([
       'Name:         sentiment',
       'Namespace:    ml',
       'Activation:   gelu',
       'Stable:       gelu',
       'Canary:       —',
       'Phase:        Healthy',
+      'Traffic:      replicas (the ratio of ready pods)',
       'Weight:       0%',
       'Step:         —',
       '                1   5%    pause 2m',
@@ -138,5 +140,20 @@ describe('get: what a rollout changes', () => {
     expect(lines).toContain('Stable:       relu (revision 1a2b3c4d5e)');
     expect(lines).toContain('Canary:       gelu (revision 9f8e7d6c5b)');
     expect(lines).toContain('Change:       image reg/m:1 → reg/m:2; activation relu → gelu');
+  });
+});
+
+describe('get: the traffic route and its steps', () => {
+  it('names the route, and shows header-route and mirror steps in words', () => {
+    const mv = progressing();
+    mv.spec.traffic = { provider: 'gatewayAPI', gatewayAPI: { httpRoute: 'shop', port: 8080 } };
+    mv.spec.strategy = { steps: [{ setHeaderRoute: { name: 'x-activation-variant', value: 'canary' }, pause: '2m' }, { setMirror: { percent: 20 }, pause: '5m' }, { setWeight: 5 }] };
+    const lines = renderModelVariant(mv, [], opts);
+    expect(lines).toContain('Traffic:      gatewayAPI, HTTPRoute shop');
+    expect(lines.join('\n')).toContain('header x-activation-variant: canary');
+    expect(lines.join('\n')).toContain('mirror 20%');
+    expect(lines.join('\n')).not.toContain('undefined');
+    mv.spec.traffic = { provider: 'istio', istio: { hosts: ['sentiment.example.com'] } };
+    expect(renderModelVariant(mv, [], opts)).toContain('Traffic:      istio, VirtualService sentiment (managed by the operator)');
   });
 });

@@ -43,10 +43,25 @@ export function weightLabel(mv: ModelVariant): string {
   return s?.phase ? '0%' : ABSENT;
 }
 
-/** One line per step: an arrow on the current step of a running canary, number, weight, pause. */
+/** What a step routes, in a few words: "25%", "header x-activation-variant: canary", "mirror 20%". */
+export function stepRouteLabel(step: ReturnType<typeof stepsOf>[number]): string {
+  if (step.setHeaderRoute) return `header ${step.setHeaderRoute.name}: ${step.setHeaderRoute.value}`;
+  if (step.setMirror) return `mirror ${step.setMirror.percent}%`;
+  return `${step.setWeight ?? 0}%`;
+}
+
+/** "gatewayAPI, HTTPRoute sentiment (yours)", "istio, VirtualService translation (managed)", "replicas (ready-pod ratio)". */
+export function trafficLabel(mv: ModelVariant): string {
+  const t = mv.spec?.traffic;
+  if (t?.provider === 'gatewayAPI') return `gatewayAPI, HTTPRoute ${t.gatewayAPI?.httpRoute ?? `${mv.metadata?.name} (managed by the operator)`}`;
+  if (t?.provider === 'istio') return `istio, VirtualService ${t.istio?.virtualService ?? `${mv.metadata?.name} (managed by the operator)`}`;
+  return 'replicas (the ratio of ready pods)';
+}
+
+/** One line per step: an arrow on the current step of a running canary, number, what it routes, pause. */
 export function renderSteps(mv: ModelVariant, paint: Paint): string[] {
   const current = hasCanary(mv) ? (mv.status?.currentStepIndex ?? 0) : -1;
-  const rows = stepsOf(mv).map((step, i) => [String(i + 1), `${step.setWeight}%`, step.pause ? `pause ${step.pause}` : 'wait for promote']);
+  const rows = stepsOf(mv).map((step, i) => [String(i + 1), stepRouteLabel(step), step.pause ? `pause ${step.pause}` : 'wait for promote']);
   if (rows.length === 0) return [];
   return formatTable(['', '', ''], rows).slice(1).map((line, i) =>
     i === current ? `${' '.repeat(LABEL_WIDTH)}${paint('bold', `→ ${line}`)}` : `${' '.repeat(LABEL_WIDTH + 2)}${line}`);
@@ -84,6 +99,7 @@ export function renderHeader(mv: ModelVariant, { now, paint }: RenderOptions): s
   } else {
     lines.push(field('Phase', paint(phaseColour(s.phase), paint('bold', s.phase))));
   }
+  lines.push(field('Traffic', trafficLabel(mv)));
   lines.push(field('Weight', weightLabel(mv)));
   lines.push(field('Step', stepLabel(mv)), ...renderSteps(mv, paint));
   if (hasCanary(mv) && s?.rolloutStartedAt) {
