@@ -72,6 +72,26 @@ describe('apiserver requests of the operator, from the audit log', () => {
     expect(sum(reads)).toBeLessThan(reconciled);
   });
 
+  it('makes no write for a Healthy ModelVariant behind a managed HTTPRoute, and reads the route once or twice per reconcile', async () => {
+    await createModelVariant(ns, 'quiet-route', { activation: 'relu', replicas: 2, template,
+      traffic: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'public' }], port: 8080 } } });
+    await waitForStatus(ns, 'quiet-route', 'Healthy', (s) => s.phase === 'Healthy');
+    await sleep(1_000);
+    const before = await reconciles();
+    const since = Date.now();
+    await sleep(5 * RESYNC_MS);
+    const reconciled = await reconciles() - before;
+    const until = Date.now();
+    const writes = await countWrites({ user: operator.user, namespace: ns, since, until });
+    const routeReads = await countRequests({ user: operator.user, since, until, verbs: ['get'], resources: ['httproutes'] });
+    console.log(`behind a managed HTTPRoute, at rest for ${((until - since) / 1000).toFixed(1)} s: ${reconciled} reconciles (both ModelVariants), writes ${JSON.stringify(writes)}, route GETs ${JSON.stringify(routeReads)}`);
+    expect(reconciled).toBeGreaterThanOrEqual(4);
+    expect(writes).toEqual({});
+    // The router reads the live route (reconcile, then getRoutes) on each of its ModelVariant's reconciles:
+    // a known cost (docs/traffic.md), bounded by two per reconcile.
+    expect(sum(routeReads)).toBeLessThanOrEqual(2 * reconciled);
+  });
+
   it('writes a bounded number of times for one rollout step, each write accounted for', async () => {
     await createModelVariant(ns, 'stepping', {
       activation: 'relu', replicas: 4, template,
