@@ -49,16 +49,20 @@ async function reconciles(): Promise<number> {
   return [...text.matchAll(/^activation_canary_reconcile_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
 }
 
+/** Five resyncs with nothing changing, once the last events settled: the window and the reconciles in it. */
+async function atRest(): Promise<{ reconciled: number; since: number; until: number }> {
+  await sleep(1_000); // the Healthy event and the last watch events settle
+  const before = await reconciles();
+  const since = Date.now();
+  await sleep(5 * RESYNC_MS);
+  return { reconciled: await reconciles() - before, since, until: Date.now() };
+}
+
 describe('apiserver requests of the operator, from the audit log', () => {
   it('makes no write for a Healthy ModelVariant over several resyncs, and lists nothing per reconcile', async () => {
     await createModelVariant(ns, 'quiet', { activation: 'relu', replicas: 2, template });
     await waitForStatus(ns, 'quiet', 'Healthy', (s) => s.phase === 'Healthy');
-    await sleep(1_000); // the Healthy event and the last watch events settle
-    const before = await reconciles();
-    const since = Date.now();
-    await sleep(5 * RESYNC_MS);
-    const reconciled = await reconciles() - before;
-    const until = Date.now();
+    const { reconciled, since, until } = await atRest();
 
     const writes = await countWrites({ user: operator.user, namespace: ns, since, until });
     const reads = await countRequests({ user: operator.user, since, until, verbs: ['get', 'list'] });
@@ -76,12 +80,7 @@ describe('apiserver requests of the operator, from the audit log', () => {
     await createModelVariant(ns, 'quiet-route', { activation: 'relu', replicas: 2, template,
       traffic: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'public' }], port: 8080 } } });
     await waitForStatus(ns, 'quiet-route', 'Healthy', (s) => s.phase === 'Healthy');
-    await sleep(1_000);
-    const before = await reconciles();
-    const since = Date.now();
-    await sleep(5 * RESYNC_MS);
-    const reconciled = await reconciles() - before;
-    const until = Date.now();
+    const { reconciled, since, until } = await atRest();
     const writes = await countWrites({ user: operator.user, namespace: ns, since, until });
     const routeReads = await countRequests({ user: operator.user, since, until, verbs: ['get'], resources: ['httproutes'] });
     console.log(`behind a managed HTTPRoute, at rest for ${((until - since) / 1000).toFixed(1)} s: ${reconciled} reconciles (both ModelVariants), writes ${JSON.stringify(writes)}, route GETs ${JSON.stringify(routeReads)}`);
