@@ -120,6 +120,38 @@ describe('plan with a weighted router: header routes and mirrors', () => {
   });
 });
 
+describe('plan with a weighted router: a step that needs fewer canary pods', () => {
+  const header = { name: 'x-activation-variant', value: 'canary' };
+  // The example of docs/traffic.md with 6 replicas: the 20 % mirror runs 2 canary pods, the 5 % step 1.
+  const steps = [
+    { weight: 0, headerRoute: header, pauseMs: 60_000 },
+    { weight: 0, headerRoute: header, mirrorPercent: 20, pauseMs: 60_000 },
+    { weight: 5, headerRoute: header, pauseMs: 60_000 },
+  ];
+  it('shrinks the canary while the header route keeps sending to its ready pods, and reaches the step', () => {
+    const s = atStep(2, { canaryWeight: 0 });
+    const o = { stable: role('relu', 6), canary: role('gelu', 2), routedWeight: 0, route: { weight: 0, headerRoute: header } };
+    const p = run(desired({ replicas: 6, steps }), o, s);
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(p.route).toEqual({ weight: 0, headerRoute: header });
+    const shrunk = run(desired({ replicas: 6, steps }), { ...o, canary: role('gelu', 1) }, p.status);
+    expect(shrunk.route).toEqual({ weight: 5, headerRoute: header });
+  });
+  it('shrinks strategy.canaryReplicas pods to spec.replicas for a 100 % step while the route keeps the last weight', () => {
+    const d = desired({ replicas: 1, steps: [{ weight: 50, pauseMs: 1_000 }, { weight: 100, pauseMs: 1_000 }] });
+    const o = { stable: role('relu', 1), canary: role('gelu', 3), routedWeight: 50, route: { weight: 50 } };
+    const p = plan(d, o, atStep(1, { canaryWeight: 50 }), T0, (n, w) => weightedSplit(n, w, 3));
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    expect(p.route).toEqual({ weight: 50 });
+  });
+  it('still keeps every canary pod on an exit until the live route sends it nothing', () => {
+    const o = { stable: role('relu', 6), canary: role('gelu', 2), routedWeight: 0, route: { weight: 0, headerRoute: header } };
+    const p = run(desired({ replicas: 6, steps, signal: 'abort@1' }), o, atStep(2, { canaryWeight: 0 }));
+    expect(p.route).toEqual({ weight: 0 });
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 2 });
+  });
+});
+
 describe('plan with a weighted router: a route the operator cannot use', () => {
   const problem = { code: 'NoRuleForModel' as const, message: 'HTTPRoute ml/sentiment has no rule with a backendRef to sentiment-stable: add one' };
   it('does not start a rollout, says why in TrafficRouted and Progressing, and keeps stable at full size', () => {

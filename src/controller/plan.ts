@@ -219,10 +219,13 @@ export function finish(
   let canary = parts.canary;
   if (d.weighted) {
     // A weighted route sends requests whatever the pod counts: never to a canary without a ready pod,
-    // and the canary's pods go only once the live route sends them nothing.
+    // and the canary's last pods go only once the live route sends them nothing. Fewer pods that are
+    // not none (a step that needs fewer than the one before, e.g. after a mirror, or strategy.canaryReplicas
+    // above spec.replicas before a 100 % step) keep ready ones, as a ReplicaSet removes unready pods
+    // first; holding them too would wait for a route that only moves once they are gone.
     if ((o.canary?.ready ?? 0) === 0) route = { weight: 0 };
-    const shrinks = canary === null ? (o.canary?.replicas ?? 0) > 0 : !!canary && !!o.canary && canary.replicas < o.canary.replicas;
-    if (shrinks && o.canary && routeSendsToCanary(o.route)) {
+    const leaves = (canary === null || canary?.replicas === 0) && (o.canary?.replicas ?? 0) > 0;
+    if (leaves && o.canary && routeSendsToCanary(o.route)) {
       canary = { variant: o.canary.variant ?? (canary?.variant as Variant), replicas: o.canary.replicas };
       requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, REQUEUE_ROUTE_MS);
     }

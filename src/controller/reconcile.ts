@@ -90,7 +90,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const log = ctx.logger.child({ modelVariant: key });
   // The route first: the planner only raises a weight toward ready canary pods, and only shrinks the
   // canary once the live route sends it nothing, so writing the route before the Deployments is safe.
-  if (acting && observed.route && !routeCarries(observed.route, result.route)) await writeRoute(router, target, observed.route, previous, result, log);
+  if (acting && observed.route && !routeCarries(observed.route, result.route)) await writeRoute(router, target, observed.route, previous, result, log, now);
   if (acting || result.stable) {
     await applyPlan(ctx, writer, result, {
       namespace, name, owner, variantEnv: spec.variantEnv,
@@ -164,10 +164,10 @@ async function readRoute(router: TrafficRouter, target: RouteTarget, ready: Read
  * set, last written by another field manager, was edited by hand: it is put back, with an Event naming
  * who changed it. A refusal becomes TrafficRouted=False.
  */
-async function writeRoute(router: TrafficRouter, target: RouteTarget, live: ObservedRoute, previous: Status, p: Plan, log: ReconcileContext['logger']): Promise<void> {
+async function writeRoute(router: TrafficRouter, target: RouteTarget, live: ObservedRoute, previous: Status, p: Plan, log: ReconcileContext['logger'], now: number): Promise<void> {
   const problem = await router.setRoutes(target, p.route);
   if (problem) {
-    p.events.push({ type: 'Warning', reason: 'TrafficRouteRejected', message: problem.message });
+    routeRefused(p, previous, problem, now);
     return;
   }
   log.info({ weight: p.route.weight, headerRoute: p.route.headerRoute?.name, mirrorPercent: p.route.mirrorPercent }, 'Route updated');
@@ -177,6 +177,24 @@ async function writeRoute(router: TrafficRouter, target: RouteTarget, live: Obse
       message: `the ${router.provider} route's canary weight was changed to ${live.weight}% by ${live.changedBy}; put back to ${p.route.weight}% (the operator owns these weights)`,
     });
   }
+}
+
+/**
+ * A route write the apiserver refused (or a route that turned unusable between the read and the write)
+ * is a route the operator cannot use: TrafficRouted=False with the problem's code and words, and one
+ * TrafficRouteProblem Event when it first appears or changes. The write is tried again on every pass,
+ * so an Event per try would flood the namespace, and a fresh lastTransitionTime per try would rewrite
+ * status each time: an unchanged refusal keeps the condition as it was.
+ */
+function routeRefused(p: Plan, previous: Status, problem: RouteProblem, now: number): void {
+  const was = previous.conditions?.find((c) => c.type === CONDITION.TrafficRouted);
+  const unchanged = !!was && was.status === 'False' && was.reason === problem.code && was.message === problem.message;
+  const observedGeneration = p.status.observedGeneration ?? 0;
+  const conditions = p.status.conditions ?? [];
+  p.status.conditions = unchanged
+    ? conditions.map((c) => (c.type === CONDITION.TrafficRouted ? { ...was, observedGeneration } : c))
+    : setCondition(conditions, { type: CONDITION.TrafficRouted, status: 'False', reason: problem.code, message: problem.message, observedGeneration }, new Date(now).toISOString());
+  if (!unchanged) p.events.push({ type: 'Warning', reason: 'TrafficRouteProblem', message: problem.message });
 }
 
 /** ChildrenReconciled, and an Event per repair and per new refusal. */

@@ -88,6 +88,12 @@ describe('the gatewayAPI router: reading a live route', () => {
     expect(readRouteState(rules, target)).toEqual({ weight: 10, ...(percent !== undefined ? { mirrorPercent: percent } : {}) });
   });
 
+  it('reads the largest canary share and mirror among the model\'s rules: a second rule edited by hand is not hidden behind the first', () => {
+    const mirror = { type: 'RequestMirror' as const, requestMirror: { backendRef: { name: 'sentiment-canary', port: 8080 }, percent: 30 } };
+    expect(readRouteState([rule(80, 20), rule(10, 90)], target)).toEqual({ weight: 90 });
+    expect(readRouteState([rule(100, 0), { ...rule(100, 0), filters: [mirror] }], target)).toEqual({ weight: 0, mirrorPercent: 30 });
+  });
+
   it('ignores backends of the same name that are not this namespace\'s Services, and mirrors to something else', () => {
     const rules: IHTTPRouteRule[] = [{
       backendRefs: [svc('sentiment-stable', 50), { ...svc('sentiment-canary', 50), namespace: 'elsewhere' }, { group: 'example.io', kind: 'Backend', name: 'sentiment-canary', weight: 50 }],

@@ -150,24 +150,39 @@ export function withRouteState(rules: readonly IHTTPRouteRule[], target: RouteTa
   return out;
 }
 
-/** The state the rules carry for this model (from its first rule, its header rule and its mirror filter). */
+/**
+ * The state the rules carry for this model: its header rule, and the largest canary share and mirror
+ * among its rules. The operator writes the same weights and mirror to all of them, so they agree unless
+ * someone edited one: reading only the first would then miss a second rule that sends the canary
+ * requests (never put back, and the canary's pods removed while it still routes to them).
+ */
 export function readRouteState(rules: readonly IHTTPRouteRule[], target: RouteTarget): RouteState {
-  const rule = rules.find((r) => isModelRule(r, target));
-  const refs = rule?.backendRefs ?? [];
+  const models = rules.filter((r) => isModelRule(r, target));
+  const state: RouteState = { weight: Math.max(0, ...models.map((r) => canaryShare(r, target))) };
+  const header = rules.find((r) => r.name === headerRuleName(target))?.matches?.[0]?.headers?.at(-1);
+  if (header) state.headerRoute = { name: header.name.toLowerCase(), value: header.value };
+  const mirror = Math.max(0, ...models.map((r) => mirrorShare(r, target)));
+  if (mirror > 0) state.mirrorPercent = mirror;
+  return state;
+}
+
+/** The canary's share of a model rule's requests between the two roles, in percent (a weight left out counts 1). */
+function canaryShare(rule: IHTTPRouteRule, target: RouteTarget): number {
+  const refs = rule.backendRefs ?? [];
   const weightOf = (service: string) => refs.find((b) => refersTo(b, service, target.namespace))?.weight ?? 1;
   const stable = weightOf(target.stableService);
   const canary = refs.some((b) => refersTo(b, target.canaryService, target.namespace)) ? weightOf(target.canaryService) : 0;
-  const state: RouteState = { weight: stable + canary === 0 ? 0 : Math.round((100 * canary) / (stable + canary)) };
-  const header = rules.find((r) => r.name === headerRuleName(target))?.matches?.[0]?.headers?.at(-1);
-  if (header) state.headerRoute = { name: header.name.toLowerCase(), value: header.value };
-  const mirror = rule?.filters?.find((f) => isOurMirror(f, target))?.requestMirror;
-  if (mirror) {
-    const { fraction, percent } = mirror;
-    const share = percent ?? (fraction ? (100 * fraction.numerator) / (fraction.denominator ?? 100) : 100);
-    // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
-    if (share > 0) state.mirrorPercent = Math.min(100, Math.max(1, Math.round(share)));
-  }
-  return state;
+  return stable + canary === 0 ? 0 : Math.round((100 * canary) / (stable + canary));
+}
+
+/** The percent of a rule's requests its mirror to the canary copies (`fraction` counts too); 0 without one. */
+function mirrorShare(rule: IHTTPRouteRule, target: RouteTarget): number {
+  const mirror = rule.filters?.find((f) => isOurMirror(f, target))?.requestMirror;
+  if (!mirror) return 0;
+  const { fraction, percent } = mirror;
+  const share = percent ?? (fraction ? (100 * fraction.numerator) / (fraction.denominator ?? 100) : 100);
+  // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
+  return share > 0 ? Math.min(100, Math.max(1, Math.round(share))) : 0;
 }
 
 /** The parentRefs of a managed route, with the apiserver's defaults written out. */

@@ -141,20 +141,33 @@ export function withRouteState(http: readonly HttpRoute[], target: RouteTarget, 
   return out;
 }
 
-/** What `http` carries for the model (from its first complete route), or undefined when no route has both destinations. */
+/**
+ * What `http` carries for the model, or undefined when no route has both destinations: the header
+ * route, and the largest canary share and mirror among its complete routes (the header route is read
+ * against the first). The operator writes the same to all of them, so they agree unless someone edited
+ * one: reading only the first would miss a second route that sends the canary requests.
+ */
 export function readRouteState(http: readonly HttpRoute[], target: RouteTarget): RouteState | undefined {
-  const first = complete(http, target)[0];
-  const route = first && http[first.index];
-  if (!first || !route) return undefined;
-  const stable = route.route?.[first.stable]?.weight ?? 0;
-  const canary = route.route?.[first.canary]?.weight ?? 0;
-  const state: RouteState = { weight: stable + canary > 0 ? Math.round((100 * canary) / (stable + canary)) : 0 };
-  if (route.mirror && isCanary(route.mirror, target, first.form)) {
-    // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
-    const share = route.mirrorPercentage?.value ?? 100;
-    if (share > 0) state.mirrorPercent = Math.min(100, Math.max(1, Math.round(share)));
+  const models = complete(http, target);
+  const first = models[0];
+  const firstRoute = first && http[first.index];
+  if (!first || !firstRoute) return undefined;
+  let weight = 0;
+  let mirror = 0;
+  for (const m of models) {
+    const route = http[m.index];
+    const stable = route?.route?.[m.stable]?.weight ?? 0;
+    const canary = route?.route?.[m.canary]?.weight ?? 0;
+    weight = Math.max(weight, stable + canary > 0 ? Math.round((100 * canary) / (stable + canary)) : 0);
+    if (route?.mirror && isCanary(route.mirror, target, m.form)) {
+      // A mirror that copies nothing is none; one that copies less than 1 % still reads as a mirror.
+      const share = route.mirrorPercentage?.value ?? 100;
+      if (share > 0) mirror = Math.max(mirror, Math.min(100, Math.max(1, Math.round(share))));
+    }
   }
-  const headerRoute = readHeaderRoute(http, target, route);
+  const state: RouteState = { weight };
+  if (mirror > 0) state.mirrorPercent = mirror;
+  const headerRoute = readHeaderRoute(http, target, firstRoute);
   if (headerRoute) state.headerRoute = headerRoute;
   return state;
 }

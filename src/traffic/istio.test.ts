@@ -71,9 +71,13 @@ describe('the istio router writes and reads back weights', () => {
     expect(http[0]?.route?.map((d) => d.weight)).toEqual([100 - w, w]);
     expect(readRouteState(http, target)).toEqual({ weight: w });
   });
-  it('reads the canary share of the two destinations from the first model route', () => {
-    expect(readRouteState([serviceRoute(undefined, undefined, [3, 1]), serviceRoute(undefined, undefined, [0, 100])], target)).toEqual({ weight: 25 });
+  it('reads the canary share of the two destinations, the largest among the model routes', () => {
+    expect(readRouteState([serviceRoute(undefined, undefined, [3, 1])], target)).toEqual({ weight: 25 });
     expect(readRouteState([serviceRoute(undefined, undefined, [0, 0])], target)).toEqual({ weight: 0 });
+    // A second route edited by hand to send the canary more is not hidden behind the first.
+    expect(readRouteState([serviceRoute(undefined, undefined, [3, 1]), serviceRoute(undefined, undefined, [0, 100])], target)).toEqual({ weight: 100 });
+    const mirrored = withRouteState([serviceRoute(), serviceRoute()], target, { weight: 0, mirrorPercent: 20 });
+    expect(readRouteState([serviceRoute(), mirrored[1] as NonNullable<(typeof mirrored)[1]>], target)).toEqual({ weight: 0, mirrorPercent: 20 });
   });
   it('weights every route that sends to the model', () => {
     const http = withRouteState([{ ...serviceRoute(), match: [{ uri: { prefix: '/a' } }] }, subsetRoute()], target, { weight: 10 });
