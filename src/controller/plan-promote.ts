@@ -12,7 +12,7 @@
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
-import { clearRollout, cond, currentSizes, event, finish, routeSendsToCanary, servingFloor, type Draft } from './plan.ts';
+import { REQUEUE_ROUTE_MS, clearRollout, cond, currentSizes, event, finish, routeSendsToCanary, servingFloor, type Draft } from './plan.ts';
 import { rollBack } from './plan-exit.ts';
 import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { moveToward } from './sizing.ts';
@@ -27,6 +27,9 @@ export function promote(draft: Draft): Plan {
   s.phase = PHASE.Promoting;
   const canaryIntent = (replicas: number) => (replicas > 0 ? { variant: cn?.variant ?? variant, replicas } : null);
   const deadline = Date.parse(s.stepStartedAt ?? draft.nowIso) + d.promotionDeadlineMs;
+  // The canary's share while stable's pods are replaced: the last step's weight, or, when no step gave it
+  // one (a weighted rollout of header routes and mirrors only), its share of the pods.
+  const promotionWeight = s.canaryWeight || (d.weighted ? Math.max(1, Math.round((100 * (cn?.replicas ?? 0)) / (d.replicas + (cn?.replicas ?? 0)))) : 0);
 
   /** `holdMs`: when a capacity hold is to be looked at again (it times out apart from the promotion deadline). */
   const progress = (message: string, parts: Pick<Plan, 'stable' | 'canary'>, routeWeight: number, holdMs?: number): Plan => {
@@ -47,33 +50,40 @@ export function promote(draft: Draft): Plan {
   // 1. Stable takes the new variant in place.
   if (!sameVariant(st?.variant, variant)) {
     const stableReplicas = st?.replicas ?? 0;
+    // A weighted route that sends the canary nothing (its steps were header routes and mirrors only)
+    // must send it its share first: until then its ready pods serve nobody and count for nothing.
+    const canaryServing = d.weighted && (o.route?.weight ?? 0) === 0 ? 0 : cn?.ready ?? 0;
+    if (d.weighted && canaryServing === 0 && (cn?.ready ?? 0) > 0 && stableReplicas > 0) {
+      return progress(`promoting ${variant.activation}: sending the canary ${promotionWeight}% of requests before stable's pods are replaced`,
+        { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, promotionWeight, REQUEUE_ROUTE_MS);
+    }
     // Stable will shrink to spec.replicas too, and its rolling update keeps one pod fewer than that.
-    const spare = stableReplicas === 0 || Math.min(stableReplicas, d.replicas) - 1 + (cn?.ready ?? 0) >= floor;
+    const spare = stableReplicas === 0 || Math.min(stableReplicas, d.replicas) - 1 + canaryServing >= floor;
     if (!spare) {
       const extra = (cn?.replicas ?? 0) + 1;
       if ((cn?.ready ?? 0) < (cn?.replicas ?? 0)) {
         return progress(`promoting ${variant.activation}: waiting for the canary's extra pod before stable's pods are replaced`,
-          { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0);
+          { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, promotionWeight);
       }
       if (o.capacity && o.capacity.fits < 1) {
         const hold = holdForCapacity(draft, `promotion of ${variant.activation} (one extra canary pod keeps the floor while stable's pods are replaced)`, '1');
         if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
-        return progress(hold.message, { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0, hold.requeueMs);
+        return progress(hold.message, { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, promotionWeight, hold.requeueMs);
       }
       endCapacityHold(draft);
       return progress(`promoting ${variant.activation}: one more canary pod first, so stable's pods can be replaced without going below ${floor} ready`,
-        { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(extra) }, s.canaryWeight ?? 0);
+        { stable: { variant: from, replicas: stableReplicas }, canary: canaryIntent(extra) }, promotionWeight);
     }
     endCapacityHold(draft);
     return progress(`promoting ${variant.activation}: stable pods taking the new variant (${st?.ready ?? 0}/${stableReplicas} ready)`,
-      { stable: { variant, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, s.canaryWeight ?? 0);
+      { stable: { variant, replicas: stableReplicas }, canary: canaryIntent(cn?.replicas ?? 0) }, promotionWeight);
   }
   // 2. Stable grows to full size; the canary's pods go as stable's come up.
   const move = moveToward({ current: currentSizes(o), target: { stable: d.replicas, canary: 0 }, fits: o.capacity?.fits, floor, first: 'stable' });
   if (move.blocked) {
     const hold = holdForCapacity(draft, `promotion of ${variant.activation}`, String(d.replicas - (st?.replicas ?? 0)));
     if (hold.timeoutInMs <= 0) return rollBack(draft, 'CapacityTimeout', `${hold.message}; the hold passed strategy.capacityTimeout`);
-    return progress(hold.message, { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, s.canaryWeight ?? 0, hold.requeueMs);
+    return progress(hold.message, { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, promotionWeight, hold.requeueMs);
   }
   endCapacityHold(draft);
   const full = !cn && !!st && st.settled && st.replicas === d.replicas && st.ready >= d.replicas;
@@ -82,7 +92,7 @@ export function promote(draft: Draft): Plan {
     // update moves ready pods around the floor, which would flap the weight); the replicas router's share
     // follows the pods anyway.
     const stableServes = d.weighted ? (!!st && st.settled && st.ready >= d.replicas) || (!!o.route && !routeSendsToCanary(o.route)) : (st?.ready ?? 0) >= floor;
-    const weight = stableServes ? 0 : s.canaryWeight ?? 0;
+    const weight = stableServes ? 0 : promotionWeight;
     return progress(`promoting ${variant.activation}: stable ${st?.ready ?? 0}/${d.replicas} ready, canary ${cn?.ready ?? 0} ready and leaving`,
       { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, weight);
   }

@@ -192,3 +192,17 @@ describe('plan with a weighted router: promotion does not flap the route', () =>
     expect(p.route.weight).toBe(0);
   });
 });
+
+describe('plan with a weighted router: promoting a canary the route sent no weight', () => {
+  it('sends the canary its share of the pods before stable\'s pods are replaced in place', () => {
+    const header = { name: 'x-activation-variant', value: 'canary' };
+    const promoting = atStep(1, { phase: 'Promoting', canaryWeight: 0, stepStartedAt: iso(T0 - 1_000) });
+    const d = desired({ replicas: 2, steps: [{ weight: 0, headerRoute: header, pauseMs: 1_000 }, { weight: 0, headerRoute: header, mirrorPercent: 50, pauseMs: 1_000 }] });
+    const first = run(d, { stable: role('relu', 2), canary: role('gelu', 1), routedWeight: 0, route: { weight: 0 } }, promoting);
+    expect(first.stable).toEqual({ variant: v('relu'), replicas: 2 });
+    expect(first.route).toEqual({ weight: 33 });
+    const routed = run(d, { stable: role('relu', 2), canary: role('gelu', 1), routedWeight: 33, route: { weight: 33 } }, first.status);
+    expect(routed.stable).toEqual({ variant: v('gelu'), replicas: 2 });
+    expect(routed.route).toEqual({ weight: 33 });
+  });
+});
