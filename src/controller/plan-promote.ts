@@ -91,7 +91,12 @@ export function promote(draft: Draft): Plan {
     // A weighted route leaves the canary once, when stable serves at full size (not while its rolling
     // update moves ready pods around the floor, which would flap the weight); the replicas router's share
     // follows the pods anyway.
-    const stableServes = d.weighted ? (!!st && st.settled && st.ready >= d.replicas) || (!!o.route && !routeSendsToCanary(o.route)) : (st?.ready ?? 0) >= floor;
+    // When the canary must go to make room for stable's last pods (GPUs are tight), it goes once stable
+    // keeps the floor. Once the live route sends it nothing it never gets requests back.
+    const canaryMustGo = (st?.unscheduled ?? 0) > 0 && move.sizes.canary < (cn?.replicas ?? 0) && (st?.ready ?? 0) >= floor;
+    const stableServes = d.weighted
+      ? (!!st && st.settled && st.ready >= d.replicas) || (!!o.route && !routeSendsToCanary(o.route)) || canaryMustGo
+      : (st?.ready ?? 0) >= floor;
     const weight = stableServes ? 0 : promotionWeight;
     return progress(`promoting ${variant.activation}: stable ${st?.ready ?? 0}/${d.replicas} ready, canary ${cn?.ready ?? 0} ready and leaving`,
       { stable: { variant, replicas: move.sizes.stable }, canary: canaryIntent(move.sizes.canary) }, weight);

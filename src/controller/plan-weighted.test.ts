@@ -206,3 +206,16 @@ describe('plan with a weighted router: promoting a canary the route sent no weig
     expect(routed.route).toEqual({ weight: 33 });
   });
 });
+
+describe('plan with a weighted router: promotion when the canary must make room', () => {
+  it('takes requests off the canary once stable keeps the floor, so its GPU can go to stable\'s last pod (no requeue loop)', () => {
+    const promoting = atStep(1, { phase: 'Promoting', canaryWeight: 17, maxUnavailable: 1, stepStartedAt: iso(T0 - 1_000) });
+    const stable: RoleObservation = { variant: v('gelu'), replicas: 5, ready: 4, settled: false, unscheduled: 1 };
+    const capacity = { resource: 'nvidia.com/gpu', perPod: 1, fits: 0, detail: 'node-a: 0/5 free' };
+    const p = run(desired({ replicas: 5 }), { stable, canary: role('gelu', 1), routedWeight: 17, route: { weight: 17 }, capacity }, promoting);
+    expect(p.route.weight).toBe(0);
+    expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
+    const after = run(desired({ replicas: 5 }), { stable, canary: role('gelu', 1), routedWeight: 0, route: { weight: 0 }, capacity }, p.status);
+    expect(after.canary).toBeNull();
+  });
+});
