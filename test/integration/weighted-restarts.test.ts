@@ -1,0 +1,104 @@
+/**
+ * The operator SIGKILLed in the middle of weighted rollouts, on the real control plane, at the moments
+ * where the route and status disagree: right after it wrote a step's weight to the route and before the
+ * step was reached (status still says SettingRoute), as promotion starts, and right after promotion set
+ * the route to 0 while the canary still runs. Each time a new operator resumes from status and the live
+ * route. A sampler reads the route every 100 ms: it never sends requests to a canary without a ready
+ * pod, carries each step's weight once, and every step, reach and promotion is recorded exactly once.
+ * Run with the Gateway API (managed) and Istio (a VirtualService the user keeps).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ModelVariantSpec } from '../../src/api/types.ts';
+import { createTestNamespace, deleteTestNamespace } from '../harness/env.ts';
+import { startOperator, type RunningOperator } from '../harness/operator.ts';
+import { withPodLifecycle } from '../harness/pod-lifecycle.ts';
+import { createModelVariant, getModelVariant, gpuTemplate, modelVariantEvents, setActivation, waitForStatus } from './support/model-variants.ts';
+import { createRoute, findRoute } from './support/route-objects.ts';
+import { readRaw, routedToEmptyCanary, startRouteSampler, weightsCarried, type RouteKind } from './support/route-sampler.ts';
+
+let operator: RunningOperator | undefined;
+let ns: string;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const start = async () => {
+  operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false'] });
+  await operator.port();
+};
+
+beforeAll(async () => { ns = await createTestNamespace('weighted-restarts'); });
+afterAll(async () => {
+  await operator?.stop();
+  await deleteTestNamespace(ns);
+});
+
+/** Polls every 20 ms, so a kill lands within a few ms of what it waits for. */
+async function when(what: string, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function crashThroughRollout(model: string, kind: RouteKind, route: string, traffic: ModelVariantSpec['traffic']) {
+  await start();
+  await createModelVariant(ns, model, { activation: 'relu', replicas: 2, template: withPodLifecycle(gpuTemplate(1), { readyDelay: '3s', terminationDelay: '1s' }),
+    traffic, strategy: { steps: [{ setWeight: 5, pause: '3s' }, { setWeight: 50, pause: '3s' }] } });
+  await waitForStatus(ns, model, 'Healthy', (s) => s.phase === 'Healthy');
+  const sampler = startRouteSampler({ namespace: ns, model, kind, route, everyMs: 100 });
+  const routeWeight = async () => { const r = await findRoute(kind, ns, route); return r ? readRaw(kind, r, model).weight : undefined; };
+  const crash = async () => { await operator?.kill(); await sleep(1500); await start(); };
+  await setActivation(ns, model, 'gelu');
+
+  const killedAt: (string | undefined)[] = [];
+  for (const w of [5, 50]) {
+    await when(`the route at ${w} %`, async () => (await routeWeight()) === w);
+    await operator?.kill();
+    killedAt.push((await getModelVariant(ns, model)).status?.message);
+    await sleep(1500);
+    await start();
+  }
+  await when('promotion', async () => (await getModelVariant(ns, model)).status?.phase === 'Promoting');
+  await crash();
+  await when('the route at 0 during promotion', async () => (await routeWeight()) === 0);
+  await crash();
+  await waitForStatus(ns, model, 'promoted', (s) => s.phase === 'Healthy' && s.stableActivation === 'gelu', 120_000);
+  const samples = await sampler.stop();
+  await operator?.stop();
+  operator = undefined;
+  const reasons = (await modelVariantEvents(ns, model)).map((e) => e.reason);
+  return { samples, reasons, killedAt };
+}
+
+function expectResumedOnce(run: Awaited<ReturnType<typeof crashThroughRollout>>) {
+  expect(routedToEmptyCanary(run.samples)).toEqual([]);
+  expect(weightsCarried(run.samples)).toEqual([0, 5, 50, 0]);
+  const count = (reason: string) => run.reasons.filter((r) => r === reason).length;
+  expect(count('RolloutStarted')).toBe(1);
+  expect(count('StepWeightReached')).toBe(2);
+  expect(count('StepCompleted')).toBe(1);
+  expect(count('PromotionStarted')).toBe(1);
+  expect(count('Promoted')).toBe(1);
+  expect(run.reasons).not.toContain('TrafficRouteRepaired');
+  expect(run.reasons).not.toContain('RolledBack');
+}
+
+describe('a weighted rollout survives SIGKILLs between a route write and what status says', () => {
+  it('gatewayAPI, managed route', async () => {
+    const run = await crashThroughRollout('gw-crash', 'httproutes', 'gw-crash',
+      { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'public', namespace: 'infra' }], port: 8080 } });
+    // At least one kill landed after the route write and before the step was reached.
+    expect(run.killedAt.some((m) => m?.includes('setting the route'))).toBe(true);
+    expectResumedOnce(run);
+  });
+
+  it('istio, a VirtualService the user keeps', async () => {
+    await createRoute('virtualservices', ns, 'vs-crash', {
+      hosts: ['vs-crash.example.com'],
+      http: [{ name: 'predict', route: [{ destination: { host: 'vs-crash-stable', port: { number: 8080 } }, weight: 100 },
+        { destination: { host: 'vs-crash-canary', port: { number: 8080 } }, weight: 0 }] }],
+    });
+    const run = await crashThroughRollout('vs-crash', 'virtualservices', 'vs-crash', { provider: 'istio', istio: { virtualService: 'vs-crash', port: 8080 } });
+    expect(run.killedAt.some((m) => m?.includes('setting the route'))).toBe(true);
+    expectResumedOnce(run);
+  });
+});
