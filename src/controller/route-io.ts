@@ -1,0 +1,105 @@
+/**
+ * The reconciler's I/O on traffic routes, around the router of `spec.traffic`: read the route (check,
+ * create a managed one, read back what it carries), write the plan's route (putting back a hand edit
+ * with an Event naming who made it; a refusal becomes TrafficRouted=False), leave a route `spec.traffic`
+ * no longer names, and finalize the route of a deleted ModelVariant. Refusals a retry would not change
+ * are logged and let go; 5xx and network errors throw (the work queue retries).
+ */
+import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
+import { createRouter } from '../traffic/factory.ts';
+import { RouteRefusedError, type ObservedRoute, type ReadyReplicas, type RouteProblem, type RouteTarget, type TrafficRouter } from '../traffic/router.ts';
+import { childName } from '../workload/names.ts';
+import { servicePorts } from '../workload/service.ts';
+import { CONDITION, setCondition } from './conditions.ts';
+import type { ReconcileContext } from './context.ts';
+import type { Plan, Status } from './model.ts';
+
+type RouteObject = NonNullable<Status['trafficRoute']>;
+
+/** The route object a weighted provider acts on (managed: `<name>`), recorded in status.trafficRoute. */
+export function weightedRouteObject(traffic: ReturnType<typeof withDefaults>['traffic'], name: string): RouteObject | undefined {
+  if (traffic.provider === 'gatewayAPI') return { provider: 'gatewayAPI', name: traffic.gatewayAPI?.httpRoute ?? name, managed: !traffic.gatewayAPI?.httpRoute };
+  if (traffic.provider === 'istio') return { provider: 'istio', name: traffic.istio?.virtualService ?? name, managed: !traffic.istio?.virtualService };
+  return undefined;
+}
+
+export function sameRouteObject(a: RouteObject, b: RouteObject | undefined): boolean {
+  return !!b && a.provider === b.provider && a.name === b.name && !!a.managed === !!b.managed;
+}
+
+/**
+ * spec.traffic moved away from a route object: it is left sending everything to stable (a managed one
+ * deleted) before the new one is used, so no old route keeps weight on a canary that may go. A refusal
+ * is logged and the route let go (a retry would not help).
+ */
+export async function leaveRouteObject(ctx: ReconcileContext, was: RouteObject, target: RouteTarget): Promise<void> {
+  const port = target.port;
+  const traffic = was.provider === 'gatewayAPI'
+    ? { provider: 'gatewayAPI' as const, gatewayAPI: was.managed ? { parentRefs: [], port } : { httpRoute: was.name ?? '', port } }
+    : { provider: 'istio' as const, istio: was.managed ? { hosts: [] } : { virtualService: was.name ?? '' } };
+  try {
+    await createRouter(traffic, { objects: ctx.objects }).finalize(target);
+    ctx.logger.info({ modelVariant: `${target.namespace}/${target.name}`, route: was }, 'Route left: all traffic to stable; spec.traffic names another route now');
+  } catch (err) {
+    if (!(err instanceof RouteRefusedError)) throw err;
+    ctx.logger.warn({ modelVariant: `${target.namespace}/${target.name}`, route: was, problem: err.problem }, 'Route not left: the apiserver refused');
+  }
+}
+
+/** Leaves the route of a deleted ModelVariant sending everything to stable (a managed route is deleted). */
+export async function finalizeRoute(ctx: ReconcileContext, mv: ModelVariant): Promise<void> {
+  const spec = withDefaults(mv.spec);
+  if (spec.traffic.provider === 'replicas') return;
+  const namespace = mv.metadata?.namespace ?? '';
+  const name = mv.metadata?.name ?? '';
+  const router = createRouter(spec.traffic, { objects: ctx.objects });
+  const port = spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port ?? servicePorts(spec.template, undefined)[0]?.port ?? 0;
+  await router.finalize({ namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port,
+    owner: { apiVersion: API_VERSION, kind: KIND, name, uid: mv.metadata?.uid ?? '' } });
+  ctx.logger.info({ modelVariant: `${namespace}/${name}`, provider: spec.traffic.provider }, 'Route finalized: all traffic to stable');
+}
+
+/** Checks (and in managed mode creates) the route, then reads what it carries; a problem says what to fix. */
+export async function readRoute(router: TrafficRouter, target: RouteTarget, ready: ReadyReplicas): Promise<ObservedRoute | RouteProblem> {
+  const problem = await router.reconcile(target);
+  return problem ?? router.getRoutes(target, ready);
+}
+
+/**
+ * Makes the route carry the plan's route. A route that differs from what status says the operator
+ * set, last written by another field manager, was edited by hand: it is put back, with an Event naming
+ * who changed it. A refusal becomes TrafficRouted=False.
+ */
+export async function writeRoute(router: TrafficRouter, target: RouteTarget, live: ObservedRoute, previous: Status, p: Plan, log: ReconcileContext['logger'], now: number): Promise<void> {
+  const problem = await router.setRoutes(target, p.route);
+  if (problem) {
+    routeRefused(p, previous, problem, now);
+    return;
+  }
+  log.info({ weight: p.route.weight, headerRoute: p.route.headerRoute?.name, mirrorPercent: p.route.mirrorPercent }, 'Route updated');
+  if (live.changedBy && live.weight !== (previous.canaryWeight ?? 0)) {
+    p.events.push({
+      type: 'Warning', reason: 'TrafficRouteRepaired',
+      message: `the ${router.provider} route's canary weight was changed to ${live.weight}% by ${live.changedBy}; put back to ${p.route.weight}% (the operator owns these weights)`,
+    });
+  }
+}
+
+/**
+ * A route write the apiserver refused (or a route that turned unusable between the read and the write)
+ * is a route the operator cannot use: TrafficRouted=False with the problem's code and words, and one
+ * TrafficRouteProblem Event when it first appears or changes. The write is tried again on every pass,
+ * so an Event per try would flood the namespace, and a fresh lastTransitionTime per try would rewrite
+ * status each time: an unchanged refusal keeps the condition as it was.
+ */
+function routeRefused(p: Plan, previous: Status, problem: RouteProblem, now: number): void {
+  const was = previous.conditions?.find((c) => c.type === CONDITION.TrafficRouted);
+  const unchanged = !!was && was.status === 'False' && was.reason === problem.code && was.message === problem.message;
+  const observedGeneration = p.status.observedGeneration ?? 0;
+  const conditions = p.status.conditions ?? [];
+  p.status.conditions = unchanged
+    ? conditions.map((c) => (c.type === CONDITION.TrafficRouted ? { ...was, observedGeneration } : c))
+    : setCondition(conditions, { type: CONDITION.TrafficRouted, status: 'False', reason: problem.code, message: problem.message, observedGeneration }, new Date(now).toISOString());
+  if (!unchanged) p.events.push({ type: 'Warning', reason: 'TrafficRouteProblem', message: problem.message });
+}
+
