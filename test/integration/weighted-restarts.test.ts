@@ -76,7 +76,9 @@ function expectResumedOnce(run: Awaited<ReturnType<typeof crashThroughRollout>>)
   expect(count('RolloutStarted')).toBe(1);
   expect(count('StepWeightReached')).toBe(2);
   expect(count('StepCompleted')).toBe(1);
-  expect(count('PromotionStarted')).toBe(1);
+  // The kill "as promotion starts" lands as soon as status says Promoting, which can be before the
+  // Event that goes with it is recorded (Events follow their status write): never twice, maybe not at all.
+  expect(count('PromotionStarted')).toBeLessThanOrEqual(1);
   expect(count('Promoted')).toBe(1);
   expect(run.reasons).not.toContain('TrafficRouteRepaired');
   expect(run.reasons).not.toContain('RolledBack');
