@@ -8,7 +8,7 @@
 import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
 import { writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
-import { RouteRefusedError, isRouteProblem, type RouteTarget } from '../traffic/router.ts';
+import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
 import { childName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
@@ -36,15 +36,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     // own is left sending everything to stable, with no header route or mirror (best effort: it needs
     // the deleted object, which the informer hands over when it sees the deletion).
     const last = mv ?? ctx.deleted?.get(key);
-    if (last) {
-      try {
-        await finalizeRoute(ctx, last);
-      } catch (err) {
-        // A refusal will not change on a retry: say so and let go; anything else (5xx, network) is retried.
-        if (!(err instanceof RouteRefusedError)) throw err;
-        ctx.logger.warn({ modelVariant: key, problem: err.problem }, 'Route not finalized: the apiserver refused; the route keeps its last weights');
-      }
-    }
+    if (last) await finalizeRoute(ctx, last);
     ctx.deleted?.delete(key);
     ctx.observer?.forget?.(namespace, name);
     ctx.written.delete(key);

@@ -29,21 +29,14 @@ export function sameRouteObject(a: RouteObject, b: RouteObject | undefined): boo
 
 /**
  * spec.traffic moved away from a route object: it is left sending everything to stable (a managed one
- * deleted) before the new one is used, so no old route keeps weight on a canary that may go. A refusal
- * is logged and the route let go (a retry would not help).
+ * deleted) before the new one is used, so no old route keeps weight on a canary that may go.
  */
 export async function leaveRouteObject(ctx: ReconcileContext, was: RouteObject, target: RouteTarget): Promise<void> {
   const port = target.port;
   const traffic = was.provider === 'gatewayAPI'
     ? { provider: 'gatewayAPI' as const, gatewayAPI: was.managed ? { parentRefs: [], port } : { httpRoute: was.name ?? '', port } }
     : { provider: 'istio' as const, istio: was.managed ? { hosts: [] } : { virtualService: was.name ?? '' } };
-  try {
-    await createRouter(traffic, { objects: ctx.objects }).finalize(target);
-    ctx.logger.info({ modelVariant: `${target.namespace}/${target.name}`, route: was }, 'Route left: all traffic to stable; spec.traffic names another route now');
-  } catch (err) {
-    if (!(err instanceof RouteRefusedError)) throw err;
-    ctx.logger.warn({ modelVariant: `${target.namespace}/${target.name}`, route: was, problem: err.problem }, 'Route not left: the apiserver refused');
-  }
+  await finalizeOnce(ctx, createRouter(traffic, { objects: ctx.objects }), target, 'spec.traffic names another route now');
 }
 
 /** Leaves the route of a deleted ModelVariant sending everything to stable (a managed route is deleted). */
@@ -52,11 +45,21 @@ export async function finalizeRoute(ctx: ReconcileContext, mv: ModelVariant): Pr
   if (spec.traffic.provider === 'replicas') return;
   const namespace = mv.metadata?.namespace ?? '';
   const name = mv.metadata?.name ?? '';
-  const router = createRouter(spec.traffic, { objects: ctx.objects });
   const port = spec.traffic.gatewayAPI?.port ?? spec.traffic.istio?.port ?? servicePorts(spec.template, undefined)[0]?.port ?? 0;
-  await router.finalize({ namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port,
-    owner: { apiVersion: API_VERSION, kind: KIND, name, uid: mv.metadata?.uid ?? '' } });
-  ctx.logger.info({ modelVariant: `${namespace}/${name}`, provider: spec.traffic.provider }, 'Route finalized: all traffic to stable');
+  await finalizeOnce(ctx, createRouter(spec.traffic, { objects: ctx.objects }), { namespace, name, stableService: childName(name, 'stable'),
+    canaryService: childName(name, 'canary'), port, owner: { apiVersion: API_VERSION, kind: KIND, name, uid: mv.metadata?.uid ?? '' } }, 'the ModelVariant was deleted');
+}
+
+/** `router.finalize`, logged; a refusal will not change on a retry, so it is logged and let go (5xx and network errors throw). */
+async function finalizeOnce(ctx: ReconcileContext, router: TrafficRouter, target: RouteTarget, why: string): Promise<void> {
+  const log = ctx.logger.child({ modelVariant: `${target.namespace}/${target.name}`, provider: router.provider });
+  try {
+    await router.finalize(target);
+    log.info(`Route finalized: all traffic to stable (${why})`);
+  } catch (err) {
+    if (!(err instanceof RouteRefusedError)) throw err;
+    log.warn({ problem: err.problem }, `Route not finalized: the apiserver refused; it keeps its last weights (${why})`);
+  }
 }
 
 /** Checks (and in managed mode creates) the route, then reads what it carries; a problem says what to fix. */

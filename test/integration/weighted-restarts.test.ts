@@ -74,10 +74,11 @@ function expectResumedOnce(run: Awaited<ReturnType<typeof crashThroughRollout>>)
   expect(weightsCarried(run.samples)).toEqual([0, 5, 50, 0]);
   const count = (reason: string) => run.reasons.filter((r) => r === reason).length;
   expect(count('RolloutStarted')).toBe(1);
-  expect(count('StepWeightReached')).toBe(2);
-  expect(count('StepCompleted')).toBe(1);
-  // The kill "as promotion starts" lands as soon as status says Promoting, which can be before the
-  // Event that goes with it is recorded (Events follow their status write): never twice, maybe not at all.
+  // A kill can land after a status write and before the Event that goes with it is recorded (Events
+  // follow their status write; docs/operator.md, Exactly once): never twice, maybe not at all.
+  expect(count('StepWeightReached')).toBeGreaterThanOrEqual(1);
+  expect(count('StepWeightReached')).toBeLessThanOrEqual(2);
+  expect(count('StepCompleted')).toBeLessThanOrEqual(1);
   expect(count('PromotionStarted')).toBeLessThanOrEqual(1);
   expect(count('Promoted')).toBe(1);
   expect(run.reasons).not.toContain('TrafficRouteRepaired');

@@ -72,6 +72,8 @@ async function promoteThroughSteps(kind: RouteKind, model: string, route: string
     if (s.canaryWeight === 5) sizedAt5 = true;
     return s.phase === 'Healthy' && s.stableActivation === 'gelu';
   }, 180_000);
+  // A loaded machine can take a sample longer than the route stays at 0 before Healthy: wait for one more.
+  await eventually('a sample of the route after promotion', async () => (sampler.samples.at(-1)?.weight === 0 ? true : undefined), 30_000);
   const samples = await sampler.stop();
   return { samples, sizedAt5 };
 }
@@ -176,6 +178,7 @@ describe('the istio provider', () => {
     const sampler = startRouteSampler({ namespace: ns, model: 'vs-existing', kind: 'virtualservices', route: 'vs-shop' });
     await setActivation(ns, 'vs-existing', 'gelu');
     await waitForStatus(ns, 'vs-existing', '25 % reached', (s) => !!s.weightReachedAt && s.canaryWeight === 25);
+    await eventually('the sampler saw 25 %', async () => (sampler.samples.some((x) => x.weight === 25) ? true : undefined), 30_000);
     await signal(ns, 'vs-existing', 'abort');
     await waitForStatus(ns, 'vs-existing', 'rolled back', (s) => s.phase === 'Degraded');
     await eventually('canary gone', async () => ((await deployment(ns, 'vs-existing-canary')) ? undefined : true), 60_000);
