@@ -5,7 +5,10 @@
 # built from the Go module proxy, Prometheus from Debian, the route CRDs (Gateway API, Istio) taken from
 # their Go modules' zips on the Go module proxy.
 #
-# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|all|paths]
+# Argo CD (built from its Go module) and Redis (Debian) are for the GitOps test only: `all` leaves them
+# out so `make demo` never waits for them; `gitops` installs both (`make test` runs it).
+#
+# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|argocd|redis|gitops|all|paths]
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.37.2}
@@ -13,6 +16,10 @@ ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KWOK_VERSION=${KWOK_VERSION:-v0.7.0}
 HELM_VERSION=${HELM_VERSION:-v3.21.4}
 NODE_MAJOR=${NODE_MAJOR:-24}
+# v3.2.11: the newest Argo CD whose module builds from the Go module proxy alone. v3.2.12 does not
+# compile (controller/cache/info.go calls settings.ValidateExternalURL, absent from that tag), and from
+# v3.3 on go.mod replaces gitops-engine with ./gitops-engine, a directory the module zip leaves out.
+ARGOCD_VERSION=${ARGOCD_VERSION:-v3.2.11}
 # The route CRDs the gatewayAPI and istio routers are tested against (standard channel of Gateway API).
 # A zip is checked against its SHA-256 when the version is the pinned one.
 GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.7.0}
@@ -73,6 +80,35 @@ build_go_install() { # name module version [extra ldflags]
   [[ -x "$dir/$1" ]] && return
   log "building $1 $3"
   GOBIN="$dir.tmp" go install -ldflags "-s -w ${4:-}" "$2@$3"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# Argo CD is one binary that acts as argocd-server, -repo-server, -application-controller, … by the
+# name it is called by (or $ARGOCD_BINARY_NAME). Its go.mod has replace directives, which only the main
+# module's go.mod honours, so it is built from a throwaway module carrying them, as Kubernetes is. Its
+# CRDs (Application, AppProject) come from the same module, kept beside the binary.
+build_argocd() {
+  local dir="$CACHE/argocd-$ARGOCD_VERSION"
+  [[ -x "$dir/argocd" && -s "$dir/crds/application-crd.yaml" ]] && return
+  log "building Argo CD $ARGOCD_VERSION (one binary: server, repo server, application controller, CLI); cold: about 5 minutes"
+  local work; work=$(mktemp -d); trap 'rm -rf "$work"' RETURN
+  local info gomod src
+  info=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION")
+  gomod=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])' <<<"$info")
+  src=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<<"$info")
+  {
+    echo "module activation-canary-argocd-build"
+    grep -E '^go [0-9]' "$gomod"
+    echo "require github.com/argoproj/argo-cd/v3 $ARGOCD_VERSION"
+    sed -n '/^replace (/,/^)/p' "$gomod"
+    grep -E '^replace [^(]' "$gomod" || true
+  } > "$work/go.mod"
+  (cd "$work" && go get "github.com/argoproj/argo-cd/v3/cmd@$ARGOCD_VERSION" >&2)
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/crds"
+  (cd "$work" && go build -pgo=off -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" \
+      -o "$dir.tmp/argocd" github.com/argoproj/argo-cd/v3/cmd)
+  cp "$src/manifests/crds/application-crd.yaml" "$src/manifests/crds/appproject-crd.yaml" "$dir.tmp/crds/"
+  chmod -R u+w "$dir.tmp"
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
 
@@ -156,6 +192,16 @@ install_prometheus() {
   $sudo systemctl disable --now prometheus >/dev/null 2>&1 || $sudo service prometheus stop >/dev/null 2>&1 || true
 }
 
+install_redis() {
+  command -v redis-server >/dev/null && return
+  log "installing redis-server from Debian (Argo CD's cache)"
+  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2
+  # The package may start a system service on port 6379: the GitOps test starts its own on a free port.
+  $sudo systemctl disable --now redis-server >/dev/null 2>&1 || $sudo service redis-server stop >/dev/null 2>&1 || true
+}
+
 paths() {
   cat <<P
 NODE_BIN=$CACHE/node-$NODE_MAJOR/bin
@@ -165,6 +211,8 @@ KWOK_BIN=$CACHE/kwok-$KWOK_VERSION/kwok
 HELM_BIN=$CACHE/helm-$HELM_VERSION/helm
 GATEWAY_API_CRDS=$CACHE/gateway-api-$GATEWAY_API_VERSION
 ISTIO_CRDS=$CACHE/istio-api-$ISTIO_API_VERSION
+ARGOCD_BIN=$CACHE/argocd-$ARGOCD_VERSION/argocd
+ARGOCD_CRDS=$CACHE/argocd-$ARGOCD_VERSION/crds
 P
 }
 
@@ -176,8 +224,11 @@ case "${1:-all}" in
   helm) build_helm ;;
   prometheus) install_prometheus ;;
   route-crds) fetch_route_crds ;;
+  argocd) build_argocd ;;
+  redis) install_redis ;;
+  gitops) install_redis; build_argocd ;;
   paths) paths ;;
   all) install_node; install_prometheus; fetch_route_crds; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
        build_helm; build_k8s ;;
-  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|all|paths]" >&2; exit 2 ;;
+  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|argocd|redis|gitops|all|paths]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,9 @@
+-- Sends the retry signal: sets activationcanary.io/signal to "retry@<id>", which the operator acts on
+-- once (status.handledSignal). The id is the time and the resourceVersion, so two clicks in one
+-- second on different versions of the object are two signals.
+local os = require("os")
+if obj.metadata.annotations == nil then
+  obj.metadata.annotations = {}
+end
+obj.metadata.annotations["activationcanary.io/signal"] = "retry@argocd-" .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. "-rv" .. (obj.metadata.resourceVersion or "0")
+return obj
