@@ -68,11 +68,19 @@ end
 
 if phase == "Progressing" or phase == "Promoting" then
   hs.status = "Progressing"
-  local step = ""
-  if phase == "Progressing" and obj.status.currentStepIndex ~= nil then
-    step = " at step " .. (tonumber(obj.status.currentStepIndex) + 1) .. ", weight " .. (obj.status.canaryWeight or 0) .. "%"
+  local canary = obj.status.canaryActivation
+  if canary == nil or canary == "" then
+    -- No canary: stable is being deployed or restored.
+    hs.message = withMessage(phase, message)
+  elseif phase == "Promoting" then
+    hs.message = message or ("promoting " .. canary)
+  else
+    local step = ""
+    if obj.status.currentStepIndex ~= nil then
+      step = " at step " .. (tonumber(obj.status.currentStepIndex) + 1) .. ", weight " .. (obj.status.canaryWeight or 0) .. "%"
+    end
+    hs.message = withMessage("Canary " .. canary .. step, message)
   end
-  hs.message = withMessage(phase .. " " .. (obj.status.canaryActivation or "the canary") .. step, message)
   return hs
 end
 
