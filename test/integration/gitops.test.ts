@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import type { ModelVariant, ModelVariantSpec, SLI } from '../../src/api/types.ts';
 import { API_VERSION, GROUP, KIND, VERSION } from '../../src/api/types.ts';
+import * as k8s from '@kubernetes/client-node';
 import { startArgoCD, type RunningArgoCD } from '../harness/argocd.ts';
-import { clusterState, createTestNamespace, deleteTestNamespace, eventually } from '../harness/env.ts';
+import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { ownGpuNodes } from './support/analysis-rollouts.ts';
 import { argocdClient, localGitRepo, type ApplicationStatus, type ArgoCDClient, type GitRepo, type ResourceRef } from './support/gitops.ts';
@@ -47,6 +48,8 @@ interface Seen {
 /** Every distinct state of each Application, oldest first, polled every 300 ms until afterAll. */
 const timelines = new Map<string, Seen[]>();
 let polling = true;
+/** The last status of each Application, for failure messages. */
+const lastStatus = new Map<string, ApplicationStatus>();
 
 function follow(app: string): void {
   const timeline: Seen[] = [];
@@ -54,6 +57,7 @@ function follow(app: string): void {
   void (async () => {
     while (polling) {
       const s: ApplicationStatus = await api.application(app).then((a) => a.status ?? {}, () => ({}));
+      lastStatus.set(app, s);
       const seen = { at: Date.now(), sync: s.sync?.status ?? '', revision: s.sync?.revision ?? '', health: s.health?.status ?? '', message: s.resources?.[0]?.health?.message ?? '' };
       const last = timeline.at(-1);
       if (!last || last.sync !== seen.sync || last.revision !== seen.revision || last.health !== seen.health || last.message !== seen.message) timeline.push(seen);
@@ -84,7 +88,11 @@ async function commit(app: string, spec: ModelVariantSpec, message: string): Pro
 /** Waits until the Application shows `health` at revision `sha` (Synced); the first such state seen. */
 async function healthAt(app: string, sha: string, health: string, timeoutMs = 120_000): Promise<Seen> {
   return eventually(`Application ${app} ${health} at ${sha.slice(0, 7)}`, async () =>
-    timelines.get(app)?.find((s) => s.revision === sha && s.sync === 'Synced' && s.health === health), timeoutMs, 200);
+    timelines.get(app)?.find((s) => s.revision === sha && s.sync === 'Synced' && s.health === health), timeoutMs, 200)
+    .catch((err: Error) => {
+      const seen = (timelines.get(app) ?? []).map((s) => `${s.sync} ${s.revision.slice(0, 7)} ${s.health}: ${s.message}`).join('\n  ');
+      throw new Error(`${err.message}; the Application's states:\n  ${seen}\n${JSON.stringify(lastStatus.get(app)?.operationState ?? lastStatus.get(app)?.conditions ?? {})}`, { cause: err });
+    });
 }
 
 /** The states seen after the first Synced state at `sha` (the rollout of that commit, as Argo CD saw it). */
@@ -116,6 +124,27 @@ const application = (path: string) => ({
   syncPolicy: { automated: { prune: true, selfHeal: true } },
 });
 
+/** An HTTPRoute a platform team keeps in Git, shared with the operator (gatewayAPI, existing mode). */
+const HTTP_ROUTE = {
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'routed' },
+  spec: {
+    parentRefs: [{ name: 'ml-gateway' }],
+    rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1/predict' } }],
+      backendRefs: [{ name: 'routed-stable', port: 8080, weight: 100 }, { name: 'routed-canary', port: 8080, weight: 0 }] }],
+  },
+};
+const routedSpec = (activation: string): ModelVariantSpec => ({
+  activation, replicas: 2, template: gpuTemplate(1, nodes?.resource),
+  traffic: { provider: 'gatewayAPI', gatewayAPI: { httpRoute: 'routed', port: 8080 } },
+  strategy: { steps: [{ setWeight: 30, pause: '3s' }, { setHeaderRoute: { name: 'x-canary', value: 'always' }, pause: '3s' }, { setMirror: { percent: 10 }, pause: '3s' }, { setWeight: 60, pause: '3s' }] },
+});
+/** What docs/gitops.md tells users to put in the Application that syncs a route the operator shares. */
+const ROUTE_IGNORE_DIFFERENCES = [{
+  group: 'gateway.networking.k8s.io', kind: 'HTTPRoute',
+  jqPathExpressions: ['.spec.rules[].backendRefs[]?.weight', '.spec.rules[]? | select((.name // "") | endswith("-canary-header"))',
+    '.spec.rules[].filters[]? | select(.type == "RequestMirror")'],
+}];
+
 beforeAll(async () => {
   appNs = await createTestNamespace('gitops');
   nodes = await ownGpuNodes('gitops');
@@ -128,8 +157,15 @@ beforeAll(async () => {
   argocd = await startArgoCD({ destinationNamespaces: [appNs] });
   api = await argocdClient(argocd.apiUrl, argocd.namespace, argocd.adminPassword);
   repo = localGitRepo();
-  repo.commit({ 'auto/modelvariant.yaml': modelVariant('auto', autoSpec('relu')), 'gated/modelvariant.yaml': modelVariant('gated', gatedSpec('relu')) }, 'serve relu');
-  for (const app of ['auto', 'gated']) {
+  repo.commit({
+    'auto/modelvariant.yaml': modelVariant('auto', autoSpec('relu')), 'gated/modelvariant.yaml': modelVariant('gated', gatedSpec('relu')),
+    'routes/httproute.yaml': stringify(HTTP_ROUTE), 'routed/modelvariant.yaml': modelVariant('routed', routedSpec('relu')),
+  }, 'serve relu');
+  const routes = application('routes');
+  await api.createApplication('routes', { ...routes, ignoreDifferences: ROUTE_IGNORE_DIFFERENCES,
+    syncPolicy: { ...routes.syncPolicy, syncOptions: ['RespectIgnoreDifferences=true'] } });
+  follow('routes');
+  for (const app of ['auto', 'gated', 'routed']) {
     await api.createApplication(app, application(app));
     follow(app);
   }
@@ -147,7 +183,7 @@ afterAll(async () => {
 
 describe('Argo CD syncing ModelVariants from Git', () => {
   it('syncs a ModelVariant from Git and shows it Healthy once its stable variant serves', async () => {
-    for (const app of ['auto', 'gated']) {
+    for (const app of ['auto', 'gated', 'routed']) {
       const head = await eventually(`Application ${app} synced`, async () => (await api.application(app)).status?.sync?.revision, 120_000);
       await healthAt(app, head, 'Healthy');
       expect((await mv(app)).status?.stableActivation).toBe('relu');
@@ -204,5 +240,31 @@ describe('Argo CD syncing ModelVariants from Git', () => {
     expect(statesAfterSync('gated', sha).map((s) => s.sync)).not.toContain('OutOfSync');
     const spec = (await mv('gated')).spec;
     expect(spec).toMatchObject(gatedSpec('mish') as object);
+  });
+
+  it('keeps an HTTPRoute in Git Synced while the operator moves its weights, header route and mirror, with the ignoreDifferences of docs/gitops.md', async () => {
+    const routesHead = await eventually('Application routes synced', async () => (await api.application('routes')).status?.sync?.revision, 120_000);
+    const { sha } = await commit('routed', routedSpec('gelu'), 'routed: gelu');
+    await healthAt('routed', sha, 'Progressing');
+    const seen = new Set<string>();
+    await eventually('routed promoted, every step seen on the live route', async () => {
+      const route = await kubeConfig().makeApiClient(k8s.CustomObjectsApi).getNamespacedCustomObject({
+        group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: appNs, name: 'routed' }) as typeof HTTP_ROUTE;
+      const rules = route.spec.rules as { name?: string; filters?: { type: string }[]; backendRefs: { weight: number }[] }[];
+      if (rules.some((r) => r.name?.endsWith('-canary-header'))) seen.add('header');
+      if (rules.some((r) => r.filters?.some((f) => f.type === 'RequestMirror'))) seen.add('mirror');
+      if (rules.some((r) => (r.backendRefs[1]?.weight ?? 0) > 0)) seen.add('weight');
+      const m = await mv('routed');
+      return m.status?.phase === 'Healthy' && m.status.stableActivation === 'gelu' ? true : undefined;
+    }, 120_000, 100);
+    expect([...seen].sort()).toEqual(['header', 'mirror', 'weight']);
+    await healthAt('routed', sha, 'Healthy');
+    // The route app never left Synced at its revision while the operator changed the route.
+    expect((timelines.get('routes') ?? []).filter((s) => s.revision === routesHead).slice(1).map((s) => s.sync)).not.toContain('OutOfSync');
+    expect(statesAfterSync('routed', sha).map((s) => s.sync)).not.toContain('OutOfSync');
+    const live = await kubeConfig().makeApiClient(k8s.CustomObjectsApi).getNamespacedCustomObject({
+      group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: appNs, name: 'routed' }) as typeof HTTP_ROUTE;
+    expect(live.spec.rules).toHaveLength(1);
+    expect(live.spec.rules[0]?.backendRefs.map((b) => [b.name, b.weight])).toEqual([['routed-stable', 100], ['routed-canary', 0]]);
   });
 });

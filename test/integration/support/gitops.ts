@@ -58,6 +58,7 @@ export interface ApplicationStatus {
   health?: { status?: string; message?: string };
   resources?: { group?: string; kind?: string; name?: string; namespace?: string; status?: string; health?: { status?: string; message?: string } }[];
   operationState?: { phase?: string; message?: string };
+  conditions?: { type?: string; message?: string }[];
 }
 
 export interface Application {
