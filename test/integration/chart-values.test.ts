@@ -110,8 +110,8 @@ describe('values.schema.json', () => {
 });
 
 describe('every rendered object, under the restricted Pod Security Standard', () => {
-  beforeAll(() => {
-    applyMonitoringCrds();
+  beforeAll(async () => {
+    await applyMonitoringCrds();
   }, 120_000);
 
   /** Renders `values` into a fresh restricted namespace and dry-runs it; the pod is dry-run after its ServiceAccount exists. */

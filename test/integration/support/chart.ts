@@ -36,11 +36,15 @@ export interface ChartValues {
   values?: Record<string, unknown>;
 }
 
-/** helm's flags for `values`; a values object is written to a file of its own. */
+let valuesDir: string | undefined;
+let valuesFiles = 0;
+
+/** helm's flags for `values`; a values object is written to a file of its own (one directory per test file). */
 export function valueFlags({ set = {}, values }: ChartValues = {}): string[] {
   const flags = Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   if (values) {
-    const file = join(mkdtempSync(join(tmpdir(), 'activation-canary-values-')), 'values.yaml');
+    valuesDir ??= mkdtempSync(join(tmpdir(), 'activation-canary-values-'));
+    const file = join(valuesDir, `values-${++valuesFiles}.yaml`);
     writeFileSync(file, JSON.stringify(values, null, 2)); // JSON is YAML
     flags.push('-f', file);
   }
