@@ -2,13 +2,14 @@
 # Installs the binaries the local control plane and the tests need, each cached by version outside the
 # checkout (under $ACTIVATION_CANARY_CACHE, default ~/.cache/activation-canary) so only the first run
 # pays for the build. Everything comes from package registries: Node from npm, Kubernetes/etcd/kwok/helm
-# built from the Go module proxy, Prometheus from Debian, the route CRDs (Gateway API, Istio) taken from
-# their Go modules' zips on the Go module proxy.
+# built from the Go module proxy, Prometheus from Debian, the route CRDs (Gateway API, Istio) and the
+# prometheus-operator's monitoring CRDs (ServiceMonitor, PrometheusRule, …) taken from their Go modules'
+# zips on the Go module proxy.
 #
 # Argo CD (built from its Go module) and Redis (Debian) are for the GitOps test only: `all` leaves them
 # out so `make demo` never waits for them; `gitops` installs both (`make test` runs it).
 #
-# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|argocd|redis|gitops|all|paths]
+# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|monitoring-crds|argocd|redis|gitops|all|paths]
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.37.2}
@@ -26,6 +27,9 @@ GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.7.0}
 GATEWAY_API_ZIP_SHA256_v1_7_0=f9041f93ad3b2572089afa858ceac74e0545e7769490ae774039ed0f841f3d6d
 ISTIO_API_VERSION=${ISTIO_API_VERSION:-v1.32.0}
 ISTIO_API_ZIP_SHA256_v1_32_0=127b4bd504fd0ab365d31dd97a2ad81ea8c5cc4093ff2a90d0d947744d3504c8
+# The prometheus-operator CRDs the chart's ServiceMonitor and PrometheusRule are dry-run against.
+PROMETHEUS_OPERATOR_VERSION=${PROMETHEUS_OPERATOR_VERSION:-v0.85.0}
+PROMETHEUS_OPERATOR_ZIP_SHA256_v0_85_0=0bdb88ed823d0f2e86cf909638439b6ad1da744a228172c7411d9987527dc5d1
 CACHE=${ACTIVATION_CANARY_CACHE:-$HOME/.cache/activation-canary}
 
 log() { printf '[tools] %s\n' "$*" >&2; }
@@ -182,6 +186,25 @@ fetch_route_crds() {
   fi
 }
 
+# The prometheus-operator's CRDs for what the chart renders for it (ServiceMonitor, PrometheusRule) and
+# what docs/install.md tells users to write for their model pods (PodMonitor), from
+# example/prometheus-operator-crd/ of its Go module; the other CRDs there (Prometheus, Alertmanager, …)
+# are for running a Prometheus, which no test does through the operator. Applied by the tests that need
+# them (test/integration/support/monitoring-crds.ts), not by the harness.
+fetch_monitoring_crds() {
+  local dir="$CACHE/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION" work sum kind
+  [[ -s "$dir/monitoring.coreos.com_servicemonitors.yaml" ]] && return
+  log "fetching the prometheus-operator $PROMETHEUS_OPERATOR_VERSION CRDs (ServiceMonitor, PodMonitor, PrometheusRule) from the Go module proxy"
+  work=$(mktemp -d)
+  sum="PROMETHEUS_OPERATOR_ZIP_SHA256_${PROMETHEUS_OPERATOR_VERSION//./_}"
+  download_module_zip "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" "$work/m.zip" "${!sum:-}"
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+  for kind in servicemonitors podmonitors prometheusrules; do
+    unzip_files "$work/m.zip" "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION/example/prometheus-operator-crd/monitoring.coreos.com_$kind.yaml" "$dir.tmp"
+  done
+  rm -rf "$work"; rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
 install_prometheus() {
   command -v prometheus >/dev/null && command -v promtool >/dev/null && return
   log "installing prometheus from Debian"
@@ -213,6 +236,7 @@ GATEWAY_API_CRDS=$CACHE/gateway-api-$GATEWAY_API_VERSION
 ISTIO_CRDS=$CACHE/istio-api-$ISTIO_API_VERSION
 ARGOCD_BIN=$CACHE/argocd-$ARGOCD_VERSION/argocd
 ARGOCD_CRDS=$CACHE/argocd-$ARGOCD_VERSION/crds
+MONITORING_CRDS=$CACHE/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION
 P
 }
 
@@ -227,8 +251,9 @@ case "${1:-all}" in
   argocd) build_argocd ;;
   redis) install_redis ;;
   gitops) install_redis; build_argocd ;;
+  monitoring-crds) fetch_monitoring_crds ;;
   paths) paths ;;
-  all) install_node; install_prometheus; fetch_route_crds; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+  all) install_node; install_prometheus; fetch_route_crds; fetch_monitoring_crds; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
        build_helm; build_k8s ;;
-  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|argocd|redis|gitops|all|paths]" >&2; exit 2 ;;
+  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|monitoring-crds|argocd|redis|gitops|all|paths]" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 /**
- * Where the control-plane binaries (and the route CRDs the test cluster installs beside the repo's own)
- * are: `hack/tools.sh paths` is the one place that knows the pinned versions and the cache directory,
- * so this reads it rather than repeating them.
+ * Where the control-plane binaries are, and the third-party CRDs: the route CRDs the test cluster
+ * installs beside the repo's own, and the monitoring CRDs the chart's tests apply. `hack/tools.sh
+ * paths` is the one place that knows the pinned versions and the cache directory, so this reads it
+ * rather than repeating them.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +21,11 @@ export interface Binaries {
   prometheus: string;
   /** Directories of third-party CRDs to install: Gateway API (standard channel) and Istio. */
   routeCrds: string[];
+  /**
+   * Directory of the prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule), which the
+   * chart renders objects of; applied by the tests that need them (support/monitoring-crds.ts).
+   */
+  monitoringCrds: string;
 }
 
 export function locateBinaries(): Binaries {
@@ -35,6 +41,7 @@ export function locateBinaries(): Binaries {
     kwok: vars.KWOK_BIN ?? '',
     prometheus: process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus',
     routeCrds: [vars.GATEWAY_API_CRDS ?? '', vars.ISTIO_CRDS ?? ''],
+    monitoringCrds: vars.MONITORING_CRDS ?? '',
   };
   const missing = Object.entries(bins).flatMap(([name, path]) => (Array.isArray(path) ? path : [path]).map((p) => [name, p] as const))
     .filter(([, path]) => !existsSync(path));

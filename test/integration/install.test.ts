@@ -10,30 +10,20 @@
  * name, so its cluster-scoped objects do not collide with another test's, and is removed afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { parse, parseAllDocuments } from 'yaml';
-import { helmBinary } from '../../scripts/gen-deploy.ts';
-import { locateBinaries, REPO_ROOT } from '../harness/binaries.ts';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../harness/binaries.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
+import { CHART, documents, helmBin, kubectl, kubectlBin, run, template } from './support/chart.ts';
 import { createModelVariant, eventReasons, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
+import { enforceRestricted } from './support/pod-security.ts';
 
-const CHART = join(REPO_ROOT, 'charts', 'activation-canary');
 let helm: string;
-const kubectlBin = () => locateBinaries().kubectl;
-const run = (bin: string, args: string[], input?: string) =>
-  execFileSync(bin, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO_ROOT });
-const kubectl = (args: string[], input?: string) => run(kubectlBin(), [`--kubeconfig=${clusterState().kubeconfig}`, ...args], input);
-
-/** `helm template` of the chart; `set` are --set pairs. */
-const template = (release: string, namespace: string, set: Record<string, string> = {}) =>
-  run(helm, ['template', release, CHART, '--namespace', namespace, ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])]);
-
-const documents = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as k8s.KubernetesObject).filter(Boolean);
 
 /** A helm release rendered and applied server-side, as `helm install` would create it. */
 interface Install {
@@ -56,7 +46,7 @@ async function install(prefix: string, set: Record<string, string> = {}): Promis
   const namespace = await newNamespace(prefix);
   // The restricted Pod Security Standard: the operator's pods must be admitted under it (enforce), and
   // the Deployment must not even draw a warning (warn applies to workload objects, enforce to pods).
-  kubectl(['label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
+  enforceRestricted(namespace);
   const release = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   const rendered = template(release, namespace, set);
   const objects = documents(rendered);
@@ -206,7 +196,7 @@ async function runAsInstalled(inst: Install, extraArgs: string[] = []): Promise<
 }
 
 beforeAll(() => {
-  helm = helmBinary(); // built from the Go module proxy on first use (minutes), cached after
+  helm = helmBin(); // built from the Go module proxy on first use (minutes), cached after
 }, 30 * 60_000);
 
 afterAll(async () => {

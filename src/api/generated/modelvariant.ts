@@ -97,7 +97,7 @@ export interface GatewayAPITraffic {
      */
     namespace?: string;
     /**
-     * The parent's name
+     * The parent's name, e.g. the Gateway.
      */
     name: string;
     /**
