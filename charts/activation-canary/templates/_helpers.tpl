@@ -58,3 +58,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail "replicas > 1 needs leaderElection.enabled=true: without a Lease every replica would reconcile the same ModelVariants" }}
 {{- end }}
 {{- end }}
+
+{{/* An alert's runbook URL, "<prometheusRule.runbookBaseURL>/<alert name in lower case>", quoted. Takes (dict "root" $ "alert" name). */}}
+{{- define "activation-canary.runbookURL" -}}
+{{- printf "%s/%s" (trimSuffix "/" .root.Values.prometheusRule.runbookBaseURL) (lower .alert) | quote }}
+{{- end }}
