@@ -69,6 +69,8 @@ describe('the PrometheusRule', () => {
       expect(rule.annotations?.description?.length).toBeGreaterThan(150);
     }
     expect(alertsOf(renderRuleFile()).filter((r) => r.annotations?.runbook_url)).toEqual([]);
+    const anchored = alertsOf(renderRuleFile({ 'prometheusRule.runbookBaseURL': 'https://example.com/docs/observability.md#' }));
+    expect(anchored.map((r) => r.annotations?.runbook_url)).toEqual(anchored.map((r) => `https://example.com/docs/observability.md#${r.alert?.toLowerCase()}`));
   });
 
   it('takes the objective and stuckRolloutAfter from values, and leaves NoLeader out without leader election', () => {

@@ -59,7 +59,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* An alert's runbook URL, "<prometheusRule.runbookBaseURL>/<alert name in lower case>", quoted. Takes (dict "root" $ "alert" name). */}}
+{{/*
+An alert's runbook URL, quoted: "<prometheusRule.runbookBaseURL>/<alert name in lower case>", or, for a
+base ending in "#" (a page with a section per alert, such as docs/observability.md), "<base><name>".
+Takes (dict "root" $ "alert" name).
+*/}}
 {{- define "activation-canary.runbookURL" -}}
-{{- printf "%s/%s" (trimSuffix "/" .root.Values.prometheusRule.runbookBaseURL) (lower .alert) | quote }}
+{{- $base := .root.Values.prometheusRule.runbookBaseURL }}
+{{- if hasSuffix "#" $base }}
+{{- printf "%s%s" $base (lower .alert) | quote }}
+{{- else }}
+{{- printf "%s/%s" (trimSuffix "/" $base) (lower .alert) | quote }}
+{{- end }}
 {{- end }}
