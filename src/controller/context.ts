@@ -23,6 +23,8 @@ export type AnalysisRunner = (mv: ModelVariant, previous: AnalysisStatus | undef
 export interface ReconcileObserver {
   modelVariantState?(namespace: string, name: string, phase: string, weight: number, step: number): void;
   analysisState?(namespace: string, name: string, analysis: AnalysisStatus | undefined): void;
+  /** GPUs the pods of one role hold, as of this reconcile. */
+  roleGpus?(namespace: string, name: string, role: string, gpus: number): void;
   forget?(namespace: string, name: string): void;
 }
 

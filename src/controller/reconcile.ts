@@ -20,6 +20,7 @@ import { CONDITION, setCondition } from './conditions.ts';
 import type { ReconcileContext } from './context.ts';
 import { toDesired } from './desired.ts';
 import { sameVariant, stableVariant, type Observed, type Plan, type Status } from './model.ts';
+import { gpusHeld } from './gpus-held.ts';
 import { observeCapacity, observeRole } from './observe.ts';
 import { plan, routeCarries } from './plan.ts';
 import { finalizeRoute, leaveRouteObject, readRoute, sameRouteObject, weightedRouteObject, writeRoute } from './route-io.ts';
@@ -61,6 +62,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const role = (r: Role) => observeRole(mv, r, ctx.deployments.get(namespace, childName(name, r)), spec.variantEnv, pods);
   const stable = role('stable');
   const canary = role('canary');
+  for (const r of ['stable', 'canary'] as const) ctx.observer?.roleGpus?.(namespace, name, r, gpusHeld(pods, name, r));
   const inRollout = !sameVariant(desired.variant, stableVariant(previous)) || !!previous.canaryActivation || !!canary || !stable?.settled;
   const capacity = inRollout ? observeCapacity(mv, ctx.nodes.list(), ctx.pods.list(), ctx.quotas.list(namespace)) : undefined;
   const acting = desired.problems.length === 0;

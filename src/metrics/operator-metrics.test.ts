@@ -80,4 +80,19 @@ describe('operator metrics', () => {
     expect(text).not.toContain('name="gone"');
     expect(text.match(/name="kept"/g)?.length).toBe(5 + 1 + 1 + 2 + 1 + 2);
   });
+
+  it('reports the GPUs each role holds, and forgets them with the ModelVariant', async () => {
+    const m = createOperatorMetrics({ defaultMetrics: false });
+    m.observer.roleGpus?.('ml', 'sentiment', 'stable', 4);
+    m.observer.roleGpus?.('ml', 'sentiment', 'canary', 1);
+    m.observer.roleGpus?.('ml', 'other', 'stable', 2);
+    m.observer.roleGpus?.('ml', 'sentiment', 'canary', 0);
+    expect(await samples(m, 'activation_canary_modelvariant_gpus')).toEqual([
+      'activation_canary_modelvariant_gpus{namespace="ml",name="sentiment",role="stable"} 4',
+      'activation_canary_modelvariant_gpus{namespace="ml",name="sentiment",role="canary"} 0',
+      'activation_canary_modelvariant_gpus{namespace="ml",name="other",role="stable"} 2',
+    ]);
+    m.observer.forget?.('ml', 'sentiment');
+    expect(await samples(m, 'activation_canary_modelvariant_gpus')).toEqual(['activation_canary_modelvariant_gpus{namespace="ml",name="other",role="stable"} 2']);
+  });
 });

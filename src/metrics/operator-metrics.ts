@@ -3,7 +3,7 @@
  * operators in one test process do not collide): reconcile counts and durations, queue depth, leader
  * status, Prometheus query latency, and per-ModelVariant series in the kube-state-metrics / Flagger
  * style (a phase gauge that is 1 for the current phase and 0 for the others, weight, step, the last
- * SLI values and thresholds, burn rates). `observer` implements the controller's ReconcileObserver and
+ * SLI values and thresholds, burn rates, the GPUs each role holds). `observer` implements the controller's ReconcileObserver and
  * `forgetModelVariant` drops every series of a deleted ModelVariant so none lingers at a stale value.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -23,6 +23,7 @@ export interface OperatorMetrics {
   phase: Gauge<'namespace' | 'name' | 'phase'>;
   canaryWeight: Gauge<'namespace' | 'name'>;
   step: Gauge<'namespace' | 'name'>;
+  gpus: Gauge<'namespace' | 'name' | 'role'>;
   sliValue: Gauge<'namespace' | 'name' | 'sli' | 'role'>;
   sliThreshold: Gauge<'namespace' | 'name' | 'sli' | 'bound'>;
   burnRate: Gauge<'namespace' | 'name' | 'window'>;
@@ -34,6 +35,8 @@ export interface OperatorMetrics {
   trackQueueDepth(depth: () => number): void;
   setLeader(leading: boolean): void;
   setModelVariantState(namespace: string, name: string, state: { phase: string; weight: number; step: number }): void;
+  /** GPUs the pods of one role hold (see src/controller/gpus-held.ts). */
+  setRoleGpus(namespace: string, name: string, role: string, gpus: number): void;
   /** Replaces the SLI, threshold and burn-rate series of a ModelVariant with those in its status.analysis. */
   setAnalysis(namespace: string, name: string, analysis: AnalysisStatus | undefined): void;
   forgetModelVariant(namespace: string, name: string): void;
@@ -68,6 +71,10 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   const phase = new Gauge({ name: `${PREFIX}modelvariant_phase`, help: 'The phase of a ModelVariant: 1 for the current phase, 0 for the others.', labelNames: [...MV, 'phase'] as const, registers });
   const canaryWeight = new Gauge({ name: `${PREFIX}modelvariant_canary_weight`, help: 'Percent of traffic routed to the canary.', labelNames: MV, registers });
   const step = new Gauge({ name: `${PREFIX}modelvariant_step`, help: 'Index of the canary step the ModelVariant is at.', labelNames: MV, registers });
+  const gpus = new Gauge({
+    name: `${PREFIX}modelvariant_gpus`, help: 'GPUs requested by the pods of a role (stable or canary) that are bound to a node and not finished.',
+    labelNames: [...MV, 'role'] as const, registers,
+  });
   const sliValue = new Gauge({ name: `${PREFIX}sli_value`, help: 'Last measured value of an SLI, for the canary or stable role.', labelNames: [...MV, 'sli', 'role'] as const, registers });
   const sliThreshold = new Gauge({ name: `${PREFIX}sli_threshold`, help: 'An SLI bound: max, min, maxRatioToStable or minRatioToStable.', labelNames: [...MV, 'sli', 'bound'] as const, registers });
   const burnRate = new Gauge({ name: `${PREFIX}burn_rate`, help: 'Error-budget burn rate of the canary on the short and the long window.', labelNames: [...MV, 'window'] as const, registers });
@@ -82,6 +89,8 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   const phasesSet = new Map<string, Set<string>>();
   /** The analysis series currently set per ModelVariant, so a refresh or a forget removes exactly those. */
   const analysisSet = new Map<string, SeriesPoint[]>();
+  /** The roles with a GPU series per ModelVariant, so a forget removes exactly those. */
+  const gpuRoles = new Map<string, Set<string>>();
   const gaugeOf = { sliValue, sliThreshold, burnRate } as const;
   const clearAnalysis = (key: string) => {
     for (const p of analysisSet.get(key) ?? []) (gaugeOf[p.metric] as Gauge<string>).remove(p.labels);
@@ -89,7 +98,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   };
 
   const metrics: OperatorMetrics = {
-    registry, reconcileTotal, reconcileDuration, reconcileErrors, queueDepth, phase, canaryWeight, step,
+    registry, reconcileTotal, reconcileDuration, reconcileErrors, queueDepth, phase, canaryWeight, step, gpus,
     sliValue, sliThreshold, burnRate, prometheusQueryDuration, leader,
     observeReconcile(result, durationMs) {
       reconcileTotal.inc({ result });
@@ -109,6 +118,11 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
       canaryWeight.set({ namespace, name }, state.weight);
       step.set({ namespace, name }, state.step);
     },
+    setRoleGpus(namespace, name, role, n) {
+      const key = `${namespace}/${name}`;
+      gpuRoles.set(key, (gpuRoles.get(key) ?? new Set<string>()).add(role));
+      gpus.set({ namespace, name, role }, n);
+    },
     setAnalysis(namespace, name, analysis) {
       const key = `${namespace}/${name}`;
       clearAnalysis(key);
@@ -123,10 +137,13 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
       phasesSet.delete(key);
       canaryWeight.remove({ namespace, name });
       step.remove({ namespace, name });
+      for (const role of gpuRoles.get(key) ?? []) gpus.remove({ namespace, name, role });
+      gpuRoles.delete(key);
     },
     observer: {
       modelVariantState: (namespace, name, p, weight, s) => metrics.setModelVariantState(namespace, name, { phase: p, weight, step: s }),
       analysisState: (namespace, name, analysis) => metrics.setAnalysis(namespace, name, analysis),
+      roleGpus: (namespace, name, role, n) => metrics.setRoleGpus(namespace, name, role, n),
       forget: (namespace, name) => metrics.forgetModelVariant(namespace, name),
     },
   };

@@ -58,3 +58,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail "replicas > 1 needs leaderElection.enabled=true: without a Lease every replica would reconcile the same ModelVariants" }}
 {{- end }}
 {{- end }}
+
+{{/*
+An alert's runbook URL, quoted: "<prometheusRule.runbookBaseURL>/<alert name in lower case>", or, for a
+base ending in "#" (a page with a section per alert, such as docs/observability.md), "<base><name>".
+Takes (dict "root" $ "alert" name).
+*/}}
+{{- define "activation-canary.runbookURL" -}}
+{{- $base := .root.Values.prometheusRule.runbookBaseURL }}
+{{- if hasSuffix "#" $base }}
+{{- printf "%s%s" $base (lower .alert) | quote }}
+{{- else }}
+{{- printf "%s/%s" (trimSuffix "/" $base) (lower .alert) | quote }}
+{{- end }}
+{{- end }}
