@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { locateBinaries, REPO_ROOT } from './binaries.ts';
+import { REPO_ROOT } from './binaries.ts';
+import { applyCrds } from './crds.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from './env.ts';
 import { freePorts } from './ports.ts';
 import { probe, startProcess, stopProcess, waitReady, type Managed } from './processes.ts';
@@ -54,14 +55,10 @@ export function argocdTools(): { bin: string; crds: string } {
   return { bin, crds };
 }
 
-const kubectl = (args: string[]) =>
-  execFileSync(locateBinaries().kubectl, [`--kubeconfig=${clusterState().kubeconfig}`, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
 /** Starts Redis and the three Argo CD components; resolves once argocd-server answers /healthz. */
 export async function startArgoCD(opts: ArgoCDOptions): Promise<RunningArgoCD> {
   const { bin, crds } = argocdTools();
-  kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(crds, 'application-crd.yaml'), '-f', join(crds, 'appproject-crd.yaml')]);
-  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/applications.argoproj.io', 'crd/appprojects.argoproj.io']);
+  await applyCrds([join(crds, 'application-crd.yaml'), join(crds, 'appproject-crd.yaml')], ['applications.argoproj.io', 'appprojects.argoproj.io']);
 
   const namespace = await createTestNamespace('argocd');
   const dir = mkdtempSync(join(tmpdir(), 'activation-canary-argocd-'));
