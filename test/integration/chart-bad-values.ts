@@ -43,6 +43,7 @@ export const badValues: BadValues[] = [
   { what: 'a numeric label value', values: { podLabels: { tier: 1 } }, path: '/podLabels/tier', message: /got number, want string/ },
   { what: 'prometheusRule.objective 1 (no error budget)', values: { prometheusRule: { objective: 1 } }, path: '/prometheusRule/objective', message: /exclusiveMaximum: got 1, want 1/ },
   { what: 'prometheusRule.objective as a percentage', values: { prometheusRule: { objective: 99.5 } }, path: '/prometheusRule/objective', message: /exclusiveMaximum: got 99.5, want 1/ },
+  { what: 'prometheusRule.objective as a string that is not a decimal (PromQL)', values: { prometheusRule: { objective: '0.99) or vector(1' } }, path: '/prometheusRule/objective', message: /does not match pattern/ },
   { what: 'prometheusRule.stuckRolloutAfter in words', values: { prometheusRule: { stuckRolloutAfter: 'an hour' } }, path: '/prometheusRule/stuckRolloutAfter', message: /'an hour' does not match pattern/ },
   { what: 'a typo in prometheusRule (runbookBaseUrl)', values: { prometheusRule: { runbookBaseUrl: 'https://x' } }, path: '/prometheusRule', message: /additional properties 'runbookBaseUrl' not allowed/ },
   { what: 'a dashboards label that is not a string', values: { dashboards: { labels: { grafana_dashboard: 1 } } }, path: '/dashboards/labels/grafana_dashboard', message: /got number, want string/ },
