@@ -24,13 +24,14 @@ demo: tools node_modules ## The main job: a complete local canary rollout on an 
 	node hack/demo.ts
 
 .PHONY: test
-# Three jest workers on two cores: integration files spend most of their time waiting for rollouts and
-# pods to become Ready, so they overlap well (measured: 4 min instead of 10.7 min warm).
+# Four jest workers on two cores: integration files spend most of their time waiting for rollouts and
+# pods to become Ready, so they overlap well (measured warm on 2026-11-30 with 117 files: 6 min 13 s with
+# four workers, 7 min 17 s with three; the CPUs were busy 62 % of the time with three).
 test: tools tools-gitops node_modules ## Everything CI runs: generated-code check, typecheck, lint, unit, integration and e2e tests
 	npm run --silent gen:check
 	npx tsc --noEmit
 	npx eslint .
-	$(JEST) --ci --maxWorkers=3 --json --outputFile=.test-results.json $(JEST_ARGS)
+	$(JEST) --ci --maxWorkers=4 --json --outputFile=.test-results.json $(JEST_ARGS)
 
 ##@ Development
 
