@@ -36,7 +36,7 @@ test: tools tools-gitops node_modules ## Everything CI runs: generated-code chec
 ##@ Development
 
 .PHONY: tools
-tools: ## Install Node 24, Prometheus, the route CRDs (Gateway API, Istio) and build the control-plane binaries (cached)
+tools: ## Install Node 24, Prometheus, the route and monitoring CRDs, helm, and build the control-plane binaries (cached)
 	hack/tools.sh all
 
 .PHONY: tools-gitops
