@@ -3,12 +3,14 @@
  * repository; Applications with automated sync put them on the cluster; the operator rolls them out;
  * Argo CD shows their health through deploy/argocd's Lua and runs their actions through its API.
  *
- * Two Applications run side by side. `auto` is judged by analysis against the real Prometheus: a
- * commit of a new activation walks Progressing → Healthy when promoted, and a faulty one → Degraded
- * when rolled back. `gated` has a step without pause: its Application shows Suspended until a person
- * acts, and the promote, abort, retry, pause and resume actions, run through the Argo CD API, act on
- * the live rollout. Both stay Synced throughout: the operator writes only status and its own children,
- * and an action only sets the signal annotation, which is not in Git.
+ * Applications run side by side. `auto` is judged by analysis against the real Prometheus: a commit
+ * of a new activation walks Progressing → Healthy when promoted, and a faulty one → Degraded when
+ * rolled back. `gated` has a step without pause: its Application shows Suspended until a person acts,
+ * and the promote, abort, retry, pause and resume actions, run through the Argo CD API, act on the
+ * live rollout. `routed` and `meshed` use an HTTPRoute and a VirtualService that other Applications
+ * keep in Git (support/gitops-routes.ts), with docs/gitops.md's ignoreDifferences. All stay Synced
+ * throughout: the operator writes only status, its own children and, on a shared route, the fields
+ * those ignoreDifferences name; an action only sets the signal annotation, which is not in Git.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
@@ -19,6 +21,7 @@ import { startArgoCD, type RunningArgoCD } from '../harness/argocd.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { ownGpuNodes } from './support/analysis-rollouts.ts';
+import { sharedRoutes } from './support/gitops-routes.ts';
 import { argocdClient, localGitRepo, type ApplicationStatus, type ArgoCDClient, type GitRepo, type ResourceRef } from './support/gitops.ts';
 import { HEALTHY } from './support/model-telemetry.ts';
 import { getModelVariant, gpuTemplate } from './support/model-variants.ts';
@@ -69,17 +72,21 @@ function follow(app: string): void {
 const modelVariant = (name: string, spec: ModelVariantSpec) =>
   stringify({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec });
 
+const template = () => gpuTemplate(1, nodes?.resource);
 const autoSpec = (activation: string): ModelVariantSpec => ({
-  activation, replicas: 2, template: gpuTemplate(1, nodes?.resource),
+  activation, replicas: 2, template: template(),
   strategy: { steps: [{ setWeight: 50, pause: '4s' }], analysis: { interval: '2s', failureLimit: 1, prometheus: { address: clusterState().prometheusUrl }, slis: [SCORE] } },
 });
 const gatedSpec = (activation: string): ModelVariantSpec => ({
-  activation, replicas: 2, template: gpuTemplate(1, nodes?.resource), strategy: { steps: [{ setWeight: 50 }] },
+  activation, replicas: 2, template: template(), strategy: { steps: [{ setWeight: 50 }] },
 });
 
 /** Commits one ModelVariant to `<app>/modelvariant.yaml` and asks Argo CD to look at Git now, as a webhook would; the SHA and the commit time. */
-async function commit(app: string, spec: ModelVariantSpec, message: string): Promise<{ sha: string; at: number }> {
-  const sha = (repo as GitRepo).commit({ [`${app}/modelvariant.yaml`]: modelVariant(app, spec) }, message);
+const commit = (app: string, spec: ModelVariantSpec, message: string) => commitSpecs({ [app]: spec }, message);
+
+/** Commits several ModelVariants (by Application) in one commit, then refreshes as `commit` does. */
+async function commitSpecs(specs: Record<string, ModelVariantSpec>, message: string): Promise<{ sha: string; at: number }> {
+  const sha = (repo as GitRepo).commit(Object.fromEntries(Object.entries(specs).map(([app, spec]) => [`${app}/modelvariant.yaml`, modelVariant(app, spec)])), message);
   const at = Date.now();
   // A Git webhook refreshes every Application of the repository.
   for (const name of timelines.keys()) await api.application(name, true);
@@ -125,26 +132,7 @@ const application = (path: string) => ({
   syncPolicy: { automated: { prune: true, selfHeal: true } },
 });
 
-/** An HTTPRoute a platform team keeps in Git, shared with the operator (gatewayAPI, existing mode). */
-const HTTP_ROUTE = {
-  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'routed' },
-  spec: {
-    parentRefs: [{ name: 'ml-gateway' }],
-    rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1/predict' } }],
-      backendRefs: [{ name: 'routed-stable', port: 8080, weight: 100 }, { name: 'routed-canary', port: 8080, weight: 0 }] }],
-  },
-};
-const routedSpec = (activation: string): ModelVariantSpec => ({
-  activation, replicas: 2, template: gpuTemplate(1, nodes?.resource),
-  traffic: { provider: 'gatewayAPI', gatewayAPI: { httpRoute: 'routed', port: 8080 } },
-  strategy: { steps: [{ setWeight: 30, pause: '3s' }, { setHeaderRoute: { name: 'x-canary', value: 'always' }, pause: '3s' }, { setMirror: { percent: 10 }, pause: '3s' }, { setWeight: 60, pause: '3s' }] },
-});
-/** What docs/gitops.md tells users to put in the Application that syncs a route the operator shares. */
-const ROUTE_IGNORE_DIFFERENCES = [{
-  group: 'gateway.networking.k8s.io', kind: 'HTTPRoute',
-  jqPathExpressions: ['.spec.rules[].backendRefs[]?.weight', '.spec.rules[]? | select((.name // "") | endswith("-canary-header"))',
-    '.spec.rules[].filters[]? | select(.type == "RequestMirror")'],
-}];
+const ROUTES = sharedRoutes();
 
 beforeAll(async () => {
   appNs = await createTestNamespace('gitops');
@@ -160,13 +148,15 @@ beforeAll(async () => {
   repo = localGitRepo();
   repo.commit({
     'auto/modelvariant.yaml': modelVariant('auto', autoSpec('relu')), 'gated/modelvariant.yaml': modelVariant('gated', gatedSpec('relu')),
-    'routes/httproute.yaml': stringify(HTTP_ROUTE), 'routed/modelvariant.yaml': modelVariant('routed', routedSpec('relu')),
+    ...Object.fromEntries(ROUTES.flatMap((r) => [[r.file, stringify(r.object)], [`${r.model}/modelvariant.yaml`, modelVariant(r.model, r.spec('relu', template()))]])),
   }, 'serve relu');
-  const routes = application('routes');
-  await api.createApplication('routes', { ...routes, ignoreDifferences: ROUTE_IGNORE_DIFFERENCES,
-    syncPolicy: { ...routes.syncPolicy, syncOptions: ['RespectIgnoreDifferences=true'] } });
-  follow('routes');
-  for (const app of ['auto', 'gated', 'routed']) {
+  for (const r of ROUTES) {
+    const routes = application(r.routesApp);
+    await api.createApplication(r.routesApp, { ...routes, ignoreDifferences: r.ignoreDifferences,
+      syncPolicy: { ...routes.syncPolicy, syncOptions: ['RespectIgnoreDifferences=true'] } });
+    follow(r.routesApp);
+  }
+  for (const app of ['auto', 'gated', ...ROUTES.map((r) => r.model)]) {
     await api.createApplication(app, application(app));
     follow(app);
   }
@@ -184,7 +174,7 @@ afterAll(async () => {
 
 describe('Argo CD syncing ModelVariants from Git', () => {
   it('syncs a ModelVariant from Git and shows it Healthy once its stable variant serves', async () => {
-    for (const app of ['auto', 'gated', 'routed']) {
+    for (const app of ['auto', 'gated', ...ROUTES.map((r) => r.model)]) {
       const head = await eventually(`Application ${app} synced`, async () => (await api.application(app)).status?.sync?.revision, 120_000);
       await healthAt(app, head, 'Healthy');
       expect((await mv(app)).status?.stableActivation).toBe('relu');
@@ -243,30 +233,28 @@ describe('Argo CD syncing ModelVariants from Git', () => {
     expect(spec).toMatchObject(gatedSpec('mish') as object);
   });
 
-  it('keeps an HTTPRoute in Git Synced while the operator moves its weights, header route and mirror, with the ignoreDifferences of docs/gitops.md', async () => {
-    await eventually('routed Healthy on relu', async () => ((await mv('routed').catch(() => undefined))?.status?.phase === 'Healthy' ? true : undefined), 120_000);
-    const { sha } = await commit('routed', routedSpec('gelu'), 'routed: gelu');
-    await healthAt('routes', sha, 'Progressing'); // no Gateway controller here sets the route's status
-    await healthAt('routed', sha, 'Progressing');
-    const seen = new Set<string>();
-    await eventually('routed promoted, every step seen on the live route', async () => {
-      const route = await kubeConfig().makeApiClient(k8s.CustomObjectsApi).getNamespacedCustomObject({
-        group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: appNs, name: 'routed' }) as typeof HTTP_ROUTE;
-      const rules = route.spec.rules as { name?: string; filters?: { type: string }[]; backendRefs: { weight: number }[] }[];
-      if (rules.some((r) => r.name?.endsWith('-canary-header'))) seen.add('header');
-      if (rules.some((r) => r.filters?.some((f) => f.type === 'RequestMirror'))) seen.add('mirror');
-      if (rules.some((r) => (r.backendRefs[1]?.weight ?? 0) > 0)) seen.add('weight');
-      const m = await mv('routed');
-      return m.status?.phase === 'Healthy' && m.status.stableActivation === 'gelu' ? true : undefined;
-    }, 120_000, 100);
-    expect([...seen].sort()).toEqual(['header', 'mirror', 'weight']);
-    await healthAt('routed', sha, 'Healthy');
-    // The route's Application never left Synced while the operator changed the route.
-    expect(statesAfterSync('routes', sha).map((s) => s.sync)).not.toContain('OutOfSync');
-    expect(statesAfterSync('routed', sha).map((s) => s.sync)).not.toContain('OutOfSync');
-    const live = await kubeConfig().makeApiClient(k8s.CustomObjectsApi).getNamespacedCustomObject({
-      group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: appNs, name: 'routed' }) as typeof HTTP_ROUTE;
-    expect(live.spec.rules).toHaveLength(1);
-    expect(live.spec.rules[0]?.backendRefs.map((b) => [b.name, b.weight])).toEqual([['routed-stable', 100], ['routed-canary', 0]]);
+  it('keeps an HTTPRoute and a VirtualService in Git Synced while the operator moves their weights, header routes and mirrors, with the ignoreDifferences of docs/gitops.md', async () => {
+    const kube = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+    for (const r of ROUTES) await eventually(`${r.model} Healthy on relu`, async () => ((await mv(r.model).catch(() => undefined))?.status?.phase === 'Healthy' ? true : undefined), 120_000);
+    const { sha } = await commitSpecs(Object.fromEntries(ROUTES.map((r) => [r.model, r.spec('gelu', template())])), 'shared routes: gelu');
+    await Promise.all(ROUTES.map(async (r) => {
+      await healthAt(r.routesApp, sha, r.routesHealth);
+      await healthAt(r.model, sha, 'Progressing');
+      const seen = new Set<string>();
+      await eventually(`${r.model} promoted, every step seen on the live route`, async () => {
+        const live = await r.read(kube, appNs);
+        if (live.header) seen.add('header');
+        if (live.mirror) seen.add('mirror');
+        if (live.weights[1] > 0) seen.add('weight');
+        const m = await mv(r.model);
+        return m.status?.phase === 'Healthy' && m.status.stableActivation === 'gelu' ? true : undefined;
+      }, 120_000, 100);
+      expect([...seen].sort()).toEqual(['header', 'mirror', 'weight']);
+      await healthAt(r.model, sha, 'Healthy');
+      // The route's Application never left Synced while the operator changed the route.
+      expect(statesAfterSync(r.routesApp, sha).map((s) => `${r.routesApp}: ${s.sync}`)).not.toContain(`${r.routesApp}: OutOfSync`);
+      expect(statesAfterSync(r.model, sha).map((s) => s.sync)).not.toContain('OutOfSync');
+      expect(await r.read(kube, appNs)).toEqual({ header: false, mirror: false, weights: [100, 0], rules: 1 });
+    }));
   });
 });
