@@ -1,11 +1,21 @@
 /**
  * GPU awareness, pure: from the nodes and the pods bound to them, how many more pods asking for
- * `perPod` of an extended resource (e.g. nvidia.com/gpu) fit right now, node by node (a pod cannot
- * span nodes), honouring the template's nodeSelector and skipping unschedulable or NotReady nodes; and
- * how many the namespace's ResourceQuotas still allow.
+ * `perPod` of one or more extended resources (nvidia.com/gpu, MIG slices such as
+ * nvidia.com/mig-1g.5gb, time-sliced nvidia.com/gpu.shared, any vendor's) fit right now, node by node
+ * (a pod cannot span nodes; with several resources the scarcest one decides), on the nodes the
+ * scheduler would consider for the template (placement.ts: readiness, cordons, taints and
+ * tolerations, nodeSelector and required node affinity); and how many the namespace's ResourceQuotas
+ * still allow.
  */
 import type { V1Node, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { CapacityObservation } from './model.ts';
+import { nodeRefusal, type NodeRefusal, type Placement } from './placement.ts';
+
+/** One extended resource a pod of the template asks for: `perPod` units of `resource`. */
+export interface ResourceAsk {
+  resource: string;
+  perPod: number;
+}
 
 function quantity(v: string | number | undefined): number {
   const n = Number(v ?? 0);
@@ -16,35 +26,52 @@ function podRequest(pod: V1Pod, resource: string): number {
   return (pod.spec?.containers ?? []).reduce((sum, c) => sum + quantity((c.resources?.requests ?? c.resources?.limits)?.[resource]), 0);
 }
 
-function usable(node: V1Node, nodeSelector: Record<string, string>): boolean {
-  if (node.spec?.unschedulable) return false;
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  const labels = node.metadata?.labels ?? {};
-  return ready && Object.entries(nodeSelector).every(([k, v]) => labels[k] === v);
-}
+const NO_PLACEMENT: Placement = { nodeSelector: {}, tolerations: [] };
 
-export function computeCapacity(
-  nodes: V1Node[], pods: V1Pod[], resource: string, perPod: number, nodeSelector: Record<string, string> = {},
-): CapacityObservation {
-  const used = new Map<string, number>();
+/**
+ * How many more pods asking `asks` (the first is named in the result) fit on `nodes`, given the
+ * `pods` bound to them. Nodes that offer the first resource but that the scheduler would refuse for
+ * this placement are named with the reason in `detail`. Throws nothing; `asks` must not be empty.
+ */
+export function computeCapacity(nodes: V1Node[], pods: V1Pod[], asks: ResourceAsk[], placement: Placement = NO_PLACEMENT): CapacityObservation {
+  const [primary] = asks;
+  if (!primary) throw new Error('computeCapacity: no resource asked for');
+  const used = new Map<string, Map<string, number>>();
   for (const pod of pods) {
     const node = pod.spec?.nodeName;
     const phase = pod.status?.phase;
     if (!node || phase === 'Succeeded' || phase === 'Failed') continue;
-    used.set(node, (used.get(node) ?? 0) + podRequest(pod, resource));
+    const onNode = used.get(node) ?? new Map<string, number>();
+    for (const { resource } of asks) onNode.set(resource, (onNode.get(resource) ?? 0) + podRequest(pod, resource));
+    used.set(node, onNode);
   }
   let fits = 0;
   const parts: string[] = [];
+  const refused: string[] = [];
   for (const node of nodes) {
-    if (!usable(node, nodeSelector)) continue;
-    const allocatable = quantity(node.status?.allocatable?.[resource]);
-    if (allocatable <= 0) continue;
-    const free = Math.max(0, allocatable - (used.get(node.metadata?.name ?? '') ?? 0));
-    fits += Math.floor(free / perPod);
-    parts.push(`${node.metadata?.name}: ${free}/${allocatable} free`);
+    const name = node.metadata?.name ?? '';
+    if (quantity(node.status?.allocatable?.[primary.resource]) <= 0) continue;
+    const refusal: NodeRefusal | undefined = nodeRefusal(node, placement);
+    if (refusal) {
+      refused.push(`${name} (${refusal})`);
+      continue;
+    }
+    let nodeFits = Infinity;
+    const free = asks.map(({ resource, perPod }) => {
+      const allocatable = quantity(node.status?.allocatable?.[resource]);
+      const left = Math.max(0, allocatable - (used.get(name)?.get(resource) ?? 0));
+      nodeFits = Math.min(nodeFits, Math.floor(left / perPod));
+      return { resource, left, allocatable };
+    });
+    fits += nodeFits;
+    const [first, ...others] = free;
+    parts.push(`${name}: ${first?.left}/${first?.allocatable} free${others.length ? ` (${others.map((o) => `${o.resource}: ${o.left}/${o.allocatable} free`).join(', ')})` : ''}`);
   }
-  const detail = parts.length ? parts.join(', ') : `no ready node offers ${resource}`;
-  return { resource, perPod, fits, detail };
+  const others = refused.length ? `not for this template: ${refused.join(', ')}` : '';
+  const detail = parts.length
+    ? [parts.join(', '), others].filter(Boolean).join('; ')
+    : refused.length ? `no node that would take this template offers ${primary.resource}; ${others}` : `no ready node offers ${primary.resource}`;
+  return { resource: primary.resource, perPod: primary.perPod, fits, detail };
 }
 
 /**

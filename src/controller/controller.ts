@@ -39,10 +39,10 @@ export interface Controller {
   synced(): boolean;
 }
 
-/** What about a node matters for capacity: readiness, cordon, allocatable. Heartbeats change none of it. */
+/** What about a node matters for capacity: readiness, cordon, taints, allocatable, labels. Heartbeats change none of it. */
 function nodeSignature(n: V1Node): string {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '';
-  return `${ready}|${n.spec?.unschedulable ?? false}|${JSON.stringify(n.status?.allocatable ?? {})}|${JSON.stringify(n.metadata?.labels ?? {})}`;
+  return `${ready}|${n.spec?.unschedulable ?? false}|${JSON.stringify(n.spec?.taints ?? [])}|${JSON.stringify(n.status?.allocatable ?? {})}|${JSON.stringify(n.metadata?.labels ?? {})}`;
 }
 
 /** What the planner reads of a pod: phase, node, readiness, scheduling, container waits, deletion. */
@@ -111,7 +111,7 @@ export function createController(opts: ControllerOptions): Controller {
   revisions.on('delete', enqueueOwner);
   // Capacity can free up: wake the ModelVariants that hold for it (everything else waits on its own
   // Deployments and pods), and only for the resource each asks for: a pod that held it leaving a node,
-  // a change of readiness, cordon, allocatable or labels of a node that offers it, a quota.
+  // a change of readiness, cordon, taints, allocatable or labels of a node that offers it, a quota.
   const enqueueHolding = (resources?: string[]) => {
     for (const mv of modelVariants.list()) {
       if (!mv.status?.capacityHoldSince) continue;

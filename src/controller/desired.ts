@@ -109,17 +109,25 @@ export function isExtendedResource(name: string): boolean {
   return !STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-');
 }
 
-/** The extended resource (e.g. nvidia.com/gpu) each pod of the template asks for, if any. */
-export function extendedResource(mv: ModelVariant): { resource: string; perPod: number } | undefined {
-  let found: { resource: string; perPod: number } | undefined;
+/**
+ * The extended resources (nvidia.com/gpu, MIG slices, any vendor's) each pod of the template asks
+ * for, summed over its containers (a limit stands for the request, as the scheduler reads extended
+ * resources), in the order they first appear; empty when it asks for none.
+ */
+export function extendedResources(mv: ModelVariant): { resource: string; perPod: number }[] {
+  const perPod = new Map<string, number>();
   for (const c of mv.spec.template?.spec?.containers ?? []) {
     const asks = { ...(c.resources?.requests ?? {}), ...(c.resources?.limits ?? {}) } as Record<string, string | number>;
     for (const [resource, qty] of Object.entries(asks)) {
-      if (!isExtendedResource(resource)) continue;
       const n = Number(qty);
-      if (!Number.isFinite(n) || n <= 0) continue;
-      found = found && found.resource === resource ? { resource, perPod: found.perPod + n } : found ?? { resource, perPod: n };
+      if (!isExtendedResource(resource) || !Number.isFinite(n) || n <= 0) continue;
+      perPod.set(resource, (perPod.get(resource) ?? 0) + n);
     }
   }
-  return found;
+  return [...perPod].map(([resource, n]) => ({ resource, perPod: n }));
+}
+
+/** The first extended resource (e.g. nvidia.com/gpu) each pod of the template asks for, if any. */
+export function extendedResource(mv: ModelVariant): { resource: string; perPod: number } | undefined {
+  return extendedResources(mv)[0];
 }

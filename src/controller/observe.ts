@@ -8,7 +8,8 @@
 import type { V1Deployment, V1Node, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { ModelVariant } from '../api/types.ts';
 import { computeCapacity, quotaRoom } from './capacity.ts';
-import { extendedResource } from './desired.ts';
+import { extendedResources } from './desired.ts';
+import { placementOf } from './placement.ts';
 import type { CapacityObservation, RoleObservation } from './model.ts';
 import { deployedVariant } from '../workload/deployment.ts';
 import { LABEL_MODEL, LABEL_REVISION, LABEL_ROLE, LABEL_VARIANT, type Role } from '../workload/names.ts';
@@ -99,12 +100,19 @@ export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | unde
   return obs;
 }
 
-/** Free capacity for the template's extended resource (nodes, then quota), or undefined when it asks for none. */
+/**
+ * Free capacity for the template's extended resources (nodes, then quota), or undefined when it asks
+ * for none. The resource named is the first one asked for (extendedResource); every one counts.
+ */
 export function observeCapacity(mv: ModelVariant, nodes: V1Node[], pods: V1Pod[], quotas: V1ResourceQuota[]): CapacityObservation | undefined {
-  const asks = extendedResource(mv);
-  if (!asks) return undefined;
-  const onNodes = computeCapacity(nodes, pods, asks.resource, asks.perPod, mv.spec.template?.spec?.nodeSelector ?? {});
-  const quota = quotaRoom(quotas, asks.resource, asks.perPod);
+  const asks = extendedResources(mv);
+  if (asks.length === 0) return undefined;
+  const onNodes = computeCapacity(nodes, pods, asks, placementOf(mv.spec.template?.spec));
+  let quota: { fits: number; detail: string } | undefined;
+  for (const ask of asks) {
+    const room = quotaRoom(quotas, ask.resource, ask.perPod);
+    if (room && (!quota || room.fits < quota.fits)) quota = room;
+  }
   if (!quota || quota.fits >= onNodes.fits) return onNodes;
   return { ...onNodes, fits: quota.fits, detail: `${quota.detail}; nodes: ${onNodes.detail}` };
 }

@@ -108,7 +108,9 @@ describe('nodes cordoned during a rollout', () => {
     await signal(ns, 'stranded', 'promote');
     const held = await waitForStatus(ns, 'stranded', 'promotion held for capacity', (s) => conditionOf(watching(s), 'CapacityAvailable')?.status === 'False');
     expect(held.phase).toBe('Promoting');
-    expect(conditionOf(held, 'CapacityAvailable')?.message).toContain(`but 0 fit (no ready node offers ${nodes.resource})`);
+    const message = conditionOf(held, 'CapacityAvailable')?.message;
+    expect(message).toContain(`but 0 fit (no node that would take this template offers ${nodes.resource}; not for this template: `);
+    for (const name of nodes.names) expect(message).toContain(`${name} (Unschedulable)`);
 
     await signal(ns, 'stranded', 'abort');
     const degraded = await waitForStatus(ns, 'stranded', 'rolled back', (s) => watching(s).phase === 'Degraded');
