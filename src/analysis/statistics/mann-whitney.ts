@@ -126,17 +126,20 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[], options
 
 /** U of x and Σ(t³ − t) over the tie groups of the pooled sample, by merging the two sorted samples. */
 function countU(xs: Float64Array, ys: Float64Array): { u: number; ties: number } {
+  const m = xs.length;
+  const n = ys.length;
   let i = 0;
   let j = 0;
   let yBelow = 0;
   let u = 0;
   let ties = 0;
-  while (i < xs.length || j < ys.length) {
-    const v = Math.min(i < xs.length ? (xs[i] as number) : Infinity, j < ys.length ? (ys[j] as number) : Infinity);
+  while (i < m || j < n) {
+    // The next value of the merged order (no Math.min or Infinity: global lookups are slow in a vm context).
+    const v = j >= n || (i < m && (xs[i] as number) <= (ys[j] as number)) ? (xs[i] as number) : (ys[j] as number);
     let cx = 0;
     let cy = 0;
-    while (i < xs.length && xs[i] === v) { cx++; i++; }
-    while (j < ys.length && ys[j] === v) { cy++; j++; }
+    while (i < m && xs[i] === v) { cx++; i++; }
+    while (j < n && ys[j] === v) { cy++; j++; }
     u += cx * (yBelow + cy / 2);
     yBelow += cy;
     const t = cx + cy;

@@ -63,6 +63,8 @@ function centralSeries(x: number): number {
 /** Φ(x) = P(Z ≤ x). NaN gives NaN; ±Infinity gives 1 or 0. */
 export function normalCdf(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return 0;
   if (x >= 3) return 1 - upperTailFraction(x);
   if (x <= -3) return upperTailFraction(-x);
   return 0.5 + centralSeries(x);

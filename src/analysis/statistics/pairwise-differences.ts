@@ -13,14 +13,17 @@
  * cannot make a pivot miss itself.
  */
 
+// Local names for Math's functions: in hot loops a global lookup costs, notably in a vm context (jest).
+const { min, max, floor, ceil, sqrt, imul } = Math;
+
 /** A small deterministic generator (mulberry32), only to pick pivots. */
 function generator(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
@@ -63,7 +66,7 @@ export function kthDifference(xs: Float64Array, ys: Float64Array, k: number): nu
     let total = 0;
     for (let i = 0; i < m; i++) { total += (hi[i] as number) - (lo[i] as number); ends[i] = total; }
     for (let d = 0; d < DRAWS; d++) {
-      const r = Math.floor(random() * total);
+      const r = floor(random() * total);
       let a = 0;
       let b = m - 1;
       while (a < b) { const mid = (a + b) >>> 1; if ((ends[mid] as number) > r) b = mid; else a = mid + 1; }
@@ -72,9 +75,9 @@ export function kthDifference(xs: Float64Array, ys: Float64Array, k: number): nu
     }
     draws.sort();
     const q = rank / active;
-    const spread = 2.5 * Math.sqrt(DRAWS * q * (1 - q)) + 1;
-    const low = draws[Math.max(0, Math.floor(q * DRAWS - spread))] as number;
-    const high = draws[Math.min(DRAWS - 1, Math.ceil(q * DRAWS + spread))] as number;
+    const spread = 2.5 * sqrt(DRAWS * q * (1 - q)) + 1;
+    const low = draws[max(0, floor(q * DRAWS - spread))] as number;
+    const high = draws[min(DRAWS - 1, ceil(q * DRAWS + spread))] as number;
     countBelow(xs, ys, low, below);
     countUpTo(xs, ys, high, upTo);
     let less = 0;
@@ -82,8 +85,8 @@ export function kthDifference(xs: Float64Array, ys: Float64Array, k: number): nu
     for (let i = 0; i < m; i++) {
       const a = lo[i] as number;
       const b = hi[i] as number;
-      below[i] = Math.min(Math.max(below[i] as number, a), b) - a;
-      upTo[i] = Math.min(Math.max(upTo[i] as number, a), b) - a;
+      below[i] = min(max(below[i] as number, a), b) - a;
+      upTo[i] = min(max(upTo[i] as number, a), b) - a;
       less += below[i] as number;
       notMore += upTo[i] as number;
     }
@@ -136,7 +139,7 @@ function countUpTo(xs: Float64Array, ys: Float64Array, t: number, out: Int32Arra
 /** The median of the m·n differences (the mean of the two middle ones when m·n is even). */
 export function medianDifference(xs: Float64Array, ys: Float64Array): number {
   const total = xs.length * ys.length;
-  const half = Math.floor((total + 1) / 2);
+  const half = floor((total + 1) / 2);
   const lower = kthDifference(xs, ys, half);
   return total % 2 === 1 ? lower : (lower + kthDifference(xs, ys, half + 1)) / 2;
 }
