@@ -99,7 +99,10 @@ describe('Mann–Whitney U against R on larger samples', () => {
 
 describe('ties, zero variance and tiny samples', () => {
   it('finds no difference between identical constant samples: U = mn/2, z = 0, p = 1, shift 0 in [0, 0]', () =>
-    expect(run([3, 3, 3], [3, 3])).toMatchObject({ u: 3, sd: 0, z: 0, pValue: 1, method: 'normal', shift: { estimate: 0, lower: 0, upper: 0 } }));
+    expect(run(Array(10).fill(3), Array(10).fill(3))).toMatchObject({ u: 50, sd: 0, z: 0, pValue: 1, method: 'normal', shift: { estimate: 0, lower: 0, upper: 0 } }));
+
+  it('does not bound the shift of identical constants too few to rule out any shift (3 and 2 samples): any shift would leave U = 0 or mn, which is not rare', () =>
+    expect(run([3, 3, 3], [3, 3])).toMatchObject({ u: 3, pValue: 1, shift: { estimate: 0, lower: -Infinity, upper: Infinity } }));
 
   it('finds a clear difference between two different constants: 5 × 5 vs 5 × 7 gives p = 0.003977 (R), shift −2 in [−2, −2]', () => {
     const r = run([5, 5, 5, 5, 5], [7, 7, 7, 7, 7]);

@@ -17,10 +17,14 @@
  * - The Hodges–Lehmann shift estimate (Hodges & Lehmann 1963): the median of the mn differences
  *   x_i − y_j, and the distribution-free confidence interval [D_(k), D_(mn+1−k)] of the ordered
  *   differences (Moses; Hollander, Wolfe & Chicken 2014, §4.3). Exact: k is R's qwilcox(α/2, m, n)
- *   and the achieved confidence 1 − 2·P(U ≤ k − 1) is reported. Normal: k = ⌊mn/2 − z_{1−α/2}·√Var[U]
- *   + ½⌋ with the continuity correction (⌊…⌋ + 1 without), the order statistic at which the
- *   approximate test inverts. When no k ≥ 1 reaches the level (samples too small), the interval is
- *   (−∞, +∞): the data cannot bound the shift, and nothing downstream may read it as a bound.
+ *   and the achieved confidence 1 − 2·P(U ≤ k − 1) is reported. Normal: k = ⌊mn/2 − z_{1−α/2}·σ + ½⌋
+ *   with the continuity correction (⌊…⌋ + 1 without), the order statistic at which the approximate
+ *   test of a shift Δ inverts. σ is √Var[U] with the tie correction of the ties *within* each sample
+ *   only: those persist in x − Δ vs y, while ties between the samples vanish for any Δ ≠ 0 (R's
+ *   wilcox.test recomputes the ties at each Δ it tries; this is what it finds). So identical constant
+ *   samples get the interval [0, 0] only when they are large enough for it. When no k ≥ 1 reaches the
+ *   level (samples too small), the interval is (−∞, +∞): the data cannot bound the shift, and nothing
+ *   downstream may read it as a bound.
  *
  * Errors (as values): EmptySample, NonFiniteSample, InvalidOption. O((m + n) log(m + n)) for the test,
  * O((m + n) log(mn)) expected for the interval; 10,000 per side takes milliseconds.
@@ -117,7 +121,8 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[], options
     pValue = alternative === 'less' ? normalCdf(z) : alternative === 'greater' ? normalSf(z) : Math.min(1, 2 * Math.min(normalCdf(z), normalSf(z)));
   }
 
-  const shift = shiftEstimate(xs, ys, confidenceLevel, exact, sd, correct);
+  const shiftSd = Math.sqrt((mn / 12) * (N + 1 - (tiesWithin(xs) + tiesWithin(ys)) / (N * (N - 1) || 1)));
+  const shift = shiftEstimate(xs, ys, confidenceLevel, exact, shiftSd, correct);
   return ok({
     m, n, u, rankSum: u + (m * (m + 1)) / 2, sd, z, pValue, method: exact ? 'exact' : 'normal', alternative, ties,
     probabilityOfSuperiority: u / mn, rankBiserial: (2 * u) / mn - 1, shift,
@@ -146,6 +151,19 @@ function countU(xs: Float64Array, ys: Float64Array): { u: number; ties: number }
     ties += t * t * t - t;
   }
   return { u, ties };
+}
+
+/** Σ(t³ − t) over the runs of equal values of one sorted sample. */
+function tiesWithin(sorted: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    const t = j - i;
+    sum += t * t * t - t;
+    i = j;
+  }
+  return sum;
 }
 
 /** The Hodges–Lehmann estimate and its interval (see the module comment for k). */
