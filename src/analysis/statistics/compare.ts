@@ -26,7 +26,7 @@
  * Unlike Kayenta's Mann–Whitney classifier (which passes whatever it cannot show to be high or low),
  * not knowing yet is Inconclusive, never a pass.
  *
- * The sample-size estimate (sample-size.ts) asks for enough samples that both errors stay within the
+ * The sample-size estimate (comparison-sample-size.ts, on the formulas of sample-size.ts) asks for enough samples that both errors stay within the
  * spec: a candidate worse by δ fails, and one no worse passes, each with probability `power` (z_{1−α} +
  * z_{power} standard errors between 0 and δ; for `either`, the larger of z_{1−α/2} + z_{power} and
  * z_{1−α} + z_{1−(1−power)/2}). Counts: Fleiss, Tytun & Ury with baseline's proportion and baseline's
