@@ -9,12 +9,13 @@
  */
 import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
+import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
 import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
+import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
@@ -157,7 +158,21 @@ export function createController(opts: ControllerOptions): Controller {
     seen.delete(n.metadata?.name ?? '');
     enqueueHolding(offered(n));
   });
-  for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueHolding());
+  // A quota change can also admit a child the apiserver refused (ChildrenReconciled=False, ChildRejected):
+  // wake the ModelVariants of its namespace that report one.
+  const enqueueRefused = (namespace?: string) => {
+    for (const mv of modelVariants.list(namespace)) {
+      const children = mv.status?.conditions?.find((c) => c.type === CONDITION_TYPE.ChildrenReconciled);
+      if (children?.status === 'False' && children.reason === CHILD_REASON.Rejected) enqueue(mv);
+    }
+  };
+  for (const ev of ['add', 'update', 'delete'] as const) {
+    quotas.on(ev, (q) => {
+      if (!quotas.hasSynced()) return;
+      enqueueHolding();
+      enqueueRefused(q.metadata?.namespace);
+    });
+  }
 
   // Route objects (HTTPRoute, VirtualService): a change of their spec (a weight edited by hand, a route
   // created or deleted) wakes the ModelVariants that route through them, managed or existing. Watched
