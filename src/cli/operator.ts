@@ -74,6 +74,7 @@ const startController = async () => {
       observer: metrics.observer,
     },
     onRun: (_key, outcome, ms) => metrics.observeReconcile(outcome, ms),
+    queueMetrics: metrics.workQueue.hooks,
   });
   await controller.start();
 };
@@ -84,7 +85,7 @@ const server = await startHealthServer({
   isReady: () => !config.leaderElect || elector?.isLeader() === true ? controller?.synced() === true : true,
   isHealthy: () => true,
 });
-metrics.trackQueueDepth(() => controller?.queue.len() ?? 0);
+metrics.workQueue.track(() => controller?.queue);
 
 const elector = config.leaderElect
   ? createLeaderElector({

@@ -13,7 +13,7 @@ import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../ap
 import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
 import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
-import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
+import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
@@ -31,6 +31,8 @@ export interface ControllerOptions {
   /** The reconcile context minus the caches, which the controller provides. */
   context: Omit<ReconcileContext, keyof Caches | 'written'>;
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
+  /** Hooks for client-go's workqueue metrics. */
+  queueMetrics?: WorkQueueMetrics;
 }
 
 export interface Controller {
@@ -92,6 +94,7 @@ export function createController(opts: ControllerOptions): Controller {
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
     ...(opts.onRun ? { onRun: opts.onRun } : {}),
+    ...(opts.queueMetrics ? { metrics: opts.queueMetrics } : {}),
   });
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
