@@ -13,6 +13,7 @@ import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../ap
 import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
 import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
+import type { RequestGate } from '../kube/request-gate.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import { CHILD_REASON } from './children.ts';
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
   /** Hooks for client-go's workqueue metrics. */
   queueMetrics?: WorkQueueMetrics;
+  /** The client-side rate limit the informers' lists and watches pass (the API clients in `context` have theirs). */
+  gate?: RequestGate;
 }
 
 export interface Controller {
@@ -64,9 +67,9 @@ const ROUTE_APIS = [
 ];
 
 /** True when the apiserver serves `plural` in group/version (its CRD is installed). */
-async function apiServed(kc: KubeConfig, api: { group: string; version: string; plural: string }): Promise<boolean> {
+async function apiServed(kc: KubeConfig, api: { group: string; version: string; plural: string }, gate?: RequestGate): Promise<boolean> {
   try {
-    const list = await getJson<{ resources?: { name: string }[] }>(kc, `/apis/${api.group}/${api.version}`, {}, 10_000);
+    const list = await getJson<{ resources?: { name: string }[] }>(kc, `/apis/${api.group}/${api.version}`, {}, { timeoutMs: 10_000, ...(gate ? { gate } : {}) });
     return (list.resources ?? []).some((r) => r.name === api.plural);
   } catch {
     return false;
@@ -77,7 +80,7 @@ export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
   const informer = <T extends KubernetesObject>(name: string, path: string, extra: { labelSelector?: string; fieldSelector?: string; resyncMs?: number } = {}): Informer<T> =>
-    createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...extra });
+    createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...(opts.gate ? { gate: opts.gate } : {}), ...extra });
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}` };
   const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs });
   const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), owned);
@@ -207,7 +210,7 @@ export function createController(opts: ControllerOptions): Controller {
       for (const i of all) if (i !== modelVariants) i.start();
       modelVariants.start();
       for (const [i, api] of ROUTE_APIS.entries()) {
-        if (await apiServed(kc, api)) (routeInformers[i] as Informer<KubernetesObject>).start();
+        if (await apiServed(kc, api, opts.gate)) (routeInformers[i] as Informer<KubernetesObject>).start();
         else logger.info({ api: `${api.plural}.${api.group}/${api.version}` }, 'Route API not served: not watching it (ModelVariants that need it report TrafficRouted=False)');
       }
       await Promise.all(all.map((i) => i.waitForSync()));

@@ -1,7 +1,8 @@
 /**
  * The operator's own Prometheus metrics on a private Registry (never prom-client's global one, so two
  * operators in one test process do not collide): reconcile counts and durations, the work queue under
- * client-go's `workqueue_*` names (work-queue-metrics.ts), leader
+ * client-go's `workqueue_*` names (work-queue-metrics.ts), its requests to the apiserver under client-go's
+ * `rest_client_*` names (rest-client-metrics.ts), leader
  * status, Prometheus query latency, and per-ModelVariant series in the kube-state-metrics / Flagger
  * style (a phase gauge that is 1 for the current phase and 0 for the others, weight, step, the last
  * SLI values and thresholds, burn rates, the GPUs each role holds). `observer` implements the controller's ReconcileObserver and
@@ -12,6 +13,8 @@ import type { ReconcileObserver } from '../controller/context.ts';
 import type { AnalysisStatus } from '../controller/model.ts';
 import { PHASE } from '../controller/model.ts';
 import { analysisSeries, type SeriesPoint } from './analysis-series.ts';
+import type { RequestMetrics } from '../kube/request-gate.ts';
+import { restClientMetrics } from './rest-client-metrics.ts';
 import { workQueueMetrics, type WorkQueueSeries } from './work-queue-metrics.ts';
 
 export type ReconcileResultLabel = 'success' | 'requeue' | 'error';
@@ -23,6 +26,8 @@ export interface OperatorMetrics {
   reconcileErrors: Counter;
   /** client-go's workqueue series of the ModelVariant queue: hooks for the queue, and the source its gauges read. */
   workQueue: WorkQueueSeries;
+  /** client-go's rest_client_* series: the hooks every request gate of the operator reports to. */
+  restClient: RequestMetrics;
   phase: Gauge<'namespace' | 'name' | 'phase'>;
   canaryWeight: Gauge<'namespace' | 'name'>;
   step: Gauge<'namespace' | 'name'>;
@@ -65,6 +70,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   });
   const reconcileErrors = new Counter({ name: `${PREFIX}reconcile_errors_total`, help: 'Reconciles that failed and were retried with backoff.', registers });
   const workQueue = workQueueMetrics(registry);
+  const restClient = restClientMetrics(registry);
   const phase = new Gauge({ name: `${PREFIX}modelvariant_phase`, help: 'The phase of a ModelVariant: 1 for the current phase, 0 for the others.', labelNames: [...MV, 'phase'] as const, registers });
   const canaryWeight = new Gauge({ name: `${PREFIX}modelvariant_canary_weight`, help: 'Percent of traffic routed to the canary.', labelNames: MV, registers });
   const step = new Gauge({ name: `${PREFIX}modelvariant_step`, help: 'Index of the canary step the ModelVariant is at.', labelNames: MV, registers });
@@ -95,7 +101,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   };
 
   const metrics: OperatorMetrics = {
-    registry, reconcileTotal, reconcileDuration, reconcileErrors, workQueue, phase, canaryWeight, step, gpus,
+    registry, reconcileTotal, reconcileDuration, reconcileErrors, workQueue, restClient, phase, canaryWeight, step, gpus,
     sliValue, sliThreshold, burnRate, prometheusQueryDuration, leader,
     observeReconcile(result, durationMs) {
       reconcileTotal.inc({ result });

@@ -133,4 +133,24 @@ describe('apiserver requests of the operator, from the audit log', () => {
     expect(w['patch modelvariants/status']).toBeLessThanOrEqual(statusBound(1));
     expect(weighted.length).toBeLessThanOrEqual(2 + 1 + 1 + statusBound(1));
   });
+
+  it('counts its own requests as the apiserver does, under client-go\'s metric names, and throttles none at this rate', async () => {
+    await sleep(500); // both steppers pause 10 m at 50 %: nothing is in flight
+    const text = await (await fetch(`http://127.0.0.1:${await operator.port()}/metrics`)).text();
+    const samples = (family: string) => [...text.matchAll(new RegExp(`^${family}\\{([^}]*)\\} (\\S+)$`, 'gm'))]
+      .map((m) => ({ labels: Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]])), value: Number(m[2]) }));
+    const writes = samples('rest_client_requests_total').filter((x) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(x.labels.method ?? ''));
+    const audited = await readAuditEvents({ user: operator.user, verbs: WRITE_VERBS });
+    console.log(`the operator's own count of its writes: ${JSON.stringify(writes.map((x) => `${x.labels.method} ${x.labels.code}: ${x.value}`))}; the audit log's: ${audited.length}`);
+    expect(writes.reduce((n, x) => n + x.value, 0)).toBe(audited.length);
+    expect(samples('rest_client_requests_total').some((x) => x.labels.method === 'GET' && x.labels.code === '200' && x.value > 0)).toBe(true);
+    // The default limit (20/s, bursts of 30) never held a request of this light load for long.
+    const slowest = samples('rest_client_rate_limiter_duration_seconds_bucket').filter((x) => x.labels.le === '0.25');
+    const all = samples('rest_client_rate_limiter_duration_seconds_count');
+    expect(slowest.reduce((n, x) => n + x.value, 0)).toBe(all.reduce((n, x) => n + x.value, 0));
+    // The work queue under client-go's names: keys added, none waiting now.
+    expect(samples('workqueue_adds_total')).toEqual([{ labels: { name: 'modelvariant' }, value: expect.any(Number) }]);
+    expect(samples('workqueue_adds_total')[0]?.value).toBeGreaterThan(0);
+    expect(samples('workqueue_depth')).toEqual([{ labels: { name: 'modelvariant' }, value: 0 }]);
+  });
 });
