@@ -51,7 +51,11 @@ if (config.prometheusAllowedAddresses.length > 0) {
 const clock = systemClock();
 const metrics = createOperatorMetrics();
 // One bucket for everything but the leader Lease, which has one of its own (client.ts).
-const gate = (): RequestGate => createRequestGate({ qps: config.kubeApiQps, burst: config.kubeApiBurst, clock, metrics: metrics.restClient });
+const gate = (): RequestGate => createRequestGate({
+  qps: config.kubeApiQps, burst: config.kubeApiBurst, clock, metrics: metrics.restClient,
+  onLongWait: (ms, method, url) => logger.info({ waitedMs: ms, method, url, qps: config.kubeApiQps, burst: config.kubeApiBurst },
+    'Waited before sending request: client-side throttling (--kube-api-qps), not priority and fairness'),
+});
 const apiGate = gate();
 let kube;
 try {

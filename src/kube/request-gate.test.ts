@@ -31,6 +31,16 @@ describe('request gate', () => {
     expect(r.calls).toEqual(['waited GET 127.0.0.1:6443 0', 'waited GET 127.0.0.1:6443 0', 'waited GET 127.0.0.1:6443 0.1', 'waited GET 127.0.0.1:6443 0.2']);
   });
 
+  it('tells of a wait of a second or more, once per second at most', async () => {
+    const clock = createFakeClock();
+    const told: number[] = [];
+    const gate = createRequestGate({ qps: 10, burst: 1, clock, onLongWait: (ms) => told.push(ms) });
+    // 30 requests at once: they go every 100 ms, those after the 10th having waited a second or more.
+    for (let i = 0; i < 30; i++) void gate.begin('GET', URL_);
+    await clock.advance(3_000);
+    expect(told).toEqual([1_000, 2_000]);
+  });
+
   it('reports each answer once: its status code, or <error> when none came', async () => {
     const r = recorder();
     const gate = createRequestGate({ qps: 0, burst: 1, clock: createFakeClock(), metrics: r.metrics });

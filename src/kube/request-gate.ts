@@ -31,7 +31,15 @@ export interface RequestGateOptions {
   burst: number;
   clock: Clock;
   metrics?: RequestMetrics;
+  /**
+   * Told when a request waited longer than `LONG_WAIT_MS` for its token (client-go logs "Waited before
+   * sending request" then), at most once per `LONG_WAIT_MS` so a throttled burst makes one line.
+   */
+  onLongWait?(waitedMs: number, method: string, url: string): void;
 }
+
+/** A wait for a token this long (ms) is worth a log line: the limit is holding the operator back. */
+export const LONG_WAIT_MS = 1_000;
 
 /** client-go's `host` label: host:port of the URL. */
 export function hostOf(url: string): string {
@@ -45,6 +53,7 @@ export function hostOf(url: string): string {
 export function createRequestGate(opts: RequestGateOptions): RequestGate {
   const { clock, metrics } = opts;
   const bucket = new TokenBucket(opts.qps, opts.burst, clock.now());
+  let lastToldAt = -Infinity;
   return {
     async begin(method, url) {
       const host = hostOf(url);
@@ -54,6 +63,10 @@ export function createRequestGate(opts: RequestGateOptions): RequestGate {
       if (waitMs > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, waitMs));
       const sent = clock.now();
       metrics?.waited(verb, host, (sent - asked) / 1000);
+      if (sent - asked >= LONG_WAIT_MS && sent - lastToldAt >= LONG_WAIT_MS) {
+        lastToldAt = sent;
+        opts.onLongWait?.(sent - asked, verb, url);
+      }
       let finished = false;
       return (status) => {
         if (finished) return;
