@@ -166,6 +166,7 @@ class ObjectApi extends k8s.KubernetesObjectApi {
   }
 }
 
+/** The operator's API clients on `kc`, as `makeApiClient` builds them, with their requests passing `gates`. */
 export function createKubeClients(kc: k8s.KubeConfig, gates: ClientGates = {}): KubeClients {
   const api = gatedConfiguration(kc, gates.api ?? OPEN_GATE);
   const objects = new ObjectApi(api, kc);
