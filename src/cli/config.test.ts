@@ -20,6 +20,23 @@ describe('loadConfig', () => {
   });
 });
 
+describe('--kube-api-qps and --kube-api-burst', () => {
+  it('default to kube-controller-manager\'s 20 requests per second with bursts of 30', () => {
+    expect(loadConfig({}, {})).toMatchObject({ kubeApiQps: 20, kubeApiBurst: 30 });
+  });
+  it('read the flags over ACTIVATION_CANARY_KUBE_API_QPS / _BURST, take a fraction of a request per second, and 0 turns the limit off', () => {
+    const env = { ACTIVATION_CANARY_KUBE_API_QPS: '2.5', ACTIVATION_CANARY_KUBE_API_BURST: '5' };
+    expect(loadConfig({}, env)).toMatchObject({ kubeApiQps: 2.5, kubeApiBurst: 5 });
+    expect(loadConfig({ kubeApiQps: '0', kubeApiBurst: '100' }, env)).toMatchObject({ kubeApiQps: 0, kubeApiBurst: 100 });
+  });
+  it('refuse what is no rate, naming the flag and the variable', () => {
+    expect(() => loadConfig({ kubeApiQps: 'fast' }, {})).toThrow(/--kube-api-qps \(or ACTIVATION_CANARY_KUBE_API_QPS\): must be a number/);
+    expect(() => loadConfig({ kubeApiQps: '-1' }, {})).toThrow(/--kube-api-qps/);
+    expect(() => loadConfig({}, { ACTIVATION_CANARY_KUBE_API_BURST: '0' })).toThrow(/--kube-api-burst \(or ACTIVATION_CANARY_KUBE_API_BURST\)/);
+    expect(() => loadConfig({ kubeApiBurst: '1.5' }, {})).toThrow(/--kube-api-burst/);
+  });
+});
+
 describe('--prometheus-allowed-addresses', () => {
   it('allows every address by default', () => expect(loadConfig({}, {}).prometheusAllowedAddresses).toEqual([]));
 

@@ -29,6 +29,10 @@ export const configSchema = z.object({
   leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a lowercase DNS name' }).default('activation-canary-leader'),
   leaseDuration: duration('--lease-duration').prefault('15s'),
   workers: z.coerce.number().int().min(1).max(256).default(4),
+  // client-go's client-side rate limit, with kube-controller-manager's defaults (client-go's own are
+  // 5 and 10; controller-runtime turns the limit off and leaves it to priority and fairness: 0 here).
+  kubeApiQps: z.coerce.number({ message: 'must be a number of requests per second' }).min(0).max(10_000).default(20),
+  kubeApiBurst: z.coerce.number({ message: 'must be a whole number of requests' }).int().min(1).max(100_000).default(30),
   resync: duration('--resync').prefault('5m'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   prometheusAllowedAddresses: allowedAddresses.prefault(''),
@@ -45,6 +49,8 @@ const ENV: Record<keyof z.input<typeof configSchema>, string> = {
   leaderElectionId: 'ACTIVATION_CANARY_LEADER_ELECTION_ID',
   leaseDuration: 'ACTIVATION_CANARY_LEASE_DURATION',
   workers: 'ACTIVATION_CANARY_WORKERS',
+  kubeApiQps: 'ACTIVATION_CANARY_KUBE_API_QPS',
+  kubeApiBurst: 'ACTIVATION_CANARY_KUBE_API_BURST',
   resync: 'ACTIVATION_CANARY_RESYNC',
   logLevel: 'ACTIVATION_CANARY_LOG_LEVEL',
   prometheusAllowedAddresses: 'ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES',

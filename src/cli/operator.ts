@@ -13,6 +13,7 @@ import { systemClock } from '../kube/clock.ts';
 import { createKubeClients, loadKubeConfig } from '../kube/client.ts';
 import { createEventRecorder } from '../kube/events.ts';
 import { createLeaderElector, defaultIdentity } from '../kube/leader-election.ts';
+import { createRequestGate, type RequestGate } from '../kube/request-gate.ts';
 import { createOperatorMetrics } from '../metrics/operator-metrics.ts';
 import { startHealthServer } from '../metrics/health-server.ts';
 import { loadConfig, splitAddress, type OperatorConfig } from './config.ts';
@@ -27,6 +28,8 @@ const program = new Command('activation-canary')
   .option('--leader-election-id <name>', 'name of the Lease (default activation-canary-leader)')
   .option('--lease-duration <duration>', 'how long a Lease is valid without renewal (default 15s)')
   .option('--workers <n>', 'ModelVariants reconciled at once (default 4)')
+  .option('--kube-api-qps <n>', 'client-side rate limit of requests to the apiserver, per second; 0 turns it off (default 20)')
+  .option('--kube-api-burst <n>', 'requests to the apiserver allowed at once above --kube-api-qps (default 30)')
   .option('--resync <duration>', 'how often every ModelVariant is reconciled anyway (default 5m)')
   .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
   .option('--prometheus-allowed-addresses <urls>',
@@ -46,23 +49,30 @@ if (config.prometheusAllowedAddresses.length > 0) {
   logger.info({ allowed: config.prometheusAllowedAddresses.map((a) => a.text) }, 'Restricted analysis to the allowed Prometheus addresses');
 }
 const clock = systemClock();
+const metrics = createOperatorMetrics();
+// One bucket for everything but the leader Lease, which has one of its own (client.ts).
+const gate = (): RequestGate => createRequestGate({
+  qps: config.kubeApiQps, burst: config.kubeApiBurst, clock, metrics: metrics.restClient,
+  onLongWait: (ms, method, url) => logger.info({ waitedMs: ms, method, url, qps: config.kubeApiQps, burst: config.kubeApiBurst },
+    'Waited before sending request: client-side throttling (--kube-api-qps), not priority and fairness'),
+});
+const apiGate = gate();
 let kube;
 try {
   const loaded = loadKubeConfig(config.kubeconfig ? { path: config.kubeconfig } : {});
-  logger.info({ source: loaded.source, cluster: loaded.description }, 'Loaded kubeconfig');
-  kube = createKubeClients(loaded.kc);
+  logger.info({ source: loaded.source, cluster: loaded.description, qps: config.kubeApiQps || 'unlimited', burst: config.kubeApiBurst }, 'Loaded kubeconfig');
+  kube = createKubeClients(loaded.kc, { api: apiGate, lease: gate() });
 } catch (err) {
   logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'Cannot load a kubeconfig');
   process.exit(2);
 }
 const clients = kube;
-const metrics = createOperatorMetrics();
 const identity = process.env.ACTIVATION_CANARY_IDENTITY || defaultIdentity();
 
 let controller: Controller | undefined;
 const startController = async () => {
   controller = createController({
-    kc: clients.kc, clock, logger, workers: config.workers, resyncMs: config.resync,
+    kc: clients.kc, clock, logger, workers: config.workers, resyncMs: config.resync, gate: apiGate,
     ...(config.namespace ? { namespace: config.namespace } : {}),
     context: {
       core: clients.core, custom: clients.customObjects, objects: clients.objects, clock, logger,
@@ -74,6 +84,7 @@ const startController = async () => {
       observer: metrics.observer,
     },
     onRun: (_key, outcome, ms) => metrics.observeReconcile(outcome, ms),
+    queueMetrics: metrics.workQueue.hooks,
   });
   await controller.start();
 };
@@ -84,7 +95,7 @@ const server = await startHealthServer({
   isReady: () => !config.leaderElect || elector?.isLeader() === true ? controller?.synced() === true : true,
   isHealthy: () => true,
 });
-metrics.trackQueueDepth(() => controller?.queue.len() ?? 0);
+metrics.workQueue.track(() => controller?.queue);
 
 const elector = config.leaderElect
   ? createLeaderElector({

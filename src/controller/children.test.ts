@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
-import { OWNED_SPEC_FIELDS, apiMessage, foreignSpecManagers, ownedBy, replacementFor } from './children.ts';
+import { ChildWriter, OWNED_SPEC_FIELDS, apiMessage, foreignSpecManagers, ownedBy, refusalOf, replacementFor } from './children.ts';
 
 describe('children: ownership and drift, pure parts', () => {
   it('owns only what names the ModelVariant uid in its ownerReferences', () => {
@@ -31,5 +31,41 @@ describe('children: ownership and drift, pure parts', () => {
   it('takes the apiserver\'s message from a Status body, on one line', () => {
     const err = Object.assign(new Error('HTTP-Code: 422'), { code: 422, body: JSON.stringify({ kind: 'Status', message: 'Deployment.apps "x" is invalid:\n quantities must match' }) });
     expect(apiMessage(err)).toBe('Deployment.apps "x" is invalid: quantities must match');
+  });
+  it('cleans the apiserver\'s message as any server text and cuts it to 200 characters', () => {
+    const err = Object.assign(new Error('HTTP-Code: 500'), { code: 500, body: { kind: 'Status', message: `Internal error occurred: \u001b[31mfailed${' x'.repeat(300)}` } });
+    const message = apiMessage(err);
+    expect(message).toMatch(/^Internal error occurred: failed x x/);
+    expect(message).toHaveLength(200);
+    expect(message).not.toContain('\u001b');
+  });
+  it('tells a final refusal (4xx) from one worth retrying (5xx) and from errors that are no refusal', () => {
+    expect([403, 422, 400].map(refusalOf)).toEqual(['final', 'final', 'final']);
+    expect([500, 503].map(refusalOf)).toEqual(['retry', 'retry']);
+    expect([409, 429, undefined, 200].map(refusalOf)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('ChildWriter: what the apiserver refuses', () => {
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'm-stable', namespace: 'ml' }, spec: {} };
+  /** An objects API whose create fails with `code` and a Status carrying `message`, or with a network error. */
+  const failingCreate = (code: number | undefined, message: string) => ({
+    create: () => Promise.reject(code === undefined ? new TypeError('fetch failed') : Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify({ kind: 'Status', message }) })),
+  }) as unknown as k8s.KubernetesObjectApi;
+
+  it('reports a full service IP range (a 5xx) with the apiserver\'s words and marks it to retry', async () => {
+    const writer = new ChildWriter(failingCreate(500, 'Internal error occurred: failed to allocate a serviceIP for Service "m-stable": range is full'), 'uid');
+    expect(await writer.ensure(service, undefined)).toBe('unchanged');
+    expect(writer.problems).toEqual([{ code: 'Rejected', kind: 'Service', name: 'm-stable', status: 500, retry: true,
+      message: 'the apiserver refused Service m-stable (HTTP 500): Internal error occurred: failed to allocate a serviceIP for Service "m-stable": range is full' }]);
+    expect(writer.retryable()).toBe(writer.problems[0]);
+  });
+
+  it('reports a quota refusal (a 4xx) without asking for a retry, and throws a network error as it is', async () => {
+    const quota = new ChildWriter(failingCreate(403, 'services "m-stable" is forbidden: exceeded quota: q, requested: services=1, used: services=1, limited: services=1'), 'uid');
+    await quota.ensure(service, undefined);
+    expect(quota.problems[0]).toMatchObject({ code: 'Rejected', status: 403, message: expect.stringContaining('exceeded quota') });
+    expect(quota.retryable()).toBeUndefined();
+    await expect(new ChildWriter(failingCreate(undefined, ''), 'uid').ensure(service, undefined)).rejects.toThrow('fetch failed');
   });
 });

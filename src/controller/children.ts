@@ -13,17 +13,24 @@
  *   applied-hash annotation) or when another field manager owns one of the spec fields the operator sets
  *   (`kubectl scale`, `kubectl edit`, an HPA pointed at a child, an edited Service selector). Nothing is
  *   written otherwise, so a ModelVariant at rest costs no write.
- * - **Refusals are reported, not retried blindly.** A 4xx from the apiserver becomes a `ChildProblem`
- *   with the apiserver's message; the reconciler puts it in `ChildrenReconciled` and an Event.
+ * - **Refusals are reported, not retried blindly.** A 4xx from the apiserver (a quota, an invalid spec)
+ *   becomes a `ChildProblem` with the apiserver's message; the reconciler puts it in `ChildrenReconciled`
+ *   and an Event, and waits for something to change (the spec, a quota). A 5xx the apiserver answered
+ *   with (its service IP range full: "failed to allocate a serviceIP") is reported the same way and
+ *   marked `retry`: the reconciler writes the condition and then backs off and tries again.
  */
 import type { KubernetesObject, KubernetesObjectApi, V1ManagedFieldsEntry } from '@kubernetes/client-node';
+import { serverText } from '../analysis/sanitize.ts';
 import { FIELD_MANAGER, deleteIfExists, isConflict } from '../kube/apply.ts';
 import { ANNOTATION_APPLIED_HASH } from '../workload/names.ts';
 
 /** A child that could not be written, and why, in words a user can act on. */
 export type ChildProblem =
   | { code: 'NotOwned'; kind: string; name: string; message: string }
-  | { code: 'Rejected'; kind: string; name: string; status: number; message: string };
+  | { code: 'Rejected'; kind: string; name: string; status: number; message: string; retry?: boolean };
+
+/** The reasons of the ChildrenReconciled condition. */
+export const CHILD_REASON = { Reconciled: 'ChildrenReconciled', NotOwned: 'ChildNotOwned', Rejected: 'ChildRejected' } as const;
 
 /** What writing one child did. */
 export type ChildWrite = 'unchanged' | 'created' | 'updated' | 'repaired' | 'deleted';
@@ -74,7 +81,10 @@ export function replacementFor<T extends KubernetesObject>(want: T, live: T): T 
   };
 }
 
-/** The apiserver's message from a client-node ApiException (its body is a Status), else the error's. */
+/**
+ * The apiserver's message from a client-node ApiException (its body is a Status), else the error's,
+ * cleaned as any server text is (one printable line, credentials redacted) and cut to 200 characters.
+ */
 export function apiMessage(err: unknown): string {
   const e = err as { body?: unknown; message?: string };
   let body = e.body;
@@ -85,12 +95,23 @@ export function apiMessage(err: unknown): string {
   }
   const message = (body as { message?: unknown } | undefined)?.message;
   const text = typeof message === 'string' ? message : e.message ?? String(err);
-  return text.replace(/\s+/g, ' ').slice(0, 500);
+  return serverText(text);
 }
 
 function httpStatus(err: unknown): number | undefined {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * How a write the apiserver answered with `status` is handled: a 4xx refusal is `final` until something
+ * changes (except a conflict or throttling, retried at once); a 5xx is reported and retried with
+ * backoff (`retry`); no status (a network error) or a success is not a refusal (undefined).
+ */
+export function refusalOf(status: number | undefined): 'final' | 'retry' | undefined {
+  if (status === undefined || status < 400) return undefined;
+  if (status >= 500) return 'retry';
+  return status === 409 || status === 429 ? undefined : 'final';
 }
 
 export class ChildWriter {
@@ -107,7 +128,8 @@ export class ChildWriter {
 
   /**
    * Makes the live child `have` (from the informer cache; undefined when not cached) look like `want`.
-   * Throws only on errors worth a retry (5xx, network, 409 on update); a 4xx refusal is recorded.
+   * Throws only on errors retried at once with backoff (network, 409 on update, 429); a refusal (4xx, 5xx)
+   * is recorded in `problems` (see `refusalOf`).
    */
   async ensure<T extends KubernetesObject>(want: T, have: T | undefined): Promise<ChildWrite> {
     const kind = want.kind ?? 'object';
@@ -136,12 +158,17 @@ export class ChildWriter {
       return 'repaired';
     } catch (err) {
       const status = httpStatus(err);
-      if (status !== undefined && status >= 400 && status < 500 && status !== 409 && status !== 429) {
-        this.problems.push({ code: 'Rejected', kind, name, status, message: `the apiserver refused ${kind} ${name} (HTTP ${status}): ${apiMessage(err)}` });
-        return 'unchanged';
-      }
-      throw err;
+      const refusal = refusalOf(status);
+      if (status === undefined || refusal === undefined) throw err;
+      this.problems.push({ code: 'Rejected', kind, name, status, message: `the apiserver refused ${kind} ${name} (HTTP ${status}): ${apiMessage(err)}`,
+        ...(refusal === 'retry' ? { retry: true } : {}) });
+      return 'unchanged';
     }
+  }
+
+  /** The first refusal worth retrying (a 5xx), if any: the reconcile reports it, then backs off. */
+  retryable(): ChildProblem | undefined {
+    return this.problems.find((p) => p.code === 'Rejected' && p.retry);
   }
 
   /** Deletes a child if it exists and is ours. */

@@ -9,12 +9,14 @@
  */
 import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
+import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
 import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
-import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue } from '../kube/work-queue.ts';
+import type { RequestGate } from '../kube/request-gate.ts';
+import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
+import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
@@ -30,6 +32,10 @@ export interface ControllerOptions {
   /** The reconcile context minus the caches, which the controller provides. */
   context: Omit<ReconcileContext, keyof Caches | 'written'>;
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
+  /** Hooks for client-go's workqueue metrics. */
+  queueMetrics?: WorkQueueMetrics;
+  /** The client-side rate limit the informers' lists and watches pass (the API clients in `context` have theirs). */
+  gate?: RequestGate;
 }
 
 export interface Controller {
@@ -61,9 +67,9 @@ const ROUTE_APIS = [
 ];
 
 /** True when the apiserver serves `plural` in group/version (its CRD is installed). */
-async function apiServed(kc: KubeConfig, api: { group: string; version: string; plural: string }): Promise<boolean> {
+async function apiServed(kc: KubeConfig, api: { group: string; version: string; plural: string }, gate?: RequestGate): Promise<boolean> {
   try {
-    const list = await getJson<{ resources?: { name: string }[] }>(kc, `/apis/${api.group}/${api.version}`, {}, 10_000);
+    const list = await getJson<{ resources?: { name: string }[] }>(kc, `/apis/${api.group}/${api.version}`, {}, { timeoutMs: 10_000, ...(gate ? { gate } : {}) });
     return (list.resources ?? []).some((r) => r.name === api.plural);
   } catch {
     return false;
@@ -74,7 +80,7 @@ export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
   const informer = <T extends KubernetesObject>(name: string, path: string, extra: { labelSelector?: string; fieldSelector?: string; resyncMs?: number } = {}): Informer<T> =>
-    createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...extra });
+    createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...(opts.gate ? { gate: opts.gate } : {}), ...extra });
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}` };
   const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs });
   const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), owned);
@@ -91,6 +97,7 @@ export function createController(opts: ControllerOptions): Controller {
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
     ...(opts.onRun ? { onRun: opts.onRun } : {}),
+    ...(opts.queueMetrics ? { metrics: opts.queueMetrics } : {}),
   });
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
@@ -157,7 +164,21 @@ export function createController(opts: ControllerOptions): Controller {
     seen.delete(n.metadata?.name ?? '');
     enqueueHolding(offered(n));
   });
-  for (const ev of ['add', 'update', 'delete'] as const) quotas.on(ev, () => quotas.hasSynced() && enqueueHolding());
+  // A quota change can also admit a child the apiserver refused (ChildrenReconciled=False, ChildRejected):
+  // wake the ModelVariants of its namespace that report one.
+  const enqueueRefused = (namespace?: string) => {
+    for (const mv of modelVariants.list(namespace)) {
+      const children = mv.status?.conditions?.find((c) => c.type === CONDITION_TYPE.ChildrenReconciled);
+      if (children?.status === 'False' && children.reason === CHILD_REASON.Rejected) enqueue(mv);
+    }
+  };
+  for (const ev of ['add', 'update', 'delete'] as const) {
+    quotas.on(ev, (q) => {
+      if (!quotas.hasSynced()) return;
+      enqueueHolding();
+      enqueueRefused(q.metadata?.namespace);
+    });
+  }
 
   // Route objects (HTTPRoute, VirtualService): a change of their spec (a weight edited by hand, a route
   // created or deleted) wakes the ModelVariants that route through them, managed or existing. Watched
@@ -189,7 +210,7 @@ export function createController(opts: ControllerOptions): Controller {
       for (const i of all) if (i !== modelVariants) i.start();
       modelVariants.start();
       for (const [i, api] of ROUTE_APIS.entries()) {
-        if (await apiServed(kc, api)) (routeInformers[i] as Informer<KubernetesObject>).start();
+        if (await apiServed(kc, api, opts.gate)) (routeInformers[i] as Informer<KubernetesObject>).start();
         else logger.info({ api: `${api.plural}.${api.group}/${api.version}` }, 'Route API not served: not watching it (ModelVariants that need it report TrafficRouted=False)');
       }
       await Promise.all(all.map((i) => i.waitForSync()));

@@ -15,7 +15,7 @@ import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
 import { analysisDue } from './analysis-schedule.ts';
 import { applyPlan } from './apply-plan.ts';
-import { ChildWriter } from './children.ts';
+import { CHILD_REASON, ChildWriter } from './children.ts';
 import { CONDITION, setCondition } from './conditions.ts';
 import type { ReconcileContext } from './context.ts';
 import { toDesired } from './desired.ts';
@@ -101,6 +101,10 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   }
   reportChildren(result, writer, now);
   await recordStatus(ctx, mv, previous, result);
+  // A child the apiserver failed to write (a 5xx such as a full service IP range) is in status now;
+  // failing the reconcile backs the ModelVariant off and tries again, as any error does.
+  const retry = writer.retryable();
+  if (retry) throw new Error(retry.message);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
 }
 
@@ -115,11 +119,11 @@ function reportChildren(p: Plan, writer: ChildWriter, now: number): void {
   for (const what of writer.repaired) p.events.push({ type: 'Warning', reason: 'ChildRepaired', message: `repaired ${what}: the operator owns this field` });
   if (writer.problems.length > 0) {
     const message = writer.problems.map((x) => x.message).join('; ');
-    const reason = writer.problems[0]?.code === 'NotOwned' ? 'ChildNotOwned' : 'ChildRejected';
+    const reason = writer.problems[0]?.code === 'NotOwned' ? CHILD_REASON.NotOwned : CHILD_REASON.Rejected;
     if (was?.status !== 'False' || was.message !== message) p.events.push({ type: 'Warning', reason, message });
     set('False', reason, message);
   } else {
-    set('True', 'ChildrenReconciled', 'every child is as the operator built it');
+    set('True', CHILD_REASON.Reconciled, 'every child is as the operator built it');
   }
 }
 

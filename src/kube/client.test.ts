@@ -1,8 +1,12 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { createKubeClients, errorMessage, KubeConfigError, loadKubeConfig } from './client.ts';
+import * as k8s from '@kubernetes/client-node';
+import { createKubeClients, errorMessage, getJson, KubeConfigError, loadKubeConfig } from './client.ts';
+import type { RequestGate } from './request-gate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kube-client-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,6 +101,38 @@ describe('createKubeClients', () => {
     const clients = createKubeClients(kc);
     expect(Object.keys(clients).sort()).toEqual(['apps', 'coordination', 'core', 'customObjects', 'events', 'kc', 'objects']);
     expect(clients.kc).toBe(kc);
+  });
+
+  it('sends every request of the clients through the gate, and the Lease\'s through a gate of its own', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(req.url?.includes('/leases/') ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(req.url?.includes('/leases/') ? JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l' } })
+        : JSON.stringify({ kind: 'Status', code: 404, message: 'not found', reason: 'NotFound' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const kc = new k8s.KubeConfig();
+      kc.loadFromClusterAndUser({ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }, { name: 'u' });
+      const seen: string[] = [];
+      const gate = (name: string): RequestGate => ({
+        begin: async (method, url) => {
+          seen.push(`${name} ${method} ${new URL(url).pathname}`);
+          return (status) => seen.push(`${name} ${status}`);
+        },
+      });
+      const clients = createKubeClients(kc, { api: gate('api'), lease: gate('lease') });
+      await expect(clients.core.readNamespacedPod({ namespace: 'ml', name: 'p' })).rejects.toMatchObject({ code: 404 });
+      await clients.coordination.readNamespacedLease({ namespace: 'ml', name: 'l' });
+      await expect(getJson(kc, '/api/v1/nodes', {}, { gate: gate('list') })).rejects.toThrow(/HTTP 404/);
+      expect(seen).toEqual([
+        'api GET /api/v1/namespaces/ml/pods/p', 'api 404',
+        'lease GET /apis/coordination.k8s.io/v1/namespaces/ml/leases/l', 'lease 200',
+        'list GET /api/v1/nodes', 'list 404',
+      ]);
+    } finally {
+      server.close();
+    }
   });
 });
 

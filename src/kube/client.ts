@@ -3,7 +3,10 @@
  * KubeConfig is looked for in a fixed order (the --kubeconfig flag, $KUBECONFIG, the in-cluster
  * service account, ~/.kube/config) and the first source present wins; if none is, the error lists
  * every place tried and why it did not count. `getJson` is a raw GET for the informer's list: it
- * returns the API server's JSON untouched, as the watch does, so cached objects have one shape.
+ * returns the API server's JSON untouched, as the watch does, so cached objects have one shape. Every
+ * request of the clients and of `getJson` passes a RequestGate (the client-side rate limit and the
+ * `rest_client_*` metrics, request-gate.ts), as every request of a client-go REST client passes its
+ * rate limiter.
  */
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -11,6 +14,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { OPEN_GATE, type RequestGate } from './request-gate.ts';
 
 export type KubeConfigSource = 'flag' | 'KUBECONFIG' | 'in-cluster' | 'default';
 
@@ -111,15 +115,69 @@ export interface KubeClients {
   events: k8s.EventsV1Api;
 }
 
-export function createKubeClients(kc: k8s.KubeConfig): KubeClients {
+/** The gates the clients' requests pass: one shared by all, and one of its own for the leader Lease. */
+export interface ClientGates {
+  /** Every request but the Lease's. Default: none (no limit, no metrics). */
+  api?: RequestGate;
+  /**
+   * The leader election's Lease requests: a bucket of their own, as kube-controller-manager gives its
+   * leader-election client, so a burst of reconciles never delays a renewal past the Lease.
+   */
+  lease?: RequestGate;
+}
+
+/** What the clients send as User-Agent (client-go sends the binary's name and version). */
+export const USER_AGENT = 'activation-canary';
+
+/**
+ * A client-node Configuration for the current cluster whose requests pass `gate`: the token is awaited
+ * before the request is sent, and the answer's status (or `<error>`) is reported once it comes.
+ */
+export function gatedConfiguration(kc: k8s.KubeConfig, gate: RequestGate): k8s.Configuration {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeConfigError('KubeConfigInvalid', 'the KubeConfig has no current cluster', []);
+  const inner = k8s.createConfiguration().httpApi;
+  const httpApi = k8s.wrapHttpLibrary({
+    async send(request) {
+      const finish = await gate.begin(request.getHttpMethod(), request.getUrl());
+      try {
+        const response = await inner.send(request).toPromise();
+        finish(response.httpStatusCode);
+        return response;
+      } catch (err) {
+        finish(undefined);
+        throw err;
+      }
+    },
+  });
+  return k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    httpApi,
+    middleware: [k8s.setHeaderMiddleware('User-Agent', USER_AGENT)],
+  });
+}
+
+/** KubernetesObjectApi on a given Configuration, with the context's namespace as its default (as `makeApiClient` sets it). */
+class ObjectApi extends k8s.KubernetesObjectApi {
+  constructor(configuration: k8s.Configuration, kc: k8s.KubeConfig) {
+    super(configuration);
+    this.setDefaultNamespace(kc);
+  }
+}
+
+/** The operator's API clients on `kc`, as `makeApiClient` builds them, with their requests passing `gates`. */
+export function createKubeClients(kc: k8s.KubeConfig, gates: ClientGates = {}): KubeClients {
+  const api = gatedConfiguration(kc, gates.api ?? OPEN_GATE);
+  const objects = new ObjectApi(api, kc);
   return {
     kc,
-    core: kc.makeApiClient(k8s.CoreV1Api),
-    apps: kc.makeApiClient(k8s.AppsV1Api),
-    coordination: kc.makeApiClient(k8s.CoordinationV1Api),
-    customObjects: kc.makeApiClient(k8s.CustomObjectsApi),
-    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
-    events: kc.makeApiClient(k8s.EventsV1Api),
+    core: new k8s.CoreV1Api(api),
+    apps: new k8s.AppsV1Api(api),
+    coordination: new k8s.CoordinationV1Api(gatedConfiguration(kc, gates.lease ?? OPEN_GATE)),
+    customObjects: new k8s.CustomObjectsApi(api),
+    objects,
+    events: new k8s.EventsV1Api(api),
   };
 }
 
@@ -158,8 +216,16 @@ export class KubeHttpError extends Error {
   }
 }
 
+export interface GetJsonOptions {
+  /** No answer within this long fails the request. Default 60 s. */
+  timeoutMs?: number;
+  /** The rate limit and metrics the request passes. Default: none. */
+  gate?: RequestGate;
+}
+
 /** GETs `path` (with `query`) from the current cluster and parses the JSON body as is. */
-export async function getJson<T>(kc: k8s.KubeConfig, path: string, query: Record<string, string | number | undefined> = {}, timeoutMs = 60_000): Promise<T> {
+export async function getJson<T>(kc: k8s.KubeConfig, path: string, query: Record<string, string | number | undefined> = {}, options: GetJsonOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeConfigError('KubeConfigInvalid', 'the KubeConfig has no current cluster', []);
   const url = new URL(cluster.server.replace(/\/+$/, '') + path);
@@ -167,8 +233,10 @@ export async function getJson<T>(kc: k8s.KubeConfig, path: string, query: Record
   const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const finish = await (options.gate ?? OPEN_GATE).begin('GET', url.toString());
   return new Promise<T>((resolve, reject) => {
-    const req = request(url, { ...opts, method: 'GET', headers: { ...opts.headers, Accept: 'application/json' } }, (res) => {
+    const req = request(url, { ...opts, method: 'GET', headers: { ...opts.headers, Accept: 'application/json', 'User-Agent': USER_AGENT } }, (res) => {
+      finish(res.statusCode);
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -184,7 +252,10 @@ export async function getJson<T>(kc: k8s.KubeConfig, path: string, query: Record
       });
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url.pathname}: no response within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) => {
+      finish(undefined);
+      reject(err);
+    });
     req.end();
   });
 }

@@ -5,6 +5,7 @@ import { KubeConfig, Watch, type KubernetesListObject, type V1ConfigMap } from '
 import { pino } from 'pino';
 import { createFakeClock } from './clock.ts';
 import { createInformer, resourcePath } from './informer.ts';
+import type { RequestGate } from './request-gate.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -42,7 +43,7 @@ class ScriptedWatch extends Watch {
   }
 }
 
-function harness(opts: { resyncMs?: number; listFails?: number } = {}) {
+function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGate } = {}) {
   const clock = createFakeClock();
   const watch = new ScriptedWatch(kubeConfig());
   let listFails = opts.listFails ?? 0;
@@ -55,7 +56,7 @@ function harness(opts: { resyncMs?: number; listFails?: number } = {}) {
   };
   const informer = createInformer<V1ConfigMap>({
     kc: kubeConfig(), path: resourcePath({ version: 'v1', plural: 'configmaps', namespace: 'ns' }),
-    clock, logger, list, watch, watchTimeoutSeconds: 7, resyncMs: opts.resyncMs ?? 0,
+    clock, logger, list, watch, watchTimeoutSeconds: 7, resyncMs: opts.resyncMs ?? 0, ...(opts.gate ? { gate: opts.gate } : {}),
   });
   const seen: string[] = [];
   for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, (o) => seen.push(`${ev} ${o.metadata?.name}@${o.metadata?.resourceVersion}`));
@@ -78,6 +79,26 @@ describe('informer', () => {
     expect(h.informer.get('ns', 'a')?.metadata?.resourceVersion).toBe('10');
     expect(h.informer.list().map((o) => o.metadata?.name)).toEqual(['a', 'b']);
     expect(h.watch.current().query).toMatchObject({ resourceVersion: '12', allowWatchBookmarks: true, timeoutSeconds: 7 });
+    await h.informer.stop();
+  });
+
+  it('opens each watch through the request gate and reports how it was answered', async () => {
+    const gated: string[] = [];
+    const gate: RequestGate = {
+      begin: async (method, url) => {
+        gated.push(`${method} ${url}`);
+        return (status) => gated.push(`answered ${status}`);
+      },
+    };
+    const h = harness({ gate });
+    h.informer.start();
+    await h.informer.waitForSync();
+    await h.clock.settle();
+    expect(gated).toEqual(['GET https://127.0.0.1:1/api/v1/namespaces/ns/configmaps', 'answered 200']);
+    h.watch.refuse = Object.assign(new Error('Forbidden'), { statusCode: 403 });
+    h.watch.current().end(new Error('read ECONNRESET'));
+    await h.clock.advance(1000);
+    expect(gated.slice(2)).toEqual(['GET https://127.0.0.1:1/api/v1/namespaces/ns/configmaps', 'answered 403']);
     await h.informer.stop();
   });
 

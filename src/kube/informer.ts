@@ -11,6 +11,7 @@ import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type Kube
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
 import { errorMessage, getJson } from './client.ts';
+import { OPEN_GATE, type FinishRequest, type RequestGate } from './request-gate.ts';
 import { backoffDelay } from './work-queue.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -34,6 +35,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   list?: () => Promise<KubernetesListObject<T>>;
   /** Replaces the Watch (unit tests drive the informer through one). */
   watch?: Watch;
+  /** The client-side rate limit and request metrics its lists and watches pass. Default: none. */
+  gate?: RequestGate;
 }
 
 export interface Informer<T extends KubernetesObject> {
@@ -76,11 +79,15 @@ class InformerWatch extends Watch {
   readonly inner: Watch | undefined;
   readonly extraQuery: Record<string, string | number | boolean>;
   readonly hooks: { beforeWatch(): boolean; connected(): void };
-  constructor(kc: KubeConfig, inner: Watch | undefined, extraQuery: Record<string, string | number | boolean>, hooks: InformerWatch['hooks']) {
+  readonly gate: RequestGate;
+  readonly server: string;
+  constructor(kc: KubeConfig, inner: Watch | undefined, extraQuery: Record<string, string | number | boolean>, hooks: InformerWatch['hooks'], gate: RequestGate) {
     super(kc);
     this.inner = inner;
     this.extraQuery = extraQuery;
     this.hooks = hooks;
+    this.gate = gate;
+    this.server = kc.getCurrentCluster()?.server ?? '';
   }
 
   override async watch(
@@ -89,6 +96,13 @@ class InformerWatch extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
+    // The token first: beforeWatch marks the first list synced, and its waiters expect the watch open.
+    const finished: FinishRequest = await this.gate.begin('GET', `${this.server}${path}`);
+    let answered = false;
+    const finish: FinishRequest = (status) => {
+      if (!answered) finished(status);
+      answered = true;
+    };
     if (!this.hooks.beforeWatch()) {
       const stopped = new AbortController();
       stopped.abort();
@@ -97,12 +111,19 @@ class InformerWatch extends Watch {
     const params = { ...query, ...this.extraQuery };
     let failed = false;
     const onDone = (err: unknown) => {
-      if (err) failed = true;
+      if (err) {
+        failed = true;
+        const status = (err as { statusCode?: unknown }).statusCode;
+        finish(typeof status === 'number' ? status : undefined);
+      }
       done(err);
     };
     try {
       const controller = await (this.inner ? this.inner.watch(path, params, callback, onDone) : super.watch(path, params, callback, onDone));
-      if (!failed) this.hooks.connected();
+      if (!failed) {
+        finish(200);
+        this.hooks.connected();
+      }
       return controller;
     } catch (err) {
       onDone(err);
@@ -126,6 +147,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   const stats: InformerStats = { watchesOpened: 0, restarts: 0 };
   let syncWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
+  const gate = opts.gate ?? OPEN_GATE;
   const list = opts.list ?? (async () => {
     const items: T[] = [];
     let first: KubernetesListObject<T> | undefined;
@@ -133,7 +155,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
     do {
       const page = await getJson<KubernetesListObject<T>>(opts.kc, path, {
         labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: 500, continue: continueToken,
-      });
+      }, { gate });
       first ??= page;
       items.push(...(page.items ?? []));
       continueToken = (page.metadata as { continue?: string } | undefined)?.continue; // raw JSON, not client-node's `_continue`
@@ -161,7 +183,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
       if (failures > 0) log.info({ afterFailures: failures }, 'Watch reconnected');
       failures = 0;
     },
-  });
+  }, gate);
 
   const after = (ms: number, fn: () => void) => {
     const t = clock.setTimeout(() => {

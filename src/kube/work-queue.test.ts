@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { createFakeClock } from './clock.ts';
-import { backoffDelay, createWorkQueue, keyOf, splitKey, type ReconcileResult, type RunOutcome } from './work-queue.ts';
+import { backoffDelay, createWorkQueue, keyOf, splitKey, type ReconcileResult, type RunOutcome, type WorkQueueMetrics } from './work-queue.ts';
 
 const logger = pino({ level: 'silent' });
 
 interface Deferred { resolve(r?: ReconcileResult): void; reject(e: unknown): void }
 
 /** A queue whose handler blocks until the test finishes each run by hand. */
-function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxMs?: number } } = {}) {
+function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxMs?: number }; metrics?: WorkQueueMetrics } = {}) {
   const clock = createFakeClock();
   const runs: { key: string; at: number }[] = [];
   const pending = new Map<string, Deferred[]>();
@@ -167,6 +167,82 @@ describe('work queue', () => {
   it('resolves shutdown at once when nothing runs', async () => {
     const h = harness();
     await expect(h.queue.shutdown()).resolves.toBeUndefined();
+  });
+});
+
+describe('work queue metrics (client-go\'s)', () => {
+  /** Records every hook call, as `added`, `started 1500`, `finished 200`, `retried`. */
+  function recorder() {
+    const calls: string[] = [];
+    const metrics: WorkQueueMetrics = {
+      added: () => calls.push('added'),
+      started: (ms) => calls.push(`started ${ms}`),
+      finished: (ms) => calls.push(`finished ${ms}`),
+      retried: () => calls.push('retried'),
+    };
+    return { calls, metrics };
+  }
+
+  it('counts an add only for a key not already waiting, and times its wait from that add to its start', async () => {
+    const r = recorder();
+    const h = harness({ concurrency: 1, metrics: r.metrics });
+    h.queue.add('ns/a');
+    h.queue.add('ns/a');
+    h.queue.add('ns/b');
+    expect(h.queue.depth()).toBe(2);
+    await h.clock.advance(1500);
+    h.queue.start();
+    await h.clock.settle();
+    expect(h.queue.depth()).toBe(1);
+    await h.clock.advance(200);
+    await h.finish('ns/a');
+    await h.clock.advance(300);
+    await h.finish('ns/b');
+    expect(r.calls).toEqual(['added', 'added', 'started 1500', 'finished 200', 'started 1700', 'finished 300']);
+    expect(h.queue.depth()).toBe(0);
+  });
+
+  it('counts a key added during its own run in the depth until that run ends and it starts again', async () => {
+    const r = recorder();
+    const h = harness({ metrics: r.metrics });
+    h.queue.start();
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    await h.clock.advance(100);
+    h.queue.add('ns/a');
+    expect({ depth: h.queue.depth(), len: h.queue.len() }).toEqual({ depth: 1, len: 0 });
+    await h.clock.advance(400);
+    await h.finish('ns/a');
+    expect(h.queue.depth()).toBe(0);
+    expect(r.calls).toEqual(['added', 'started 0', 'added', 'finished 500', 'started 400']);
+  });
+
+  it('counts every delayed add as a retry: backoffs after errors and requeue-afters alike', async () => {
+    const r = recorder();
+    const h = harness({ metrics: r.metrics });
+    h.queue.start();
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    await h.finish('ns/a', new Error('refused'));
+    await h.clock.advance(500);
+    await h.finish('ns/a', { requeueAfterMs: 1000 });
+    expect(r.calls.filter((c) => c === 'retried')).toHaveLength(2);
+    expect(r.calls.filter((c) => c === 'added')).toHaveLength(2);
+  });
+
+  it('reports the runs in progress: how many, their summed and their longest age', async () => {
+    const h = harness({ concurrency: 2 });
+    h.queue.start();
+    expect(h.queue.inFlight()).toEqual({ count: 0, totalMs: 0, longestMs: 0 });
+    h.queue.add('ns/a');
+    await h.clock.settle();
+    await h.clock.advance(3000);
+    h.queue.add('ns/b');
+    await h.clock.settle();
+    await h.clock.advance(1000);
+    expect(h.queue.inFlight()).toEqual({ count: 2, totalMs: 5000, longestMs: 4000 });
+    await h.finish('ns/a');
+    expect(h.queue.inFlight()).toEqual({ count: 1, totalMs: 1000, longestMs: 1000 });
   });
 });
 

@@ -4,7 +4,9 @@
  * (so the latest state is always seen, and never by two runs at once); `concurrency` workers take keys
  * in FIFO order. `addAfter` schedules a key (the earliest pending deadline wins), `addRateLimited`
  * backs a failing key off exponentially until `forget`. The handler's outcome drives all of it: a
- * thrown error backs off, success forgets the failures and honours `requeueAfterMs`.
+ * thrown error backs off, success forgets the failures and honours `requeueAfterMs`. Optional hooks
+ * report what client-go's workqueue metrics count (adds, time waiting, time working, delayed adds), and
+ * `depth()` / `inFlight()` give its gauges when scraped.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -14,6 +16,28 @@ export type ReconcileHandler = (key: string) => Promise<ReconcileResult>;
 
 /** How a run ended, for metrics: `requeue` is a success that asked to come back later. */
 export type RunOutcome = 'success' | 'requeue' | 'error';
+
+/**
+ * What client-go's workqueue metrics count, as hooks the queue calls (src/metrics/work-queue-metrics.ts
+ * turns them into `workqueue_*` series). Durations are in milliseconds.
+ */
+export interface WorkQueueMetrics {
+  /** A key was queued that was not waiting already (client-go's `adds`). */
+  added(): void;
+  /** A key's run started `waitedMs` after it was queued (client-go's `queue_duration`). */
+  started(waitedMs: number): void;
+  /** A key's run ended after `workedMs` (client-go's `work_duration`). */
+  finished(workedMs: number): void;
+  /** A delayed add: a backoff after an error or a requeue-after (client-go's `retries`: every AddAfter). */
+  retried(): void;
+}
+
+/** The runs in progress when asked: how many, their summed and their longest age in milliseconds. */
+export interface InFlight {
+  count: number;
+  totalMs: number;
+  longestMs: number;
+}
 
 export interface WorkQueueOptions {
   handler: ReconcileHandler;
@@ -25,6 +49,8 @@ export interface WorkQueueOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** Called after every run, e.g. to count reconciles and observe their duration. */
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
+  /** Hooks for client-go's workqueue metrics. */
+  metrics?: WorkQueueMetrics;
 }
 
 export interface WorkQueue {
@@ -40,6 +66,13 @@ export interface WorkQueue {
   failures(key: string): number;
   /** Keys waiting to run now (not the scheduled ones, not the running ones). */
   len(): number;
+  /**
+   * Keys queued and not yet started, as client-go's `workqueue_depth` counts them: those waiting to run
+   * and those added again during their own run (they run once it ends); not the scheduled ones.
+   */
+  depth(): number;
+  /** The runs in progress now, for client-go's unfinished-work and longest-running gauges. */
+  inFlight(): InFlight;
   /** Starts the workers; keys added before wait until then. */
   start(): void;
   /** Stops taking keys and cancels scheduled ones; resolves when the running handlers have finished. */
@@ -79,12 +112,18 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   const scheduled = new Map<string, { at: number; timer: TimerHandle }>();
   const failureCounts = new Map<string, number>();
   const running = new Set<Promise<void>>();
+  /** When each dirty key was queued, and when each running key started (ms, the clock's). */
+  const queuedAt = new Map<string, number>();
+  const startedAt = new Map<string, number>();
+  const hooks = opts.metrics;
   let started = false;
   let shuttingDown = false;
 
   function add(key: string): void {
     if (shuttingDown || dirty.has(key)) return;
     dirty.add(key);
+    queuedAt.set(key, clock.now());
+    hooks?.added();
     if (processing.has(key)) return;
     queue.push(key);
     pump();
@@ -92,6 +131,7 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
 
   function addAfter(key: string, ms: number): void {
     if (shuttingDown) return;
+    hooks?.retried();
     if (!(ms > 0)) return add(key);
     const at = clock.now() + ms;
     const existing = scheduled.get(key);
@@ -115,9 +155,15 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
       const key = queue.shift() as string;
       dirty.delete(key);
       processing.add(key);
+      const now = clock.now();
+      hooks?.started(now - (queuedAt.get(key) ?? now));
+      queuedAt.delete(key);
+      startedAt.set(key, now);
       const run = runOne(key).finally(() => {
         running.delete(run);
         processing.delete(key);
+        hooks?.finished(clock.now() - (startedAt.get(key) ?? clock.now()));
+        startedAt.delete(key);
         if (dirty.has(key) && !shuttingDown) queue.push(key);
         pump();
       });
@@ -155,6 +201,17 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     forget: (key) => void failureCounts.delete(key),
     failures: (key) => failureCounts.get(key) ?? 0,
     len: () => queue.length,
+    depth: () => dirty.size,
+    inFlight() {
+      const now = clock.now();
+      let totalMs = 0;
+      let longestMs = 0;
+      for (const at of startedAt.values()) {
+        totalMs += now - at;
+        longestMs = Math.max(longestMs, now - at);
+      }
+      return { count: startedAt.size, totalMs, longestMs };
+    },
     start() {
       started = true;
       pump();

@@ -35,13 +35,14 @@ describe('operator metrics', () => {
     expect(await samples(m, 'activation_canary_reconcile_duration_seconds_sum')).toEqual(['activation_canary_reconcile_duration_seconds_sum 3.06']);
   });
 
-  it('reads the queue depth when scraped and reports leadership', async () => {
+  it('serves the work queue under client-go\'s names, read from the queue when scraped, and reports leadership', async () => {
     const m = createOperatorMetrics({ defaultMetrics: false });
-    let depth = 3;
-    m.trackQueueDepth(() => depth);
-    expect(await samples(m, 'activation_canary_queue_depth')).toEqual(['activation_canary_queue_depth 3']);
-    depth = 0;
-    expect(await samples(m, 'activation_canary_queue_depth')).toEqual(['activation_canary_queue_depth 0']);
+    expect(await samples(m, 'workqueue_depth')).toEqual(['workqueue_depth{name="modelvariant"} 0']);
+    m.workQueue.track(() => ({ depth: () => 3, inFlight: () => ({ count: 2, totalMs: 5000, longestMs: 4000 }) }));
+    expect(await samples(m, 'workqueue_depth')).toEqual(['workqueue_depth{name="modelvariant"} 3']);
+    expect(await samples(m, 'workqueue_unfinished_work_seconds')).toEqual(['workqueue_unfinished_work_seconds{name="modelvariant"} 5']);
+    expect(await samples(m, 'workqueue_longest_running_processor_seconds')).toEqual(['workqueue_longest_running_processor_seconds{name="modelvariant"} 4']);
+    expect(await m.registry.metrics()).not.toContain('activation_canary_queue_depth');
     m.setLeader(true);
     expect(await samples(m, 'activation_canary_leader')).toEqual(['activation_canary_leader 1']);
   });

@@ -1,6 +1,8 @@
 /**
  * The operator's own Prometheus metrics on a private Registry (never prom-client's global one, so two
- * operators in one test process do not collide): reconcile counts and durations, queue depth, leader
+ * operators in one test process do not collide): reconcile counts and durations, the work queue under
+ * client-go's `workqueue_*` names (work-queue-metrics.ts), its requests to the apiserver under client-go's
+ * `rest_client_*` names (rest-client-metrics.ts), leader
  * status, Prometheus query latency, and per-ModelVariant series in the kube-state-metrics / Flagger
  * style (a phase gauge that is 1 for the current phase and 0 for the others, weight, step, the last
  * SLI values and thresholds, burn rates, the GPUs each role holds). `observer` implements the controller's ReconcileObserver and
@@ -11,6 +13,9 @@ import type { ReconcileObserver } from '../controller/context.ts';
 import type { AnalysisStatus } from '../controller/model.ts';
 import { PHASE } from '../controller/model.ts';
 import { analysisSeries, type SeriesPoint } from './analysis-series.ts';
+import type { RequestMetrics } from '../kube/request-gate.ts';
+import { restClientMetrics } from './rest-client-metrics.ts';
+import { workQueueMetrics, type WorkQueueSeries } from './work-queue-metrics.ts';
 
 export type ReconcileResultLabel = 'success' | 'requeue' | 'error';
 
@@ -19,7 +24,10 @@ export interface OperatorMetrics {
   reconcileTotal: Counter<'result'>;
   reconcileDuration: Histogram;
   reconcileErrors: Counter;
-  queueDepth: Gauge;
+  /** client-go's workqueue series of the ModelVariant queue: hooks for the queue, and the source its gauges read. */
+  workQueue: WorkQueueSeries;
+  /** client-go's rest_client_* series: the hooks every request gate of the operator reports to. */
+  restClient: RequestMetrics;
   phase: Gauge<'namespace' | 'name' | 'phase'>;
   canaryWeight: Gauge<'namespace' | 'name'>;
   step: Gauge<'namespace' | 'name'>;
@@ -31,8 +39,6 @@ export interface OperatorMetrics {
   leader: Gauge;
   /** Counts one reconcile and observes its duration (the work queue's onRun hook fits). */
   observeReconcile(result: ReconcileResultLabel, durationMs: number): void;
-  /** Reads the queue depth from `depth` whenever /metrics is scraped. */
-  trackQueueDepth(depth: () => number): void;
   setLeader(leading: boolean): void;
   setModelVariantState(namespace: string, name: string, state: { phase: string; weight: number; step: number }): void;
   /** GPUs the pods of one role hold (see src/controller/gpus-held.ts). */
@@ -57,17 +63,14 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   const registers = [registry];
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  let depth: () => number = () => 0;
   const reconcileTotal = new Counter({ name: `${PREFIX}reconcile_total`, help: 'Reconciles of ModelVariants, by result (success, requeue, error).', labelNames: ['result'] as const, registers });
   const reconcileDuration = new Histogram({
     name: `${PREFIX}reconcile_duration_seconds`, help: 'How long one reconcile of a ModelVariant took.', registers,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
   const reconcileErrors = new Counter({ name: `${PREFIX}reconcile_errors_total`, help: 'Reconciles that failed and were retried with backoff.', registers });
-  const queueDepth = new Gauge({
-    name: `${PREFIX}queue_depth`, help: 'ModelVariant keys waiting in the work queue.', registers,
-    collect() { this.set(depth()); },
-  });
+  const workQueue = workQueueMetrics(registry);
+  const restClient = restClientMetrics(registry);
   const phase = new Gauge({ name: `${PREFIX}modelvariant_phase`, help: 'The phase of a ModelVariant: 1 for the current phase, 0 for the others.', labelNames: [...MV, 'phase'] as const, registers });
   const canaryWeight = new Gauge({ name: `${PREFIX}modelvariant_canary_weight`, help: 'Percent of traffic routed to the canary.', labelNames: MV, registers });
   const step = new Gauge({ name: `${PREFIX}modelvariant_step`, help: 'Index of the canary step the ModelVariant is at.', labelNames: MV, registers });
@@ -98,15 +101,12 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   };
 
   const metrics: OperatorMetrics = {
-    registry, reconcileTotal, reconcileDuration, reconcileErrors, queueDepth, phase, canaryWeight, step, gpus,
+    registry, reconcileTotal, reconcileDuration, reconcileErrors, workQueue, restClient, phase, canaryWeight, step, gpus,
     sliValue, sliThreshold, burnRate, prometheusQueryDuration, leader,
     observeReconcile(result, durationMs) {
       reconcileTotal.inc({ result });
       reconcileDuration.observe(durationMs / 1000);
       if (result === 'error') reconcileErrors.inc();
-    },
-    trackQueueDepth(fn) {
-      depth = fn;
     },
     setLeader: (leading) => leader.set(leading ? 1 : 0),
     setModelVariantState(namespace, name, state) {

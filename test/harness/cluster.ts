@@ -33,6 +33,14 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * The Services' IP range: a /16 (65,534 addresses) holds the scale bench's 1,000 ModelVariants × 3
+ * Services many times over (a /24 stopped at about 84). kube-apiserver refuses anything larger than a
+ * /12 for IPv4 (its legacy allocator's bitmap); a /16's bitmap is 8 KiB, so start-up is no slower.
+ * 10.0.0.1, the `kubernetes` Service, stays in the serving certificate's SANs (pki.ts).
+ */
+export const SERVICE_CIDR = '10.0.0.0/16';
+
 export const DEFAULT_GPU_NODES: Record<string, number> = { 'gpu-node-a': 4, 'gpu-node-b': 4 };
 
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
@@ -72,7 +80,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       `--cert-dir=${pki.dir}`, `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
       `--client-ca-file=${pki.caCert}`, '--authorization-mode=Node,RBAC', `--service-account-issuer=${apiserverUrl}`,
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true', '--enable-priority-and-fairness=false',
+      `--service-cluster-ip-range=${SERVICE_CIDR}`, '--allow-privileged=true', '--enable-priority-and-fairness=false',
       '--profiling=false', '--v=1', '--endpoint-reconciler-type=none', ...auditFlags(auditPolicyFile, auditLog),
     ], logs);
     started.push(apiserver);
