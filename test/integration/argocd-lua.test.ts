@@ -7,13 +7,17 @@
  * sets False, and that every action writes the signal annotation and nothing else.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PHASE, SIGNAL_ANNOTATION, type ModelVariant } from '../../src/api/types.ts';
 import { actionNames, snippetIsCurrent } from '../../scripts/gen-argocd.ts';
 import { checkSignal, SIGNAL_VERBS } from '../../src/cli/plugin/signal-check.ts';
 import { argocdTools } from '../harness/argocd.ts';
+import { REPO_ROOT } from '../harness/binaries.ts';
+import { clusterState } from '../harness/env.ts';
 import { argocdLua, CUSTOMIZATIONS, everyObject, normaliseSignal, readYaml, type ActionTests, type HealthTests, type Judged } from './support/argocd-lua.ts';
 
 let lua: ReturnType<typeof argocdLua>;
@@ -33,6 +37,27 @@ beforeAll(() => {
 describe('the argocd-cm snippet', () => {
   it('is generated from the Lua files (node scripts/gen-argocd.ts)', () => {
     expect(snippetIsCurrent()).toBe(true);
+  });
+});
+
+describe('the RBAC line of docs/gitops.md', () => {
+  it('lets the role run that action, and only that one, on the Application the page shows', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'gitops.md'), 'utf8');
+    const line = /`(p, (role:[^,]+), applications, action\/activationcanary\.io\/ModelVariant\/(\w+), [^`]+)`/.exec(doc);
+    const app = /kind: Application\nmetadata: \{ name: ([\w-]+),[\s\S]*?project: ([\w-]+)/.exec(doc);
+    expect(line).not.toBeNull();
+    expect(app).not.toBeNull();
+    const [, policy = '', role = '', allowed = ''] = line ?? [];
+    const [, name = '', project = ''] = app ?? [];
+    const dir = mkdtempSync(join(tmpdir(), 'argocd-rbac-'));
+    try {
+      writeFileSync(join(dir, 'policy.csv'), `${policy}\n`);
+      const can = (action: string) => spawnSync(argocdTools().bin, ['admin', 'settings', 'rbac', 'can', role, `action/activationcanary.io/ModelVariant/${action}`,
+        'applications', `${project}/${name}`, '--policy-file', join(dir, 'policy.csv')], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: clusterState().kubeconfig } }).stdout.trim();
+      expect({ [allowed]: can(allowed), abort: can('abort') }).toEqual({ [allowed]: 'Yes', abort: 'No' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
