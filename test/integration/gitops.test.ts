@@ -162,9 +162,7 @@ beforeAll(async () => {
     'auto/modelvariant.yaml': modelVariant('auto', autoSpec('relu')), 'gated/modelvariant.yaml': modelVariant('gated', gatedSpec('relu')),
     'routes/httproute.yaml': stringify(HTTP_ROUTE), 'routed/modelvariant.yaml': modelVariant('routed', routedSpec('relu')),
   }, 'serve relu');
-  const routes = application('routes');
-  await api.createApplication('routes', { ...routes, ignoreDifferences: ROUTE_IGNORE_DIFFERENCES,
-    syncPolicy: { ...routes.syncPolicy, syncOptions: ['RespectIgnoreDifferences=true'] } });
+  await api.createApplication('routes', { ...application('routes'), ignoreDifferences: ROUTE_IGNORE_DIFFERENCES });
   follow('routes');
   for (const app of ['auto', 'gated', 'routed']) {
     await api.createApplication(app, application(app));
@@ -268,5 +266,19 @@ describe('Argo CD syncing ModelVariants from Git', () => {
       group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: appNs, name: 'routed' }) as typeof HTTP_ROUTE;
     expect(live.spec.rules).toHaveLength(1);
     expect(live.spec.rules[0]?.backendRefs.map((b) => [b.name, b.weight])).toEqual([['routed-stable', 100], ['routed-canary', 0]]);
+
+    // The platform team's own change to the route's rules still syncs, and the Application settles Synced.
+    const matches = [{ path: { type: 'PathPrefix', value: '/v1/predict' } }, { path: { type: 'PathPrefix', value: '/v2/predict' } }];
+    const edited = { ...HTTP_ROUTE, spec: { ...HTTP_ROUTE.spec, rules: [{ ...HTTP_ROUTE.spec.rules[0], matches }] } };
+    const sha2 = (repo as GitRepo).commit({ 'routes/httproute.yaml': stringify(edited) }, 'routes: serve /v2/predict too');
+    await api.application('routes', true);
+    await healthAt('routes', sha2, 'Progressing');
+    await eventually('the route from Git on the cluster, Synced', async () => {
+      const route = await kubeConfig().makeApiClient(k8s.CustomObjectsApi).getNamespacedCustomObject({
+        group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: appNs, name: 'routed' }) as typeof edited;
+      const sync = (await api.application('routes')).status?.sync;
+      return route.spec.rules[0]?.matches.length === 2 && sync?.status === 'Synced' && sync.revision === sha2 ? true : undefined;
+    }, 30_000, 200);
   });
+
 });
