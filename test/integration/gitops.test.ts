@@ -281,4 +281,22 @@ describe('Argo CD syncing ModelVariants from Git', () => {
     }, 30_000, 200);
   });
 
+  it('shows a commit made while the operator is down as waiting, offers what the operator will do with it, and goes on once it is back', async () => {
+    await operator?.stop();
+    // gated has a canary of mish waiting for promote over stable gelu; Git now asks for silu.
+    const { sha } = await commit('gated', gatedSpec('silu'), 'gated: silu');
+    const waiting = await healthAt('gated', sha, 'Progressing');
+    expect(waiting.message).toMatch(/^Waiting for the operator to observe generation \d+ \(status describes \d+\)$/);
+    // The operator will start a canary of silu: abort, promote and pause act on it; retry and resume do not.
+    expect(await enabledActions('gated')).toEqual(['abort', 'pause', 'promote']);
+    await api.runAction('gated', mvRef('gated'), 'pause');
+    operator = startOperator({ args: ['--namespace', appNs, '--leader-elect=false'] });
+    await operator.port();
+    const paused = await healthAt('gated', sha, 'Suspended');
+    expect(paused.message).toMatch(/^Paused: paused by a signal/);
+    const m = await mv('gated');
+    expect(m.status).toMatchObject({ canaryActivation: 'silu', stableActivation: 'gelu', handledSignal: m.metadata?.annotations?.['activationcanary.io/signal'] });
+    expect(m.status?.handledSignal).toMatch(/^pause@argocd-/);
+    expect(statesAfterSync('gated', sha).map((s) => s.sync)).not.toContain('OutOfSync');
+  });
 });
