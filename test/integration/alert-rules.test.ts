@@ -92,6 +92,16 @@ describe('the PrometheusRule', () => {
     expect(down?.expr).toContain('up{job="ops-canary-metrics", namespace="activation-canary"}');
   });
 
+  it('names the job after the metrics Service the chart renders, for the longest full name too', () => {
+    const longest = `ml-platform-${'x'.repeat(44)}-canary`;
+    expect(longest).toHaveLength(63);
+    const service = parseAllDocuments(execFileSync(helmBinary(), ['template', 'rel', CHART, '-n', 'activation-canary', '--set', `fullnameOverride=${longest}`,
+      '--show-only', 'templates/service.yaml'], { encoding: 'utf8' })).map((d) => d.toJS() as { metadata: { name: string } })[0];
+    expect(service?.metadata.name.length).toBeLessThanOrEqual(63);
+    const down = alertsOf(renderRuleFile({ fullnameOverride: longest })).find((r) => r.alert === 'ActivationCanaryOperatorDown');
+    expect(down?.expr).toContain(`up{job="${service?.metadata.name}", namespace="activation-canary"}`);
+  });
+
   it('is rendered only when enabled, with the extra labels, and passes helm lint --strict', () => {
     const helm = helmBinary();
     const render = (...set: string[]) => parseAllDocuments(execFileSync(helm, ['template', 'rel', CHART, '-n', 'ops', ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' }))

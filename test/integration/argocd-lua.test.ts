@@ -7,13 +7,18 @@
  * sets False, and that every action writes the signal annotation and nothing else.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PHASE, SIGNAL_ANNOTATION, type ModelVariant } from '../../src/api/types.ts';
 import { actionNames, snippetIsCurrent } from '../../scripts/gen-argocd.ts';
+import { checkSignal, SIGNAL_VERBS } from '../../src/cli/plugin/signal-check.ts';
 import { argocdTools } from '../harness/argocd.ts';
-import { argocdLua, CUSTOMIZATIONS, normaliseSignal, readYaml, type ActionTests, type HealthTests } from './support/argocd-lua.ts';
+import { REPO_ROOT } from '../harness/binaries.ts';
+import { clusterState } from '../harness/env.ts';
+import { argocdLua, CUSTOMIZATIONS, everyObject, normaliseSignal, readYaml, type ActionTests, type HealthTests, type Judged } from './support/argocd-lua.ts';
 
 let lua: ReturnType<typeof argocdLua>;
 const withoutSignal = (mv: ModelVariant): ModelVariant => {
@@ -32,6 +37,27 @@ beforeAll(() => {
 describe('the argocd-cm snippet', () => {
   it('is generated from the Lua files (node scripts/gen-argocd.ts)', () => {
     expect(snippetIsCurrent()).toBe(true);
+  });
+});
+
+describe('the RBAC line of docs/gitops.md', () => {
+  it('lets the role run that action, and only that one, on the Application the page shows', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'gitops.md'), 'utf8');
+    const line = /`(p, (role:[^,]+), applications, action\/activationcanary\.io\/ModelVariant\/(\w+), [^`]+)`/.exec(doc);
+    const app = /kind: Application\nmetadata: \{ name: ([\w-]+),[\s\S]*?project: ([\w-]+)/.exec(doc);
+    expect(line).not.toBeNull();
+    expect(app).not.toBeNull();
+    const [, policy = '', role = '', allowed = ''] = line ?? [];
+    const [, name = '', project = ''] = app ?? [];
+    const dir = mkdtempSync(join(tmpdir(), 'argocd-rbac-'));
+    try {
+      writeFileSync(join(dir, 'policy.csv'), `${policy}\n`);
+      const can = (action: string) => spawnSync(argocdTools().bin, ['admin', 'settings', 'rbac', 'can', role, `action/activationcanary.io/ModelVariant/${action}`,
+        'applications', `${project}/${name}`, '--policy-file', join(dir, 'policy.csv')], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: clusterState().kubeconfig } }).stdout.trim();
+      expect({ [allowed]: can(allowed), abort: can('abort') }).toEqual({ [allowed]: 'Yes', abort: 'No' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -54,6 +80,14 @@ describe('the actions on the recorded fixtures', () => {
     expect(lua.actions(actionFixture(path))).toEqual(want);
   });
 
+  it('enables exactly the actions `kubectl modelvariant` would send (signal-check.ts), on every fixture', () => {
+    for (const t of actions.discoveryTests) {
+      const mv = parse(actionFixture(t.inputPath)) as ModelVariant;
+      const plugin = SIGNAL_VERBS.filter((verb) => checkSignal(verb, mv).send).sort();
+      expect({ fixture: t.inputPath, enabled: t.result.filter((a) => !a.disabled).map((a) => a.name) }).toEqual({ fixture: t.inputPath, enabled: plugin });
+    }
+  });
+
   it('offers promote, abort, retry, pause and resume, each tested on a fixture', () => {
     expect(actionNames()).toEqual(['abort', 'pause', 'promote', 'resume', 'retry']);
     expect(actions.actionTests.map((t) => t.action).sort()).toEqual(actionNames());
@@ -72,5 +106,88 @@ describe('the actions on the recorded fixtures', () => {
     expect(normaliseSignal(value)).toBe(want.metadata?.annotations?.[SIGNAL_ANNOTATION]);
     // The expected output is the input with that annotation: spec, status and the rest untouched.
     expect(withoutSignal(want)).toEqual(withoutSignal(before));
+  });
+});
+
+/*
+ * Hand-written objects, NOT recorded: unit cases for states the recorder does not reach and for
+ * statuses of shapes the CRD would refuse (a Lua error makes Argo CD show the error instead of a
+ * health or actions). Each is a recorded fixture changed in one way; all run in one argocd call.
+ */
+describe('health.lua and discovery.lua on hand-written odd objects', () => {
+  type Change = (mv: Record<string, any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const from = (path: string, change: Change): unknown => {
+    const mv = parse(fixture(path)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    change(mv);
+    return mv;
+  };
+  const setCondition = (type: string, status: string): Change => (mv) => {
+    mv.status.conditions = [...mv.status.conditions.filter((c: { type: string }) => c.type !== type), { type, status, reason: 'Test', message: `${type} set by the test` }];
+  };
+  const stale = (activation: string): Change => (mv) => {
+    mv.metadata.generation += 1;
+    mv.spec.activation = activation;
+  };
+  const progressing = 'testdata/progressing.yaml';
+  const healthy = 'testdata/healthy.yaml';
+  const degraded = 'testdata/degraded-aborted.yaml';
+
+  /** [what, object, the health it must give (status, and a pattern of its message)] */
+  const healthCases: [string, unknown, string, RegExp][] = [
+    ['status {}', from(healthy, (mv) => { mv.status = {}; }), 'Progressing', /^Waiting for the activation-canary operator/],
+    ['status a string', from(healthy, (mv) => { mv.status = 'ok'; }), 'Progressing', /^Waiting for the activation-canary operator/],
+    ['no phase, observedGeneration set', from(healthy, (mv) => { delete mv.status.phase; }), 'Progressing', /^Waiting for the activation-canary operator/],
+    ['conditions null', from(healthy, (mv) => { mv.status.conditions = null; }), 'Healthy', /^relu is stable/],
+    ['conditions a string', from(healthy, (mv) => { mv.status.conditions = 'none'; }), 'Healthy', /^relu is stable/],
+    ['conditions a map', from(healthy, (mv) => { mv.status.conditions = { SpecValid: 'False' }; }), 'Healthy', /^relu is stable/],
+    ['conditions a list of strings', from(healthy, (mv) => { mv.status.conditions = ['SpecValid']; }), 'Healthy', /^relu is stable/],
+    ['a condition whose reason and message are maps', from(degraded, (mv) => { mv.status.conditions = [{ type: 'Degraded', status: 'True', reason: { a: 1 }, message: ['x'] }]; }), 'Degraded', /^Rolled back \(no reason\)$/],
+    ['observedGeneration a word', from(healthy, (mv) => { mv.status.observedGeneration = 'two'; }), 'Healthy', /^relu is stable/],
+    ['observedGeneration a numeric string, behind', from(healthy, (mv) => { mv.status.observedGeneration = '0'; }), 'Progressing', /^Waiting for the operator to observe generation 1 \(status describes 0\)$/],
+    ['no generation', from(healthy, (mv) => { delete mv.metadata.generation; }), 'Healthy', /^relu is stable/],
+    ['no currentStepIndex', from(progressing, (mv) => { delete mv.status.currentStepIndex; }), 'Progressing', /^Canary gelu: step 1\/1/],
+    ['currentStepIndex a word', from(progressing, (mv) => { mv.status.currentStepIndex = 'first'; }), 'Progressing', /^Canary gelu: step 1\/1/],
+    ['no canaryWeight', from(progressing, (mv) => { delete mv.status.canaryWeight; }), 'Progressing', /^Canary gelu at step 1, weight 0%/],
+    ['canaryWeight a map', from(progressing, (mv) => { mv.status.canaryWeight = { percent: 50 }; }), 'Progressing', /^Canary gelu at step 1, weight 0%/],
+    ['a message with a newline and non-ASCII text', from(progressing, (mv) => { mv.status.phase = 'Paused'; mv.status.message = 'line one\nline two → ✓ 日本'; }), 'Suspended', /^Paused: line one\nline two → ✓ 日本$/],
+    ['a message that is a map', from(progressing, (mv) => { mv.status.phase = 'Paused'; mv.status.message = { text: 'x' }; }), 'Suspended', /^Paused$/],
+    ['annotations null', from(healthy, (mv) => { mv.metadata.annotations = null; }), 'Healthy', /^relu is stable/],
+    ['the signal already handled', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: 'promote@x' }; mv.status.handledSignal = 'promote@x'; }), 'Healthy', /^relu is stable/],
+    ['an empty signal', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: '' }; }), 'Healthy', /^relu is stable/],
+    ['a phase that is a number', from(healthy, (mv) => { mv.status.phase = 7; }), 'Unknown', /^Unknown phase 7/],
+  ];
+
+  /** [what, object, the actions the operator acts on there (src/controller/plan.ts, plan-canary.ts)] */
+  const actionCases: [string, unknown, string[]][] = [
+    ['an invalid spec during a rollout: only abort rolls back (plan.ts invalidSpec)', from(progressing, setCondition('SpecValid', 'False')), ['abort']],
+    ['an invalid spec after a rollback: retry is ignored', from(degraded, setCondition('SpecValid', 'False')), []],
+    ['a rollback whose route went missing: retry waits for the route and is ignored', from(degraded, setCondition('TrafficRouted', 'False')), []],
+    ['a new canary waiting for its route (Paused, no canary)', from(healthy, (mv) => { mv.status.phase = 'Paused'; setCondition('TrafficRouted', 'False')(mv); }), []],
+    ['a rollback, then a commit of another activation not yet observed: a new canary starts', from(degraded, stale('swish')), ['abort', 'pause', 'promote']],
+    ['a rollback, then a commit of the same activation not yet observed (replicas): retry acts', from(degraded, (mv) => { mv.metadata.generation += 1; mv.spec.replicas = 3; }), ['retry']],
+    ['a rollout, then a commit back to stable not yet observed: no rollout', from(progressing, stale('relu')), []],
+    ['a rollout, then a commit of a third activation not yet observed: it restarts', from(progressing, stale('swish')), ['abort', 'pause', 'promote']],
+    ['a new activation committed while the route is missing', from(healthy, (mv) => { stale('gelu')(mv); setCondition('TrafficRouted', 'False')(mv); }), []],
+    ['Promoting: only abort', from(progressing, (mv) => { mv.status.phase = 'Promoting'; }), ['abort']],
+    ['Paused by a signal with conditions not a list', from(progressing, (mv) => { mv.status.phase = 'Paused'; mv.status.pausedAt = '2026-11-30T06:45:50Z'; mv.status.conditions = 'x'; }), ['abort', 'promote', 'resume']],
+    ['status a string', from(healthy, (mv) => { mv.status = 'ok'; }), []],
+    ['spec and metadata of odd shapes', from(degraded, (mv) => { mv.spec = 'x'; mv.metadata.generation = 'one'; }), ['retry']],
+  ];
+
+  let judged: Judged[];
+  beforeAll(() => {
+    judged = everyObject(argocdTools().bin, [...healthCases.map((c) => c[1]), ...actionCases.map((c) => c[1])]);
+  });
+
+  it.each(healthCases.map(([what, , status, message], i) => [what, i, status, message] as const))('health with %s', (_what, i, status, message) => {
+    const got = judged[i];
+    expect(got?.health).toEqual({ status, message: expect.stringMatching(message) });
+    expect(Array.isArray(got?.actions)).toBe(true);
+  });
+
+  it.each(actionCases.map(([what, , enabled], i) => [what, healthCases.length + i, enabled] as const))('actions on %s', (_what, i, enabled) => {
+    const got = judged[i]?.actions;
+    expect(Array.isArray(got) ? got.filter((a) => !a.disabled).map((a) => a.name) : got).toEqual(enabled);
+    expect(judged[i]?.health).toHaveProperty('status');
   });
 });

@@ -134,9 +134,13 @@ describe('every rendered object, under the restricted Pod Security Standard', ()
 
   it.each([
     ['the default values', () => undefined],
-    ['every optional feature on (a ServiceMonitor, watchNamespace, one replica, …)', everyOptionalFeature],
+    // The longest full name a user can set: the Service and the dashboards' ConfigMaps derive theirs from it.
+    ['every optional feature on (a ServiceMonitor, watchNamespace, one replica, dashboards, …) and a 63-character full name',
+      (watched: string) => ({ ...everyOptionalFeature(watched), fullnameOverride: `ml-platform-${'x'.repeat(44)}-canary` })],
   ] as const)('with %s: accepted by a server-side dry run, with no Pod Security warning, and the pod admitted', async (_what, values) => {
     const { objects, dryRun, pods } = await dryRunRelease('chart-values', values);
+    // A dry run accepts two objects of one name, and a real install would not: every name is distinct.
+    expect(new Set(objects.map(objectKey)).size).toBe(objects.length);
     for (const o of objects) expect(dryRun.applied).toMatch(appliedLine(o));
     expect(dryRun.warnings).not.toMatch(/PodSecurity|violate/i);
     expect(pods).toEqual([expect.stringMatching(/^pod\/[a-z0-9-]+-dry-run created \(server dry run\)\n$/)]);

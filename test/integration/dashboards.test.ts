@@ -151,6 +151,9 @@ describe('the dashboards in the chart', () => {
       expect(m.metadata).toMatchObject({ namespace: 'ops', labels: { grafana_dashboard: '1', 'app.kubernetes.io/instance': 'rel' } });
       const [[key, json]] = Object.entries(m.data ?? {}) as [[string, string]];
       expect(json).toBe(readFileSync(join(DASHBOARD_DIR, key.replace(/^activation-canary-/, '')), 'utf8').trimEnd());
+      // `kubectl apply` without --server-side stores the whole object in an annotation, and annotations
+      // may hold 256 KiB in all (a ConfigMap 1 MiB): a dashboard must stay well below both.
+      expect(Buffer.byteLength(JSON.stringify(m))).toBeLessThan(256 * 1024 / 2);
     }
     const elsewhere = render('dashboards.enabled=true', 'dashboards.namespace=monitoring', 'dashboards.annotations.grafana_folder=ML', 'dashboards.labels.team=ml');
     for (const m of elsewhere) expect(m.metadata).toMatchObject({ namespace: 'monitoring', annotations: { grafana_folder: 'ML' }, labels: { team: 'ml' } });

@@ -151,9 +151,7 @@ beforeAll(async () => {
     ...Object.fromEntries(ROUTES.flatMap((r) => [[r.file, stringify(r.object)], [`${r.model}/modelvariant.yaml`, modelVariant(r.model, r.spec('relu', template()))]])),
   }, 'serve relu');
   for (const r of ROUTES) {
-    const routes = application(r.routesApp);
-    await api.createApplication(r.routesApp, { ...routes, ignoreDifferences: r.ignoreDifferences,
-      syncPolicy: { ...routes.syncPolicy, syncOptions: ['RespectIgnoreDifferences=true'] } });
+    await api.createApplication(r.routesApp, { ...application(r.routesApp), ignoreDifferences: r.ignoreDifferences });
     follow(r.routesApp);
   }
   for (const app of ['auto', 'gated', ...ROUTES.map((r) => r.model)]) {
@@ -254,7 +252,34 @@ describe('Argo CD syncing ModelVariants from Git', () => {
       // The route's Application never left Synced while the operator changed the route.
       expect(statesAfterSync(r.routesApp, sha).map((s) => `${r.routesApp}: ${s.sync}`)).not.toContain(`${r.routesApp}: OutOfSync`);
       expect(statesAfterSync(r.model, sha).map((s) => s.sync)).not.toContain('OutOfSync');
-      expect(await r.read(kube, appNs)).toEqual({ header: false, mirror: false, weights: [100, 0], rules: 1 });
+      expect(await r.read(kube, appNs)).toEqual({ header: false, mirror: false, weights: [100, 0], rules: 1, matches: 1 });
     }));
+
+    // The platform team's own change to a route's rules still syncs, and its Application settles Synced.
+    const edit = (repo as GitRepo).commit(Object.fromEntries(ROUTES.map((r) => [r.file, stringify(r.withSecondMatch())])), 'routes: serve /v2/predict too');
+    for (const r of ROUTES) await api.application(r.routesApp, true);
+    await Promise.all(ROUTES.map((r) => eventually(`${r.routesApp}: the route from Git on the cluster, Synced`, async () => {
+      const sync = (await api.application(r.routesApp)).status?.sync;
+      return (await r.read(kube, appNs)).matches === 2 && sync?.status === 'Synced' && sync.revision === edit ? true : undefined;
+    }, 30_000, 200)));
+  });
+
+  it('shows a commit made while the operator is down as waiting, offers what the operator will do with it, and goes on once it is back', async () => {
+    await operator?.stop();
+    // gated has a canary of mish waiting for promote over stable gelu; Git now asks for silu.
+    const { sha } = await commit('gated', gatedSpec('silu'), 'gated: silu');
+    const waiting = await healthAt('gated', sha, 'Progressing');
+    expect(waiting.message).toMatch(/^Waiting for the operator to observe generation \d+ \(status describes \d+\)$/);
+    // The operator will start a canary of silu: abort, promote and pause act on it; retry and resume do not.
+    expect(await enabledActions('gated')).toEqual(['abort', 'pause', 'promote']);
+    await api.runAction('gated', mvRef('gated'), 'pause');
+    operator = startOperator({ args: ['--namespace', appNs, '--leader-elect=false'] });
+    await operator.port();
+    const paused = await healthAt('gated', sha, 'Suspended');
+    expect(paused.message).toMatch(/^Paused: paused by a signal/);
+    const m = await mv('gated');
+    expect(m.status).toMatchObject({ canaryActivation: 'silu', stableActivation: 'gelu', handledSignal: m.metadata?.annotations?.['activationcanary.io/signal'] });
+    expect(m.status?.handledSignal).toMatch(/^pause@argocd-/);
+    expect(statesAfterSync('gated', sha).map((s) => s.sync)).not.toContain('OutOfSync');
   });
 });

@@ -44,6 +44,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/*
+The metrics Service's name, which is also the job of the operator's series (a ServiceMonitor names the
+job after the Service): a Service name is a DNS label of at most 63 characters, so the full name is cut
+to 55 to leave room for "-metrics".
+*/}}
+{{- define "activation-canary.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "activation-canary.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- end }}
+
 {{- define "activation-canary.leaseName" -}}
 {{- default (printf "%s-leader" (include "activation-canary.fullname" .)) .Values.leaderElection.id | trunc 63 | trimSuffix "-" }}
 {{- end }}

@@ -15,6 +15,8 @@ export interface LiveRoute {
   weights: [number, number];
   /** Rules (HTTPRoute) or http routes (VirtualService) in all. */
   rules: number;
+  /** Matches of the model's rule. */
+  matches: number;
 }
 
 export interface SharedRoute {
@@ -24,6 +26,8 @@ export interface SharedRoute {
   model: string;
   file: string;
   object: object;
+  /** The object with a second path match on the model's rule: a platform team's own change. */
+  withSecondMatch(): object;
   /** docs/gitops.md's ignoreDifferences for this kind. */
   ignoreDifferences: object[];
   /** The route Application's health with no controller behind the route (Argo CD's own health checks). */
@@ -45,17 +49,19 @@ export const sharedRoutes = (): SharedRoute[] => [httpRoute(), virtualService()]
 
 function httpRoute(): SharedRoute {
   const model = 'routed';
-  type Rule = { name?: string; filters?: { type: string }[]; backendRefs: { weight: number }[] };
+  type Rule = { name?: string; matches?: object[]; filters?: { type: string }[]; backendRefs: { weight: number }[] };
+  const route = (paths: string[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: model },
+    spec: {
+      parentRefs: [{ name: 'ml-gateway' }],
+      rules: [{ matches: paths.map((value) => ({ path: { type: 'PathPrefix', value } })),
+        backendRefs: [{ name: `${model}-stable`, port: 8080, weight: 100 }, { name: `${model}-canary`, port: 8080, weight: 0 }] }],
+    },
+  });
   return {
     provider: 'gatewayAPI', routesApp: 'routes', model, file: 'routes/httproute.yaml',
-    object: {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: model },
-      spec: {
-        parentRefs: [{ name: 'ml-gateway' }],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1/predict' } }],
-          backendRefs: [{ name: `${model}-stable`, port: 8080, weight: 100 }, { name: `${model}-canary`, port: 8080, weight: 0 }] }],
-      },
-    },
+    object: route(['/v1/predict']),
+    withSecondMatch: () => route(['/v1/predict', '/v2/predict']),
     ignoreDifferences: [{
       group: 'gateway.networking.k8s.io', kind: 'HTTPRoute',
       jqPathExpressions: ['.spec.rules[].backendRefs[]?.weight', '.spec.rules[]? | select((.name // "") | endswith("-canary-header"))',
@@ -71,6 +77,7 @@ function httpRoute(): SharedRoute {
         mirror: rules.some((r) => r.filters?.some((f) => f.type === 'RequestMirror')),
         weights: [modelRule?.backendRefs[0]?.weight ?? -1, modelRule?.backendRefs[1]?.weight ?? -1],
         rules: rules.length,
+        matches: modelRule?.matches?.length ?? 0,
       };
     },
   };
@@ -78,17 +85,19 @@ function httpRoute(): SharedRoute {
 
 function virtualService(): SharedRoute {
   const model = 'meshed';
-  type Http = { name?: string; mirror?: object; route: { weight?: number }[] };
+  type Http = { name?: string; match?: object[]; mirror?: object; route: { weight?: number }[] };
+  const route = (prefixes: string[]) => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: model },
+    spec: {
+      hosts: ['models.example.com'],
+      http: [{ match: prefixes.map((prefix) => ({ uri: { prefix } })),
+        route: [{ destination: { host: `${model}-stable`, port: { number: 8080 } }, weight: 100 }, { destination: { host: `${model}-canary`, port: { number: 8080 } }, weight: 0 }] }],
+    },
+  });
   return {
     provider: 'istio', routesApp: 'mesh-routes', model, file: 'mesh-routes/virtualservice.yaml',
-    object: {
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: model },
-      spec: {
-        hosts: ['models.example.com'],
-        http: [{ match: [{ uri: { prefix: '/v1/predict' } }],
-          route: [{ destination: { host: `${model}-stable`, port: { number: 8080 } }, weight: 100 }, { destination: { host: `${model}-canary`, port: { number: 8080 } }, weight: 0 }] }],
-      },
-    },
+    object: route(['/v1/predict']),
+    withSecondMatch: () => route(['/v1/predict', '/v2/predict']),
     ignoreDifferences: [{
       group: 'networking.istio.io', kind: 'VirtualService',
       jqPathExpressions: ['.spec.http[].route[]?.weight', '.spec.http[]? | select((.name // "") | endswith("-canary-header"))',
@@ -104,6 +113,7 @@ function virtualService(): SharedRoute {
         mirror: http.some((r) => r.mirror !== undefined),
         weights: [modelRoute?.route[0]?.weight ?? -1, modelRoute?.route[1]?.weight ?? -1],
         rules: http.length,
+        matches: modelRoute?.match?.length ?? 0,
       };
     },
   };

@@ -2,35 +2,58 @@
 -- (docs/gitops.md has the table). Order matters: a status that does not describe the current spec or
 -- signal says nothing about them, so "waiting for the operator" comes first; then a spec the operator
 -- cannot act on; then the phase.
+-- Only the base and table libraries exist here (no string library). The apiserver checks the status
+-- against the CRD, but a status of another shape (an older CRD, a hand-made object) must still give a
+-- health: a Lua error would show in Argo CD instead of one.
 local hs = {}
+local status = obj.status
+if type(status) ~= "table" then
+  status = nil
+end
+local metadata = obj.metadata
+if type(metadata) ~= "table" then
+  metadata = {}
+end
+
+-- A string or number as text; nil for anything else (a table, a boolean) and for "".
+local function text(value)
+  if type(value) == "number" then
+    return tostring(value)
+  end
+  if type(value) == "string" and value ~= "" then
+    return value
+  end
+  return nil
+end
 
 local function condition(conditionType)
-  if obj.status == nil or obj.status.conditions == nil then
+  if status == nil or type(status.conditions) ~= "table" then
     return nil
   end
-  for _, c in ipairs(obj.status.conditions) do
-    if c.type == conditionType then
+  for _, c in ipairs(status.conditions) do
+    if type(c) == "table" and c.type == conditionType then
       return c
     end
   end
   return nil
 end
 
-local function withMessage(prefix, text)
-  if text ~= nil and text ~= "" then
-    return prefix .. ": " .. text
+local function withMessage(prefix, message)
+  local t = text(message)
+  if t ~= nil then
+    return prefix .. ": " .. t
   end
   return prefix
 end
 
-if obj.status == nil or obj.status.observedGeneration == nil then
+if status == nil or status.observedGeneration == nil or text(status.phase) == nil then
   hs.status = "Progressing"
   hs.message = "Waiting for the activation-canary operator to observe the ModelVariant"
   return hs
 end
 
-local generation = tonumber(obj.metadata.generation)
-local observed = tonumber(obj.status.observedGeneration)
+local generation = tonumber(metadata.generation)
+local observed = tonumber(status.observedGeneration)
 if generation ~= nil and observed ~= nil and observed < generation then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to observe generation " .. generation .. " (status describes " .. observed .. ")"
@@ -38,10 +61,10 @@ if generation ~= nil and observed ~= nil and observed < generation then
 end
 
 local signal = nil
-if obj.metadata.annotations ~= nil then
-  signal = obj.metadata.annotations["activationcanary.io/signal"]
+if type(metadata.annotations) == "table" then
+  signal = text(metadata.annotations["activationcanary.io/signal"])
 end
-if signal ~= nil and signal ~= "" and signal ~= obj.status.handledSignal then
+if signal ~= nil and signal ~= status.handledSignal then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to act on signal " .. signal
   return hs
@@ -52,32 +75,33 @@ for _, conditionType in ipairs({"SpecValid", "ChildrenReconciled", "TrafficRoute
   local c = condition(conditionType)
   if c ~= nil and c.status == "False" then
     hs.status = "Degraded"
-    hs.message = withMessage(conditionType .. " is False (" .. (c.reason or "no reason") .. ")", c.message)
+    hs.message = withMessage(conditionType .. " is False (" .. (text(c.reason) or "no reason") .. ")", c.message)
     return hs
   end
 end
 
-local phase = obj.status.phase
-local message = obj.status.message
+local phase = status.phase
+local message = text(status.message)
 
 if phase == "Healthy" then
   hs.status = "Healthy"
-  hs.message = withMessage((obj.status.stableActivation or "the stable variant") .. " is stable", message)
+  hs.message = withMessage((text(status.stableActivation) or "the stable variant") .. " is stable", message)
   return hs
 end
 
 if phase == "Progressing" or phase == "Promoting" then
   hs.status = "Progressing"
-  local canary = obj.status.canaryActivation
-  if canary == nil or canary == "" then
+  local canary = text(status.canaryActivation)
+  if canary == nil then
     -- No canary: stable is being deployed or restored.
     hs.message = withMessage(phase, message)
   elseif phase == "Promoting" then
     hs.message = message or ("promoting " .. canary)
   else
     local step = ""
-    if obj.status.currentStepIndex ~= nil then
-      step = " at step " .. (tonumber(obj.status.currentStepIndex) + 1) .. ", weight " .. (obj.status.canaryWeight or 0) .. "%"
+    local index = tonumber(status.currentStepIndex)
+    if index ~= nil then
+      step = " at step " .. (index + 1) .. ", weight " .. (tonumber(status.canaryWeight) or 0) .. "%"
     end
     hs.message = withMessage("Canary " .. canary .. step, message)
   end
@@ -94,7 +118,7 @@ if phase == "Degraded" then
   hs.status = "Degraded"
   local degraded = condition("Degraded")
   if degraded ~= nil and degraded.status == "True" then
-    hs.message = withMessage("Rolled back (" .. (degraded.reason or "no reason") .. ")", degraded.message)
+    hs.message = withMessage("Rolled back (" .. (text(degraded.reason) or "no reason") .. ")", degraded.message)
   else
     hs.message = withMessage("Rolled back", message)
   end
@@ -103,5 +127,5 @@ end
 
 -- A phase this script does not know: written by a newer operator than the script.
 hs.status = "Unknown"
-hs.message = withMessage("Unknown phase " .. tostring(phase), message)
+hs.message = withMessage("Unknown phase " .. text(phase), message)
 return hs
