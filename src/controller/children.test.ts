@@ -32,4 +32,10 @@ describe('children: ownership and drift, pure parts', () => {
     const err = Object.assign(new Error('HTTP-Code: 422'), { code: 422, body: JSON.stringify({ kind: 'Status', message: 'Deployment.apps "x" is invalid:\n quantities must match' }) });
     expect(apiMessage(err)).toBe('Deployment.apps "x" is invalid: quantities must match');
   });
+  it('words one refusal the same whatever order the apiserver lists its causes in', () => {
+    const causes = [{ field: 'metadata.name', message: 'must not contain dots' }, { field: 'spec.ports[0].targetPort', message: 'must be no more than 15 characters' }];
+    const refusal = (ordered: typeof causes) => ({ body: JSON.stringify({
+      message: `Service "a.b" is invalid: [${ordered.map((c) => `${c.field}: ${c.message}`).join(', ')}]`, details: { causes: ordered } }) });
+    expect(apiMessage(refusal(causes))).toBe(apiMessage(refusal([...causes].reverse())));
+  });
 });

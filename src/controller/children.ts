@@ -18,6 +18,7 @@
  */
 import type { KubernetesObject, KubernetesObjectApi, V1ManagedFieldsEntry } from '@kubernetes/client-node';
 import { FIELD_MANAGER, deleteIfExists, isConflict } from '../kube/apply.ts';
+import { apiRefusalMessage } from '../util/api-message.ts';
 import { ANNOTATION_APPLIED_HASH } from '../workload/names.ts';
 
 /** A child that could not be written, and why, in words a user can act on. */
@@ -74,18 +75,9 @@ export function replacementFor<T extends KubernetesObject>(want: T, live: T): T 
   };
 }
 
-/** The apiserver's message from a client-node ApiException (its body is a Status), else the error's. */
+/** The apiserver's message from a client-node ApiException (its body is a Status), else the error's; stable for one refusal. */
 export function apiMessage(err: unknown): string {
-  const e = err as { body?: unknown; message?: string };
-  let body = e.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch { /* not JSON */ }
-  }
-  const message = (body as { message?: unknown } | undefined)?.message;
-  const text = typeof message === 'string' ? message : e.message ?? String(err);
-  return text.replace(/\s+/g, ' ').slice(0, 500);
+  return apiRefusalMessage(err);
 }
 
 function httpStatus(err: unknown): number | undefined {
