@@ -55,6 +55,10 @@ describe('toDesired: what the apiserver cannot check (found by the spec fuzzer)'
       expect.stringMatching(/^spec\.strategy\.analysis\.slo\.errorQuery: \{\{name\}\} must be inside .* in a backtick string/),
     ]);
   });
+  it('refuses a pod template whose env, ports or resources have the wrong shape, naming the field (make fuzz, seed 11, case 502)', () => {
+    const template = { spec: { containers: [{ name: 'server', image: 'reg/m:1', env: 'ACTIVATION=relu' }] } } as unknown as ModelVariantSpec['template'];
+    expect(toDesired(mv({ template })).problems).toEqual(['spec.template.spec.containers[0].env must be a list of {name, value} (it is a string)']);
+  });
   it('refuses a name no Service can take, stored before the CRD refused it', () => {
     expect(toDesired({ ...mv({}), metadata: { name: 'a.b', namespace: 'ml' } }).problems).toEqual([
       expect.stringMatching(/^metadata\.name "a\.b" must be a DNS label that starts with a letter/),

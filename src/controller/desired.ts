@@ -11,6 +11,7 @@ import { checkTemplate } from '../analysis/render-query.ts';
 import { parseDuration } from '../util/duration.ts';
 import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
 import { describeChange, templateRevision } from '../workload/revision.ts';
+import { templateShapeProblems } from '../workload/template-shape.ts';
 import type { Desired, Step } from './model.ts';
 
 /** Providers whose route splits requests by weight (the canary is sized to its weight beside a full stable). */
@@ -43,6 +44,7 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
   containers.forEach((c, i) => {
     if (!c.image) problems.push(`spec.template.spec.containers[${i}] (${c.name ?? 'unnamed'}) has no image: set the model server image`);
   });
+  problems.push(...templateShapeProblems(spec.template ?? {}));
   const weighted = WEIGHTED_PROVIDERS.has(spec.traffic.provider);
   const steps = toSteps(spec.strategy.steps, duration);
   spec.strategy.steps.forEach((s, i) => {
