@@ -86,6 +86,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResults> {
       const c = generateCase(opts.seed, indexes[k] as number);
       const answer = await sendCase(kc, namespace, c, true);
       verdicts[answer.verdict]++;
+      if ((k + 1) % 1000 === 0) opts.log?.(`${k + 1}/${indexes.length} sent to the apiserver (${Math.round((Date.now() - t0) / 1000)} s)`);
       const mutations = c.mutations.map((m) => `${m.kind} ${m.path}`).join(', ') || 'none';
       if (answer.verdict === 'refusedUnnamed' || answer.verdict === 'serverError') {
         breaches.push({ index: c.index, name: c.name, kind: answer.verdict, detail: `HTTP ${answer.code} (mutations: ${mutations}): ${answer.message?.slice(0, 400)}` });
@@ -96,7 +97,6 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResults> {
       queriesChecked += checked;
       promqlBreaches += found.length;
       for (const f of found.slice(0, 3)) breaches.push({ index: c.index, name: c.name, kind: 'promql', detail: `${f.field}: ${f.problem}; rendered ${JSON.stringify(f.rendered)}` });
-      if ((k + 1) % 1000 === 0) opts.log?.(`${k + 1}/${indexes.length} sent to the apiserver (${Math.round((Date.now() - t0) / 1000)} s)`);
     });
   } finally {
     await deleteTestNamespace(namespace);
