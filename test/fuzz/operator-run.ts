@@ -6,7 +6,7 @@
  * from the log afterwards), sometimes changed once more (a new activation and new images: a rollout or
  * a direct replacement, so `status.change` is written), and deleted. At most `window` live at once and
  * a cap on Services keep the harness's /24 service range and the two cores out of trouble; a quota of
- * pods keeps `replicas: 1000` cheap. Prometheus is never reached: the operator's allow-list admits only
+ * pods keeps `replicas: 1000` cheap, and a quota of no GPU leaves the fake nodes' GPUs to other tests. Prometheus is never reached: the operator's allow-list admits only
  * a closed loopback port.
  */
 import * as k8s from '@kubernetes/client-node';
@@ -80,7 +80,8 @@ export async function runOperatorPhase(cases: FuzzCase[], opts: OperatorRunOptio
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const namespace = await createTestNamespace('fuzz-operator');
-  await core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'fuzz-pods' }, spec: { hard: { pods: '20' } } } });
+  // 20 pods at most, and no GPU: on make test's shared cluster, other test files need the fake nodes' GPUs.
+  await core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'fuzz-pods' }, spec: { hard: { pods: '20', 'requests.nvidia.com/gpu': '0' } } } });
   const args = ['--namespace', namespace, '--leader-elect=false', '--log-level=debug', '--resync=1h', '--prometheus-allowed-addresses=http://127.0.0.1:1'];
   const operators: RunningOperator[] = [startOperator({ args })];
   const results: OperatorResults = { run: 0, tooLargeForEtcd: 0, actedOn: 0, specInvalid: 0, changed: 0, crashes: 0, errorLines: [], maxStatusBytes: 0, maxRestReconcilesPerSecond: 0, findings: [], queries: [] };
