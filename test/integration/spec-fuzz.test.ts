@@ -4,15 +4,15 @@
  * every refusal naming its field and none a server error, the analysis queries of every accepted one
  * carrying user text only as label values, and the operator run against the first accepted ones: each
  * acted on or reported SpecValid=False naming a field, no crash, no error line, no reconcile faster
- * than its floor at rest, status within its bound. A new seed every run (printed on failure), so the
- * standing run keeps exploring; FUZZ_SEED pins one to replay.
+ * than its floor at rest, status within its bound. The seed is fixed, so make test stays repeatable
+ * (make fuzz explores with a new seed each run); FUZZ_SEED=<n> runs another one.
  */
 import { describe, expect, it } from '@jest/globals';
 import { runFuzz } from '../fuzz/run.ts';
 import { summaryTable } from '../fuzz/summary.ts';
 
 const SPECS = 200;
-const seed = Number(process.env.FUZZ_SEED || Math.floor(Math.random() * 2 ** 31));
+const seed = Number(process.env.FUZZ_SEED || 20261130);
 
 describe('hostile ModelVariants (spec fuzzer, short run)', () => {
   it(`are refused naming a field, or acted on by the operator without a crash, loop, unbounded status or PromQL injection (seed ${seed})`, async () => {
