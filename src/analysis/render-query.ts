@@ -89,12 +89,14 @@ function contexts(template: string): Context[] {
     }
     if (current.kind === 'code' && ch === '#') current = { kind: 'comment' };
     out.push(current);
-    if (current.kind === 'comment' && ch === '\n') current = { kind: 'code' };
-    else if (current.kind === 'string' && ch === '\\' && current.quote !== '`') {
-      out.push(current);
+    if (current.kind === 'comment' && ch === '\n') {
+      current = { kind: 'code' };
+    } else if (current.kind === 'string' && ch === '\\' && current.quote !== '`') {
+      out.push(current); // the escaped character belongs to the string, whatever it is
       i++;
+    } else if (current.kind === 'string' && ch === current.quote) {
+      current = { kind: 'code' };
     }
-    else if (current.kind === 'string' && ch === current.quote) current = { kind: 'code' };
   }
   return out;
 }
