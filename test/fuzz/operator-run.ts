@@ -117,6 +117,7 @@ export async function runOperatorPhase(cases: FuzzCase[], opts: OperatorRunOptio
         }
         const created = JSON.parse(body) as ModelVariant;
         results.run++;
+        if (results.run % 200 === 0) opts.log?.(`${results.run}/${queue.length + results.run} created for the operator`);
         live.set(c.name, { c, generation: created.metadata?.generation ?? 1, createdAt: Date.now(), state: 'waiting', restFrom: 0, restUntil: 0, changedOnce: false, specInvalid: false });
       }
       await sleep(250);
