@@ -11,9 +11,9 @@ import type { FieldValidation, FuzzCase } from './generate.ts';
 
 /**
  * `undecodable`: the JSON decoder refused the text before any schema applied (a number literal no
- * float64 holds, `1e400`); `tooLarge`: the body exceeds the apiserver's 3 MiB request limit (413) or
- * the object etcd's 1.5 MiB request limit (etcd's "request is too large", which the apiserver answers
- * with a 500). Both are the apiserver's own limits, outside what the CRD can express.
+ * float64 holds, `1e400`); `tooLarge`: the body exceeds the apiserver's 3 MiB request limit (413), or
+ * the object is too large to store (TOO_LARGE_TO_STORE: the apiserver answers 500). Both are the
+ * apiserver's own limits, outside what the CRD can express.
  */
 export type Verdict = 'accepted' | 'refusedNamed' | 'refusedUnnamed' | 'undecodable' | 'tooLarge' | 'serverError';
 
@@ -45,6 +45,12 @@ export function namesField(body: StatusBody): boolean {
   if (causes.length > 0) return causes.some((c) => !!c.field && FIELD_PATH.test(` ${c.field}`));
   return FIELD_PATH.test(body.message ?? '');
 }
+
+/**
+ * The apiserver's 500 for an object too large to store: etcd's own request limit (1.5 MiB), or the gRPC
+ * limit of the apiserver's etcd client (2 MiB) before that.
+ */
+export const TOO_LARGE_TO_STORE = /etcdserver: request is too large|ResourceExhausted desc = trying to send message larger than max/;
 
 /** The apiserver's limit on a request body (413 above it). */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
@@ -97,7 +103,7 @@ export async function sendCase(kc: k8s.KubeConfig, namespace: string, c: FuzzCas
   }
   if (code >= 200 && code < 300) return { code, verdict: 'accepted', object: parsed };
   const message = parsed.message ?? body.slice(0, 2000);
-  if (code === 413 || (code === 500 && /etcdserver: request is too large/.test(message))) return { code, verdict: 'tooLarge', message };
+  if (code === 413 || (code === 500 && TOO_LARGE_TO_STORE.test(message))) return { code, verdict: 'tooLarge', message };
   if (code >= 500) return { code, verdict: 'serverError', message };
   if (code === 400 && /cannot be handled as a \w+: json: cannot unmarshal number/.test(message)) return { code, verdict: 'undecodable', message };
   return { code, verdict: namesField(parsed) ? 'refusedNamed' : 'refusedUnnamed', message };

@@ -13,7 +13,7 @@ import * as k8s from '@kubernetes/client-node';
 import { API_VERSION, GROUP, PLURAL, VERSION, type ModelVariant } from '../../src/api/types.ts';
 import { createTestNamespace, deleteTestNamespace, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
-import { postRaw, createPath } from './apiserver.ts';
+import { createPath, postRaw, TOO_LARGE_TO_STORE } from './apiserver.ts';
 import type { FuzzCase } from './generate.ts';
 import { parseOperatorLog, reconcilesBetween, type OperatorLog } from './operator-log.ts';
 
@@ -43,7 +43,7 @@ export interface OperatorFinding {
 
 export interface OperatorResults {
   run: number;
-  /** Accepted by the dry run, refused by etcd when stored (over its 1.5 MiB request limit: the apiserver's 500). */
+  /** Accepted by the dry run, too large to store (TOO_LARGE_TO_STORE: the apiserver's 500). */
   tooLargeForEtcd: number;
   actedOn: number;
   specInvalid: number;
@@ -107,7 +107,7 @@ export async function runOperatorPhase(cases: FuzzCase[], opts: OperatorRunOptio
         const c = queue.shift() as FuzzCase;
         const { code, body } = await postRaw(kc, createPath(namespace, { dryRun: false, fieldValidation: c.fieldValidation }), c.text)
           .catch((err: unknown) => ({ code: 0, body: `no answer: ${String(err)}` }));
-        if (code === 500 && /etcdserver: request is too large/.test(body)) {
+        if (code === 500 && TOO_LARGE_TO_STORE.test(body)) {
           results.tooLargeForEtcd++;
           continue;
         }
