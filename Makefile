@@ -87,3 +87,9 @@ build: node_modules ## Compile to dist/
 .PHONY: bench
 bench: node_modules ## Benchmarks (not tests): print figures measured side by side
 	node bench/variant-server.bench.ts
+
+.PHONY: fuzz
+# FUZZ_RUNS (default 10000) and FUZZ_SEED (default random, printed) as variables or in the environment;
+# FUZZ_ARGS passes more flags (--case 12,345 replays cases; --dir .cluster reuses make cluster-up's cluster).
+fuzz: tools node_modules ## Spec fuzzer: FUZZ_RUNS hostile ModelVariants against a real apiserver and the operator (docs/reliability.md)
+	node bench/fuzz.ts $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(FUZZ_ARGS)

@@ -24,6 +24,7 @@ export type PromError =
 /** The analysis spec cannot be turned into queries; fixing the ModelVariant is the only cure. */
 export type SpecError =
   | { code: 'UnknownTemplateVariable'; message: string; variable: string }
+  | { code: 'PlaceholderOutsideString'; message: string; variable: string }
   | { code: 'InvalidWindow'; message: string; window: string }
   | { code: 'UnknownBuiltin'; message: string; builtin: string }
   | { code: 'InvalidSli'; message: string; sli: string }

@@ -57,6 +57,32 @@ describe('renderQuery', () => {
   it.each(['1m] or vector(1) #', '', '0s', '1.5m', '5', '1m ', '-1m', '"1m"'])('rejects the window %j instead of inserting it', (window) =>
     expect(render('rate(m[{{window}}])', { window })).toMatchObject({ ok: false, error: { code: 'InvalidWindow', window } }));
 
+  // Found by the spec fuzzer (make fuzz): user text outside a double-quoted label value.
+  it("keeps a name with a single quote a literal inside a single-quoted label value", () =>
+    expect(rendered("m{model='{{name}}'}", { name: "x'} or vector(1) #" })).toBe("m{model='x\\'} or vector(1) #'}"));
+
+  it('quotes the regular-expression characters of a value in a regex matcher, so it matches only itself', () => {
+    expect(rendered('m{model=~"{{name}}",role!~"{{role}}"}', { name: 'a.b' })).toBe('m{model=~"a\\\\.b",role!~"canary"}');
+    expect(rendered("m{model=~'{{name}}.*'}", { name: 'a|b' })).toBe("m{model=~'a\\\\|b.*'}");
+  });
+
+  it.each([
+    ['bare in the query', 'sum(rate({{name}}_total[5m]))'],
+    ['after a selector', 'up{model="x"} or {{variant}}'],
+    ['in a backtick string, which has no escapes', 'm{model=`{{name}}`}'],
+    ['in a comment', 'up # {{namespace}}'],
+  ])('refuses a placeholder %s, naming it and where it must go', (_where, template) => {
+    const r = render(template);
+    expect(r).toMatchObject({ ok: false, error: { code: 'PlaceholderOutsideString' } });
+    expect(r.ok ? '' : r.error.message).toMatch(/must be inside a double- or single-quoted string/);
+  });
+
+  it('lets {{window}} stand anywhere: it is a checked duration, not text', () =>
+    expect(rendered('rate(m{a="{{window}}"}[{{window}}]) offset {{window}}')).toBe('rate(m{a="1m"}[1m]) offset 1m'));
+
+  it('reads a quote escaped inside a string as part of the string', () =>
+    expect(rendered('m{a="x\\"{{name}}"}')).toBe('m{a="x\\"sentiment"}'));
+
   it('checks the window even when the template does not use it', () =>
     expect(render('up', { window: 'bad' }).ok).toBe(false));
 });

@@ -1,13 +1,17 @@
 /**
  * PromQL templates: `{{namespace}}`, `{{name}}`, `{{role}}`, `{{variant}}` and `{{window}}` in an SLI's
- * query are replaced before the query is sent. Label values are escaped as the inside of a double-quoted
- * PromQL string (backslash, quote, newlines and other control characters), so a template that writes
- * `model="{{name}}"` matches the name literally whatever it contains: a name such as
- * `x"} or vector(1) #` stays one string and cannot add PromQL. `{{window}}` is not text but a range:
- * it must be a Prometheus duration (`1m`, `90s`, `1h30m`) and is inserted only after that check.
+ * query are replaced before the query is sent. The first four are text and may only stand inside a
+ * double- or single-quoted string (a label value such as `model="{{name}}"`): the value is escaped as
+ * the inside of that string (backslash, the quote, newlines and other control characters), and in the
+ * value of a regex matcher (`=~`, `!~`) its regular-expression characters are quoted first, so it
+ * matches only itself. A name such as `x"} or vector(1) #` stays one string and cannot add PromQL. A
+ * text placeholder anywhere else (bare, in a comment, in a backtick string, which has no escapes) is an
+ * error that says where it must go, never user text pasted into the query. `{{window}}` is not text but
+ * a range: it must be a Prometheus duration (`1m`, `90s`, `1h30m`), is checked, and may stand anywhere.
  * An unknown `{{variable}}` is an error that names it, never left for Prometheus to choke on.
  */
 import type { Result, SpecError } from './errors.ts';
+import { queryEcho } from './sanitize.ts';
 
 /** The values a template can refer to. */
 export interface TemplateVars {
@@ -45,32 +49,95 @@ export function toPromDuration(ms: number): string {
   return out || '0s';
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * Escapes a value for use inside a double-quoted PromQL string: `\` and `"` are backslash-escaped,
- * newline, carriage return and tab become `\n`, `\r`, `\t`, any other control character `\xNN`.
+ * Escapes a value for use inside a PromQL string quoted with `quote` (default `"`): `\` and the quote
+ * are backslash-escaped, newline, carriage return and tab become `\n`, `\r`, `\t`, any other control
+ * character `\xNN`, a lone surrogate U+FFFD (UTF-8 cannot carry it). (Prometheus, like Go, accepts only
+ * the string's own quote escaped.)
  */
-export function escapeLabelValue(value: string): string {
+export function escapeLabelValue(value: string, quote: '"' | "'" = '"'): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point: they get escaped
-  return value.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return value.toWellFormed().replace(/[\\"'\u0000-\u001f\u007f]/g, (c) => {
+    if (c === '"' || c === "'") return c === quote ? `\\${c}` : c;
+    return ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** RE2's QuoteMeta: a regular expression that matches exactly `value`. */
+export function quoteRegex(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
 }
 
 const PLACEHOLDER = /\{\{(.*?)\}\}/g;
 
-/** Replaces the placeholders of `template`; an unknown variable or a bad window is a SpecError. */
-export function renderQuery(template: string, vars: TemplateVars): Result<string, SpecError> {
+/** Where a position of a template is: PromQL code, a comment, or a string (and whether a regex matcher's value). */
+type Context = { kind: 'code' | 'comment' } | { kind: 'string'; quote: '"' | "'" | '`'; regex: boolean };
+
+/** The context of every position of `template`, as Prometheus' lexer reads strings and comments. */
+function contexts(template: string): Context[] {
+  const out: Context[] = [];
+  let current: Context = { kind: 'code' };
+  for (let i = 0; i < template.length; i++) {
+    const ch = template[i] as string;
+    if (current.kind === 'code' && (ch === '"' || ch === "'" || ch === '`')) {
+      const before = template.slice(0, i).trimEnd();
+      current = { kind: 'string', quote: ch, regex: before.endsWith('=~') || before.endsWith('!~') };
+      out.push({ kind: 'code' });
+      continue;
+    }
+    if (current.kind === 'code' && ch === '#') current = { kind: 'comment' };
+    out.push(current);
+    if (current.kind === 'comment' && ch === '\n') {
+      current = { kind: 'code' };
+    } else if (current.kind === 'string' && ch === '\\' && current.quote !== '`') {
+      out.push(current); // the escaped character belongs to the string, whatever it is
+      i++;
+    } else if (current.kind === 'string' && ch === current.quote) {
+      current = { kind: 'code' };
+    }
+  }
+  return out;
+}
+
+const where = (c: Context | undefined): string =>
+  !c || c.kind === 'code' ? 'bare in the query' : c.kind === 'comment' ? 'in a comment' : 'in a backtick string, which has no escapes';
+
+/**
+ * What is wrong with `template` whatever the values: an unknown variable, or a text placeholder outside
+ * a double- or single-quoted string. Undefined when it can be rendered.
+ */
+export function checkTemplate(template: string): SpecError | undefined {
+  const at = contexts(template);
   for (const m of template.matchAll(PLACEHOLDER)) {
     const variable = (m[1] ?? '').trim();
     if (!isVariable(variable)) {
-      return { ok: false, error: { code: 'UnknownTemplateVariable', variable,
-        message: `unknown template variable {{${variable}}} in query ${JSON.stringify(template)}; use one of ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}` } };
+      return { code: 'UnknownTemplateVariable', variable,
+        message: `unknown template variable {{${variable}}} in query ${JSON.stringify(queryEcho(template))}; use one of ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}` };
+    }
+    const c = at[m.index];
+    if (variable !== 'window' && !(c?.kind === 'string' && c.quote !== '`')) {
+      return { code: 'PlaceholderOutsideString', variable,
+        message: `{{${variable}}} must be inside a double- or single-quoted string, e.g. model="{{name}}", so its value stays a label value; it is ${where(c)} in query ${JSON.stringify(queryEcho(template))}` };
     }
   }
+  return undefined;
+}
+
+/** Replaces the placeholders of `template`; an unknown variable, a misplaced one or a bad window is a SpecError. */
+export function renderQuery(template: string, vars: TemplateVars): Result<string, SpecError> {
+  const problem = checkTemplate(template);
+  if (problem) return { ok: false, error: problem };
   if (!isPromDuration(vars.window)) {
     return { ok: false, error: { code: 'InvalidWindow', window: vars.window,
       message: `window ${JSON.stringify(vars.window)} is not a Prometheus duration: use e.g. 1m, 90s or 1h30m` } };
   }
-  const value = (variable: VariableName): string => (variable === 'window' ? vars.window : escapeLabelValue(vars[variable]));
-  return { ok: true, value: template.replace(PLACEHOLDER, (_all, variable: string) => value(variable.trim() as VariableName)) };
+  const at = contexts(template);
+  return { ok: true, value: template.replace(PLACEHOLDER, (_all, variable: string, offset: number) => {
+    const name = variable.trim() as VariableName;
+    if (name === 'window') return vars.window;
+    const c = at[offset] as Extract<Context, { kind: 'string' }>;
+    return escapeLabelValue(c.regex ? quoteRegex(vars[name]) : vars[name], c.quote as '"' | "'");
+  }) };
 }

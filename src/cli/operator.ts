@@ -83,7 +83,11 @@ const startController = async () => {
       }),
       observer: metrics.observer,
     },
-    onRun: (_key, outcome, ms) => metrics.observeReconcile(outcome, ms),
+    onRun: (key, outcome, ms) => {
+      metrics.observeReconcile(outcome, ms);
+      // One line per reconcile at debug level: how often each ModelVariant is reconciled (the spec fuzzer reads it).
+      logger.debug({ modelVariant: key, outcome, ms: Math.round(ms) }, 'Reconciled');
+    },
     queueMetrics: metrics.workQueue.hooks,
   });
   await controller.start();

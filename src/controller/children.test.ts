@@ -39,6 +39,12 @@ describe('children: ownership and drift, pure parts', () => {
     expect(message).toHaveLength(200);
     expect(message).not.toContain('\u001b');
   });
+  it('words one refusal the same whatever order the apiserver lists its causes in', () => {
+    const causes = [{ field: 'metadata.name', message: 'must not contain dots' }, { field: 'spec.ports[0].targetPort', message: 'must be no more than 15 characters' }];
+    const refusal = (ordered: typeof causes) => ({ body: JSON.stringify({
+      message: `Service "a.b" is invalid: [${ordered.map((c) => `${c.field}: ${c.message}`).join(', ')}]`, details: { causes: ordered } }) });
+    expect(apiMessage(refusal(causes))).toBe(apiMessage(refusal([...causes].reverse())));
+  });
   it('tells a final refusal (4xx) from one worth retrying (5xx) and from errors that are no refusal', () => {
     expect([403, 422, 400].map(refusalOf)).toEqual(['final', 'final', 'final']);
     expect([500, 503].map(refusalOf)).toEqual(['retry', 'retry']);

@@ -22,6 +22,7 @@
 import type { KubernetesObject, KubernetesObjectApi, V1ManagedFieldsEntry } from '@kubernetes/client-node';
 import { serverText } from '../analysis/sanitize.ts';
 import { FIELD_MANAGER, deleteIfExists, isConflict } from '../kube/apply.ts';
+import { apiRefusalMessage } from '../util/api-message.ts';
 import { ANNOTATION_APPLIED_HASH } from '../workload/names.ts';
 
 /** A child that could not be written, and why, in words a user can act on. */
@@ -82,20 +83,12 @@ export function replacementFor<T extends KubernetesObject>(want: T, live: T): T 
 }
 
 /**
- * The apiserver's message from a client-node ApiException (its body is a Status), else the error's,
- * cleaned as any server text is (one printable line, credentials redacted) and cut to 200 characters.
+ * The apiserver's message from a client-node ApiException (its body is a Status), else the error's:
+ * the same words for the same refusal (apiRefusalMessage sorts its causes), cleaned as any server text
+ * is (one printable line, credentials redacted) and cut to 200 characters.
  */
 export function apiMessage(err: unknown): string {
-  const e = err as { body?: unknown; message?: string };
-  let body = e.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch { /* not JSON */ }
-  }
-  const message = (body as { message?: unknown } | undefined)?.message;
-  const text = typeof message === 'string' ? message : e.message ?? String(err);
-  return serverText(text);
+  return serverText(apiRefusalMessage(err));
 }
 
 function httpStatus(err: unknown): number | undefined {

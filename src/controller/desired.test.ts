@@ -42,3 +42,26 @@ describe('toDesired: steps and routes', () => {
     }
   });
 });
+
+describe('toDesired: what the apiserver cannot check (found by the spec fuzzer)', () => {
+  const prometheus = { address: 'http://prometheus:9090' };
+  it('refuses a query template it could not render, naming the field: an unknown variable or a placeholder outside a quoted label value', () => {
+    const d = toDesired(mv({ strategy: { analysis: { prometheus,
+      slis: [{ name: 'ok', query: 'm{model="{{name}}"}', max: 1 }, { name: 'bare', query: 'sum(rate({{name}}_total[1m]))', max: 1 }, { name: 'typo', query: 'm{pod="{{pod}}"}', max: 1 }],
+      slo: { errorQuery: 'e{model=`{{name}}`}', totalQuery: 't{model="{{name}}"}' } } } }));
+    expect(d.problems).toEqual([
+      expect.stringMatching(/^spec\.strategy\.analysis\.slis\[1\]\.query: \{\{name\}\} must be inside a double- or single-quoted string/),
+      expect.stringMatching(/^spec\.strategy\.analysis\.slis\[2\]\.query: unknown template variable \{\{pod\}\}/),
+      expect.stringMatching(/^spec\.strategy\.analysis\.slo\.errorQuery: \{\{name\}\} must be inside .* in a backtick string/),
+    ]);
+  });
+  it('refuses a pod template whose env, ports or resources have the wrong shape, naming the field (make fuzz, seed 11, case 502)', () => {
+    const template = { spec: { containers: [{ name: 'server', image: 'reg/m:1', env: 'ACTIVATION=relu' }] } } as unknown as ModelVariantSpec['template'];
+    expect(toDesired(mv({ template })).problems).toEqual(['spec.template.spec.containers[0].env must be a list of {name, value} (it is a string)']);
+  });
+  it('refuses a name no Service can take, stored before the CRD refused it', () => {
+    expect(toDesired({ ...mv({}), metadata: { name: 'a.b', namespace: 'ml' } }).problems).toEqual([
+      expect.stringMatching(/^metadata\.name "a\.b" must be a DNS label that starts with a letter/),
+    ]);
+  });
+});

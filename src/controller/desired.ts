@@ -7,9 +7,11 @@
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { ModelVariant, Step as SpecStep } from '../api/types.ts';
 import { SIGNAL_ANNOTATION, withDefaults } from '../api/types.ts';
+import { checkTemplate } from '../analysis/render-query.ts';
 import { parseDuration } from '../util/duration.ts';
 import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
 import { describeChange, templateRevision } from '../workload/revision.ts';
+import { templateShapeProblems } from '../workload/template-shape.ts';
 import type { Desired, Step } from './model.ts';
 
 /** Providers whose route splits requests by weight (the canary is sized to its weight beside a full stable). */
@@ -31,6 +33,9 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
     return ms ?? 0;
   };
 
+  if (!DNS_LABEL.test(name)) {
+    problems.push(`metadata.name ${JSON.stringify(name)} must be a DNS label that starts with a letter (a-z, 0-9 and -, no dots): the operator names Services <name>, <name>-stable and <name>-canary after it`);
+  }
   if (name.length > MAX_MODEL_NAME_LENGTH) {
     problems.push(`metadata.name is ${name.length} characters; at most ${MAX_MODEL_NAME_LENGTH} fit, since the "<name>-canary" Service name must be a 63-character DNS label`);
   }
@@ -39,6 +44,7 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
   containers.forEach((c, i) => {
     if (!c.image) problems.push(`spec.template.spec.containers[${i}] (${c.name ?? 'unnamed'}) has no image: set the model server image`);
   });
+  problems.push(...templateShapeProblems(spec.template ?? {}));
   const weighted = WEIGHTED_PROVIDERS.has(spec.traffic.provider);
   const steps = toSteps(spec.strategy.steps, duration);
   spec.strategy.steps.forEach((s, i) => {
@@ -54,6 +60,7 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
   const analysis = spec.strategy.analysis
     ? { intervalMs: duration('spec.strategy.analysis.interval', spec.strategy.analysis.interval, 1_000) }
     : undefined;
+  if (spec.strategy.analysis) problems.push(...templateProblems(spec.strategy.analysis));
   const template = spec.template ?? {};
   const variant = { activation: spec.activation, revision: templateRevision(template) };
   const status = mv.status ?? {};
@@ -80,6 +87,27 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
     ...(signal ? { signal } : {}),
     problems,
   };
+}
+
+/** A Service name: what `<name>`, `<name>-stable` and `<name>-canary` must all be. */
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Query templates the operator could never render, each prefixed with its field: an unknown variable,
+ * or a text placeholder outside a quoted label value (see render-query.ts). Caught here, the spec is
+ * reported at once (SpecValid=False) instead of failing every analysis run of a rollout.
+ */
+function templateProblems(analysis: NonNullable<ReturnType<typeof withDefaults>['strategy']['analysis']>): string[] {
+  const fields: [string, string | undefined][] = [
+    ...(analysis.slis ?? []).flatMap((sli, i): [string, string | undefined][] => [
+      [`spec.strategy.analysis.slis[${i}].query`, sli.query], [`spec.strategy.analysis.slis[${i}].samplesQuery`, sli.samplesQuery]]),
+    ['spec.strategy.analysis.slo.errorQuery', analysis.slo?.errorQuery],
+    ['spec.strategy.analysis.slo.totalQuery', analysis.slo?.totalQuery],
+  ];
+  return fields.flatMap(([field, template]) => {
+    const problem = template === undefined ? undefined : checkTemplate(template);
+    return problem ? [`${field}: ${problem.message}`] : [];
+  });
 }
 
 /**

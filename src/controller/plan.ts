@@ -14,6 +14,7 @@ import type { RouteState } from '../traffic/router.ts';
 import { canaryPhase } from './plan-canary.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
+import { boundStatus } from './status-bounds.ts';
 
 /** Mutable working state of one planning pass; only `plan` and its helpers see it. */
 export interface Draft {
@@ -31,7 +32,13 @@ export const REQUEUE_NEXT_STEP_MS = 100;
 /** A capacity hold looks again this often (nodes and pods are watched as well). */
 export const REQUEUE_CAPACITY_MS = 30_000;
 
+/** The next plan; its status always within the bounds of status-bounds.ts (the CRD's and MAX_STATUS_BYTES). */
 export function plan(d: Desired, o: Observed, previous: Status, now: number, split: SplitRule): Plan {
+  const p = planUnbounded(d, o, previous, now, split);
+  return { ...p, status: boundStatus(p.status) };
+}
+
+function planUnbounded(d: Desired, o: Observed, previous: Status, now: number, split: SplitRule): Plan {
   const nowIso = new Date(now).toISOString();
   const s: Status = structuredClone(previous);
   s.conditions ??= [];

@@ -6,7 +6,7 @@
  * before the Deployments, and writes status only when it changed in meaning.
  */
 import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
-import { writeStatus } from '../kube/apply.ts';
+import { isNotFound, writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
@@ -140,11 +140,26 @@ export function sameStatus(a: Status, b: Status): boolean {
   return stableHash(a) === stableHash(b);
 }
 
-async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan): Promise<void> {
+/**
+ * Writes status when it changed in meaning, then records the plan's Events. A ModelVariant deleted
+ * since it was read (404) is done with: nothing to write, no Event, and not an error to back off from
+ * (the spec fuzzer, which deletes ModelVariants right after they settle, saw that race as a failed reconcile).
+ */
+export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan): Promise<void> {
   const namespace = mv.metadata?.namespace ?? '';
   const name = mv.metadata?.name ?? '';
   if (!sameStatus(previous, p.status)) {
-    const version = Number(await writeStatus(ctx.custom, namespace, name, p.status));
+    let written: string | undefined;
+    try {
+      written = await writeStatus(ctx.custom, namespace, name, p.status);
+    } catch (err) {
+      if (isNotFound(err)) {
+        ctx.logger.debug({ modelVariant: `${namespace}/${name}` }, 'ModelVariant deleted before its status was written');
+        return;
+      }
+      throw err;
+    }
+    const version = Number(written);
     if (Number.isFinite(version)) ctx.written.set(`${namespace}/${name}`, { resourceVersion: version, status: p.status });
   }
   const target = { namespace, name, uid: mv.metadata?.uid ?? '' };

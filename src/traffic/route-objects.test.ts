@@ -42,6 +42,24 @@ describe('apiserver answers', () => {
     expect(() => problemOrThrow(new Error('ECONNREFUSED'), 'x', 'X', 'y')).toThrow('ECONNREFUSED');
   });
 
+  it('words one refusal the same whatever order the apiserver lists its causes in (found by the spec fuzzer)', () => {
+    // kube-openapi walks a schema's properties in map order, so two refusals of one object list their
+    // errors in different orders; a message that changed with the order rewrote TrafficRouted on every
+    // pass and woke the ModelVariant again: a reconcile loop (make fuzz, seed 7, case 22).
+    const causes = [
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "ü": spec.hostnames[1] in body should match', field: 'spec.hostnames[1]' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "𝤃": spec.parentRefs[0].group in body should match', field: 'spec.parentRefs[0].group' },
+    ];
+    const refusal = (ordered: typeof causes) => err(422, JSON.stringify({
+      message: `HTTPRoute.gateway.networking.k8s.io "m" is invalid: [${ordered.map((c) => `${c.field}: ${c.message}`).join(', ')}]`,
+      details: { name: 'm', causes: ordered },
+    }));
+    const a = problemOrThrow(refusal(causes), 'httproutes.gateway.networking.k8s.io', 'HTTPRoute', 'creating HTTPRoute ml/m');
+    const b = problemOrThrow(refusal([...causes].reverse()), 'httproutes.gateway.networking.k8s.io', 'HTTPRoute', 'creating HTTPRoute ml/m');
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ message: expect.stringContaining('spec.hostnames[1]') });
+  });
+
   it('names the other owner of an object, or says it has none', () => {
     const target: RouteTarget = {
       namespace: 'ml', name: 'sentiment', stableService: 'sentiment-stable', canaryService: 'sentiment-canary', port: 8080,

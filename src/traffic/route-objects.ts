@@ -5,6 +5,7 @@
  * routers do the I/O.
  */
 import { FIELD_MANAGER } from '../kube/apply.ts';
+import { apiRefusalMessage } from '../util/api-message.ts';
 import type { RouteProblem, RouteTarget } from './router.ts';
 
 /** A managedFields entry; `time` is a Date once client-node has read it, a string in the models' types. */
@@ -43,11 +44,9 @@ function statusBody(err: unknown): { message?: unknown; details?: { name?: unkno
   return body && typeof body === 'object' ? body : undefined;
 }
 
-/** The apiserver's own message (one line), else the error's. */
+/** The apiserver's own message (one line, stable for one refusal: see api-message.ts), else the error's. */
 export function apiMessage(err: unknown): string {
-  const message = statusBody(err)?.message;
-  const text = typeof message === 'string' ? message : err instanceof Error ? err.message : String(err);
-  return text.replace(/\s+/g, ' ').trim().slice(0, 500);
+  return apiRefusalMessage(err);
 }
 
 /**

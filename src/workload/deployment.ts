@@ -10,6 +10,7 @@ import type { V1Container, V1Deployment, V1EnvVar, V1PodTemplateSpec } from '@ku
 import { stableHash } from './hash.ts';
 import { ANNOTATION_APPLIED_HASH, LABEL_REVISION, LABEL_VARIANT, childName, podLabels, modelLabels, roleSelector, type Role } from './names.ts';
 import { controllerReference, type OwnerRef } from './owner.ts';
+import { objectsIn } from './template-shape.ts';
 
 export interface WorkloadInput {
   namespace: string;
@@ -26,7 +27,8 @@ export interface VariantTemplate {
 }
 
 function withVariantEnv(container: V1Container, variantEnv: string, activation: string): V1Container {
-  const env: V1EnvVar[] = (container.env ?? []).filter((e) => e.name !== variantEnv);
+  // A template of the wrong shape (templateShapeProblems) is reported as an invalid spec; the builder just never throws.
+  const env: V1EnvVar[] = objectsIn<V1EnvVar>(container.env).filter((e) => e.name !== variantEnv);
   return { ...container, env: [...env, { name: variantEnv, value: activation }] };
 }
 
@@ -69,7 +71,7 @@ export function buildDeployment(input: WorkloadInput, role: Role, variant: Varia
  */
 export function deployedVariant(deployment: V1Deployment | undefined, variantEnv: string): { activation: string; revision: string } | undefined {
   const template = deployment?.spec?.template;
-  const activation = template?.spec?.containers[0]?.env?.find((e) => e.name === variantEnv)?.value ?? template?.metadata?.labels?.[LABEL_VARIANT];
+  const activation = objectsIn<V1EnvVar>(template?.spec?.containers[0]?.env).find((e) => e.name === variantEnv)?.value ?? template?.metadata?.labels?.[LABEL_VARIANT];
   const revision = template?.metadata?.labels?.[LABEL_REVISION];
   return activation && revision ? { activation, revision } : undefined;
 }

@@ -3,17 +3,18 @@
  * provider splits traffic by ready replicas behind it), `<name>-stable` and `<name>-canary` select one
  * role each (the targets of a mesh or Gateway API route).
  */
-import type { V1PodTemplateSpec, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerPort, V1PodTemplateSpec, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { stableHash } from './hash.ts';
 import { ANNOTATION_APPLIED_HASH, LABEL_MODEL, childName, modelLabels, roleSelector, type Role } from './names.ts';
 import { controllerReference, type OwnerRef } from './owner.ts';
+import { objectsIn } from './template-shape.ts';
 
 /** Port used when neither the traffic config nor the template declares one. */
 export const DEFAULT_SERVING_PORT = 8080;
 
 /** The Service ports: the template's declared container ports, else the traffic port, else 8080. */
 export function servicePorts(template: V1PodTemplateSpec, trafficPort?: number): V1ServicePort[] {
-  const declared = (template.spec?.containers ?? []).flatMap((c) => c.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
+  const declared = objectsIn<V1Container>(template.spec?.containers).flatMap((c) => objectsIn<V1ContainerPort>(c.ports)).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
   if (declared.length > 0) {
     return declared.map((p, i) => ({ name: p.name ?? `port-${i}`, port: p.containerPort, targetPort: p.name ?? p.containerPort, protocol: 'TCP' }));
   }

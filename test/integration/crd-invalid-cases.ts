@@ -95,6 +95,7 @@ const MSG = {
   childName:
     "metadata.name must not end in -stable or -canary: the operator names the children of a ModelVariant <name>-stable and <name>-canary, so such a name would collide with another ModelVariant's children; pick another name",
   nameLength: 'metadata.name must be at most 56 characters: the operator names a child Service <name>-canary, which must fit in 63',
+  nameLabel: 'metadata.name must be a DNS label that starts with a letter (a-z, 0-9 and -, no dots): the operator names Services <name>, <name>-stable and <name>-canary after it',
 } as const;
 
 /** Larger than Go's time.Duration (~2562047h): CEL's duration() cannot parse it, so a guard must refuse it first. */
@@ -215,6 +216,8 @@ export const INVALID_CASES: InvalidCase[] = [
   { name: 'rejects a name ending in -stable', mutate: () => {}, metadataName: 'sentiment-stable', message: MSG.childName },
   { name: 'rejects a name ending in -canary', mutate: () => {}, metadataName: 'sentiment-canary', message: MSG.childName },
   { name: 'rejects a name longer than 56 characters', mutate: () => {}, metadataName: 'm'.repeat(57), message: MSG.nameLength },
+  { name: 'rejects a name with dots, which no Service can take', mutate: () => {}, metadataName: 'sentiment.v2', message: MSG.nameLabel },
+  { name: 'rejects a name that starts with a digit, which no Service can take', mutate: () => {}, metadataName: '2sentiment', message: MSG.nameLabel },
 ];
 
 export const VALID_EDGE_CASES: ValidEdgeCase[] = [

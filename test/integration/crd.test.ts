@@ -85,6 +85,18 @@ describe('the ModelVariant CRD on a real apiserver', () => {
       expect(got).not.toMatch(/evaluation error|no such key|no matching overload|cost budget/i);
     });
 
+    it.each(INVALID_CASES.filter((c) => c.metadataName))('names metadata.name as the field when it $name (not "<nil>")', async ({ metadataName }) => {
+      try {
+        await create(validModelVariant(metadataName as string));
+      } catch (err) {
+        const body = (typeof (err as k8s.ApiException<unknown>).body === 'string'
+          ? JSON.parse((err as k8s.ApiException<string>).body) : (err as k8s.ApiException<unknown>).body) as { details?: { causes?: { field?: string }[] } };
+        expect(body.details?.causes?.map((c) => c.field)).toContain('metadata.name');
+        return;
+      }
+      throw new Error(`the apiserver accepted ${metadataName}`);
+    });
+
     it('has at least 20 cases, each a different sentence', () => {
       expect(INVALID_CASES.length).toBeGreaterThanOrEqual(20);
       expect(new Set(INVALID_CASES.map((c) => c.name)).size).toBe(INVALID_CASES.length);

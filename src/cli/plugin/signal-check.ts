@@ -10,6 +10,7 @@
  */
 import { SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
 import { canaryVariant, sameVariant, type SignalVerb, type Variant } from '../../controller/model.ts';
+import { signalKey } from '../../controller/signals.ts';
 import { templateRevision } from '../../workload/revision.ts';
 
 export { SIGNAL_VERBS, type SignalVerb } from '../../controller/model.ts';
@@ -19,7 +20,7 @@ export type SignalCheck = { send: true; effect: string } | { send: false; reason
 /** The signal value on the object that the operator has not acted on yet, if any. */
 export function pendingSignal(mv: ModelVariant): string | undefined {
   const value = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
-  return value && value !== mv.status?.handledSignal ? value : undefined;
+  return value && signalKey(value) !== mv.status?.handledSignal ? value : undefined;
 }
 
 const refuse = (reason: string): SignalCheck => ({ send: false, reason });
