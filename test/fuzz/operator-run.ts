@@ -5,7 +5,7 @@
  * `settleTimeoutMs`, is watched at rest for `restMs` (its status size measured, its reconciles counted
  * from the log afterwards), sometimes changed once more (a new activation and new images: a rollout or
  * a direct replacement, so `status.change` is written), and deleted. At most `window` live at once and
- * a cap on Services keep the harness's /24 service range and the two cores out of trouble; a quota of
+ * a cap on Services keep the shared cluster's service range and the two cores out of trouble; a quota of
  * pods keeps `replicas: 1000` cheap, and a quota of no GPU leaves the fake nodes' GPUs to other tests. Prometheus is never reached: the operator's allow-list admits only
  * a closed loopback port.
  */
