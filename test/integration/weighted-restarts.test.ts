@@ -19,6 +19,13 @@ import { readRaw, routedToEmptyCanary, startRouteSampler, weightsCarried, type R
 let operator: RunningOperator | undefined;
 let ns: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The steps' weights. The operator is killed as soon as each is seen on the route; whether the kill lands
+ * before the step is recorded as reached is a race, so four chances make a run that never lands there
+ * (the test then fails: it would not have tested what it says) rare on a busy machine (it was one in
+ * about four with two steps and four jest workers).
+ */
+const WEIGHTS = [5, 20, 35, 50];
 const start = async () => {
   operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false'] });
   await operator.port();
@@ -42,7 +49,7 @@ async function when(what: string, probe: () => Promise<boolean>, timeoutMs = 90_
 async function crashThroughRollout(model: string, kind: RouteKind, route: string, traffic: ModelVariantSpec['traffic']) {
   await start();
   await createModelVariant(ns, model, { activation: 'relu', replicas: 2, template: withPodLifecycle(gpuTemplate(1), { readyDelay: '3s', terminationDelay: '1s' }),
-    traffic, strategy: { steps: [{ setWeight: 5, pause: '3s' }, { setWeight: 50, pause: '3s' }] } });
+    traffic, strategy: { steps: WEIGHTS.map((setWeight) => ({ setWeight, pause: '2s' })) } });
   await waitForStatus(ns, model, 'Healthy', (s) => s.phase === 'Healthy');
   const sampler = startRouteSampler({ namespace: ns, model, kind, route, everyMs: 100 });
   const routeWeight = async () => { const r = await findRoute(kind, ns, route); return r ? readRaw(kind, r, model).weight : undefined; };
@@ -50,7 +57,7 @@ async function crashThroughRollout(model: string, kind: RouteKind, route: string
   await setActivation(ns, model, 'gelu');
 
   const killedAt: (string | undefined)[] = [];
-  for (const w of [5, 50]) {
+  for (const w of WEIGHTS) {
     await when(`the route at ${w} %`, async () => (await routeWeight()) === w);
     await operator?.kill();
     killedAt.push((await getModelVariant(ns, model)).status?.message);
@@ -71,14 +78,14 @@ async function crashThroughRollout(model: string, kind: RouteKind, route: string
 
 function expectResumedOnce(run: Awaited<ReturnType<typeof crashThroughRollout>>) {
   expect(routedToEmptyCanary(run.samples)).toEqual([]);
-  expect(weightsCarried(run.samples)).toEqual([0, 5, 50, 0]);
+  expect(weightsCarried(run.samples)).toEqual([0, ...WEIGHTS, 0]);
   const count = (reason: string) => run.reasons.filter((r) => r === reason).length;
   expect(count('RolloutStarted')).toBe(1);
   // A kill can land after a status write and before the Event that goes with it is recorded (Events
   // follow their status write; docs/operator.md, Exactly once): never twice, maybe not at all.
   expect(count('StepWeightReached')).toBeGreaterThanOrEqual(1);
-  expect(count('StepWeightReached')).toBeLessThanOrEqual(2);
-  expect(count('StepCompleted')).toBeLessThanOrEqual(1);
+  expect(count('StepWeightReached')).toBeLessThanOrEqual(WEIGHTS.length);
+  expect(count('StepCompleted')).toBeLessThanOrEqual(WEIGHTS.length - 1);
   expect(count('PromotionStarted')).toBeLessThanOrEqual(1);
   expect(count('Promoted')).toBe(1);
   expect(run.reasons).not.toContain('TrafficRouteRepaired');
