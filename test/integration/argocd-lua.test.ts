@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { PHASE, SIGNAL_ANNOTATION, type ModelVariant } from '../../src/api/types.ts';
 import { actionNames, snippetIsCurrent } from '../../scripts/gen-argocd.ts';
 import { checkSignal, SIGNAL_VERBS } from '../../src/cli/plugin/signal-check.ts';
+import { signalKey } from '../../src/controller/signals.ts';
 import { argocdTools } from '../harness/argocd.ts';
 import { REPO_ROOT } from '../harness/binaries.ts';
 import { clusterState } from '../harness/env.ts';
@@ -129,6 +130,7 @@ describe('health.lua and discovery.lua on hand-written odd objects', () => {
     mv.spec.activation = activation;
   };
   const progressing = 'testdata/progressing.yaml';
+  const LONG_SIGNAL = `pause@${'x'.repeat(5000)}`;
   const healthy = 'testdata/healthy.yaml';
   const degraded = 'testdata/degraded-aborted.yaml';
 
@@ -154,6 +156,8 @@ describe('health.lua and discovery.lua on hand-written odd objects', () => {
     ['annotations null', from(healthy, (mv) => { mv.metadata.annotations = null; }), 'Healthy', /^relu is stable/],
     ['the signal already handled', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: 'promote@x' }; mv.status.handledSignal = 'promote@x'; }), 'Healthy', /^relu is stable/],
     ['an empty signal', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: '' }; }), 'Healthy', /^relu is stable/],
+    ['a signal longer than handledSignal holds, recorded as its digest', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: LONG_SIGNAL }; mv.status.handledSignal = signalKey(LONG_SIGNAL); }), 'Healthy', /^relu is stable/],
+    ['a long signal not yet handled, shown cut', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: LONG_SIGNAL }; }), 'Progressing', /^Waiting for the operator to act on a signal of 5006 bytes$/],
     ['a phase that is a number', from(healthy, (mv) => { mv.status.phase = 7; }), 'Unknown', /^Unknown phase 7/],
   ];
 

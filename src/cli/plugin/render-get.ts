@@ -6,6 +6,7 @@
  */
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { SIGNAL_ANNOTATION, withDefaults, type ModelVariant, type Step } from '../../api/types.ts';
+import { signalKey } from '../../controller/signals.ts';
 import { phaseColour, type Paint } from './colour.ts';
 import { renderAnalysis } from './render-analysis.ts';
 import { renderConditions } from './render-conditions.ts';
@@ -71,7 +72,7 @@ export function renderSteps(mv: ModelVariant, paint: Paint): string[] {
 export function signalLine(mv: ModelVariant): string | undefined {
   const value = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
   if (!value) return undefined;
-  return value === mv.status?.handledSignal ? `${value} (handled)` : `${value} (pending: the operator has not acted on it yet)`;
+  return signalKey(value) === mv.status?.handledSignal ? `${value} (handled)` : `${value} (pending: the operator has not acted on it yet)`;
 }
 
 /** "gelu (revision 3f2a9c01d4)", or the activation alone when no revision is recorded. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
+import { signalKey } from '../../controller/signals.ts';
 import { caughtUp, degradedReason, progressLine, waitOutcome } from './wait-outcome.ts';
 import { degraded, healthy, progressing } from './test-fixtures.ts';
 
@@ -38,6 +39,16 @@ describe('wait --for=promoted', () => {
     expect(waitOutcome(retried, 'promoted').state).toBe('pending');
     retried.status = { ...retried.status, handledSignal: 'retry@2026-11-28T14:00:00Z' };
     expect(waitOutcome(retried, 'promoted').state).toBe('opposite');
+  });
+
+  it('counts a signal longer than status.handledSignal holds as handled once its digest is recorded', () => {
+    const long = `retry@${'x'.repeat(5000)}`;
+    const retried = degraded();
+    retried.metadata = { ...retried.metadata, annotations: { [SIGNAL_ANNOTATION]: long } };
+    expect(caughtUp(retried)).toBe(false);
+    retried.status = { ...retried.status, handledSignal: signalKey(long) };
+    expect(signalKey(long)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(caughtUp(retried)).toBe(true);
   });
 });
 

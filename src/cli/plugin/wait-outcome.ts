@@ -7,6 +7,7 @@
  * Each target's opposite is the other terminal outcome, which ends the wait with exit code 1.
  */
 import { CONDITION_TYPE, SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
+import { signalKey } from '../../controller/signals.ts';
 import { formatValue } from './render-analysis.ts';
 import { stepLabel } from './render-get.ts';
 
@@ -23,7 +24,7 @@ export function caughtUp(mv: ModelVariant): boolean {
   const generation = mv.metadata?.generation ?? 0;
   const observed = mv.status?.observedGeneration;
   const signal = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
-  return observed !== undefined && observed >= generation && (!signal || signal === mv.status?.handledSignal);
+  return observed !== undefined && observed >= generation && (!signal || signalKey(signal) === mv.status?.handledSignal);
 }
 
 export const isPromoted = (mv: ModelVariant) =>
