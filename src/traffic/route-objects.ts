@@ -5,7 +5,7 @@
  * routers do the I/O.
  */
 import { FIELD_MANAGER } from '../kube/apply.ts';
-import { apiRefusalMessage } from '../util/api-message.ts';
+import { apiRefusalMessage, statusBody } from '../util/api-message.ts';
 import type { RouteProblem, RouteTarget } from './router.ts';
 
 /** A managedFields entry; `time` is a Date once client-node has read it, a string in the models' types. */
@@ -29,19 +29,6 @@ export interface RouteObject {
 export function httpStatus(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
-}
-
-/** The apiserver's Status body of an ApiException (JSON text or parsed), if any. */
-function statusBody(err: unknown): { message?: unknown; details?: { name?: unknown } } | undefined {
-  let body = (err as { body?: unknown } | undefined)?.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      return { message: body };
-    }
-  }
-  return body && typeof body === 'object' ? body : undefined;
 }
 
 /** The apiserver's own message (one line, stable for one refusal: see api-message.ts), else the error's. */

@@ -12,7 +12,7 @@ interface StatusCause {
 }
 
 /** The Status body of a client-node ApiException (its `body`, JSON text or parsed), if any. */
-function statusBody(err: unknown): { message?: unknown; details?: { causes?: StatusCause[] } } | undefined {
+export function statusBody(err: unknown): { message?: unknown; details?: { name?: unknown; causes?: StatusCause[] } } | undefined {
   let body = (err as { body?: unknown } | undefined)?.body;
   if (typeof body === 'string') {
     try {

@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { DURATION_PATTERN, parseDuration } from '../../src/util/duration.ts';
+import { toPromDuration } from '../../src/analysis/render-query.ts';
 import { ruleConstraints, type SchemaNode } from './crd-schema.ts';
 import { anyString, hostileText, promqlTemplate } from './hostile-values.ts';
 
@@ -34,19 +35,7 @@ export function drawDuration(g: Draw, minMs = 0, maxMs = 24 * 3_600_000): string
   if (style === 'ms') return `${ms}ms`;
   if (style === 's' && ms % 1000 === 0) return `${ms / 1000}s`;
   if (style === 'decimal' && ms % 100 === 0 && ms >= 1000) return `${ms / 1000}s`;
-  return goDuration(ms);
-}
-
-/** Exact Go-style text of a whole number of milliseconds: "1h2m3s4ms", "0s". */
-export function goDuration(ms: number): string {
-  let rest = ms;
-  let out = '';
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return out || '0s';
+  return toPromDuration(ms);
 }
 
 /**
