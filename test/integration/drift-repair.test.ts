@@ -34,6 +34,22 @@ async function healthyModel(prefix: string, name: string): Promise<string> {
   return env.ns;
 }
 
+/**
+ * Waits until the stable Deployment is back at `replicas` with `count` ChildRepaired events; on a
+ * timeout the error gives what was last seen and the tail of the operator's log.
+ */
+async function repairedBack(ns: string, name: string, replicas: number, count: number, what: string): Promise<void> {
+  try {
+    await eventually(what, async () => {
+      const [d, seen] = await Promise.all([deployment(ns, `${name}-stable`), repairs(ns, name)]);
+      if (d?.spec?.replicas === replicas && seen.length === count) return true;
+      throw new Error(`replicas ${d?.spec?.replicas}, ChildRepaired events ${JSON.stringify(seen)}`);
+    }, 30_000);
+  } catch (err) {
+    throw new Error(`${String(err)}\noperator log tail:\n${env?.operator.logs().slice(-6000)}`);
+  }
+}
+
 async function repairs(ns: string, name: string): Promise<string[]> {
   return (await modelVariantEvents(ns, name)).filter((e) => e.reason === 'ChildRepaired').map((e) => e.message);
 }
@@ -51,18 +67,12 @@ describe('drift', () => {
   it('undoes kubectl scale and a PUT to /scale of the stable Deployment, each with a ChildRepaired event, and then rests', async () => {
     const ns = await healthyModel('drift-scale', 'scaled');
     kubectl('scale', 'deployment/scaled-stable', '--replicas=6', '-n', ns);
-    await eventually('stable back at 2 replicas after kubectl scale', async () => {
-      const d = await deployment(ns, 'scaled-stable');
-      return d?.spec?.replicas === 2 && (await repairs(ns, 'scaled')).length === 1 ? true : undefined;
-    }, 30_000);
+    await repairedBack(ns, 'scaled', 2, 1, 'stable back at 2 replicas after kubectl scale');
     expect((await repairs(ns, 'scaled'))[0]).toMatch(/^repaired Deployment scaled-stable \(changed by kubectl[^)]*\(scale\)\)/);
 
     const scale = await apps().readNamespacedDeploymentScale({ namespace: ns, name: 'scaled-stable' });
     await apps().replaceNamespacedDeploymentScale({ namespace: ns, name: 'scaled-stable', body: { ...scale, spec: { replicas: 5 } }, fieldManager: 'an-autoscaler' });
-    await eventually('stable back at 2 replicas after PUT /scale', async () => {
-      const d = await deployment(ns, 'scaled-stable');
-      return d?.spec?.replicas === 2 && (await repairs(ns, 'scaled')).length === 2 ? true : undefined;
-    }, 30_000);
+    await repairedBack(ns, 'scaled', 2, 2, 'stable back at 2 replicas after PUT /scale');
     expect((await repairs(ns, 'scaled'))[1]).toContain('an-autoscaler (scale)');
 
     await waitForStatus(ns, 'scaled', 'Healthy at 2/2', (s) => s.phase === 'Healthy' && conditionOf(s, 'Available')?.message === '2/2 serving replicas ready');
