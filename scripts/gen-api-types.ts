@@ -36,12 +36,20 @@ const TITLES: Record<string, string> = {
   'spec.strategy.analysis.slo': 'SLO',
   'spec.strategy.analysis.slis[]': 'SLI',
   'spec.strategy.analysis.slis[].builtin': 'BuiltinSLI',
+  'spec.strategy.experiment': 'Experiment',
+  'spec.strategy.experiment.candidates[]': 'ExperimentCandidate',
+  'spec.strategy.experiment.slis[]': 'ExperimentSLI',
+  'spec.strategy.experiment.rankBy[]': 'ExperimentObjective',
   status: 'ModelVariantStatus',
   'status.phase': 'Phase',
   'status.analysis': 'AnalysisStatus',
   'status.analysis.verdict': 'Verdict',
   'status.analysis.slis[]': 'SLIStatus',
   'status.analysis.burnRate': 'BurnRateStatus',
+  'status.experiment': 'ExperimentStatus',
+  'status.experiment.candidates[]': 'CandidateStatus',
+  'status.experiment.candidates[].slis[]': 'CandidateSLIStatus',
+  'status.experiment.candidates[].verdict': 'StatisticalVerdict',
   'status.conditions[]': 'StatusCondition',
 };
 
@@ -52,11 +60,13 @@ const TS_TYPES: Record<string, string> = {
   'spec.strategy.analysis.prometheus.bearerTokenSecretRef': 'SecretKeyRef',
   'status.analysis.slis[].verdict': 'Verdict',
   'status.analysis.burnRate.verdict': 'Verdict',
+  'status.experiment.candidates[].slis[].verdict': 'StatisticalVerdict',
 };
 
 /** Doc comments for named types shared by several fields, where the first field's description would mislead. */
 const TYPE_DOCS: Record<string, string> = {
   SecretKeyRef: "A key of a Secret in the ModelVariant's namespace.",
+  StatisticalVerdict: 'The statistical judge\'s verdict: Pass (not worse by the minimum effect), Fail (worse), Inconclusive (not known yet, too few samples).',
   Verdict: 'The outcome of a judgement: Successful, Failed, Inconclusive (no data, NaN, too few samples) or Error (the query failed).',
 };
 

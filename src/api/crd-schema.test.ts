@@ -70,6 +70,8 @@ function violations(node: Schema, value: unknown, path: string): string[] {
       if (value.length < (node.minItems ?? 0) || value.length > (node.maxItems ?? Infinity)) return bad('wrong number of items');
       return value.flatMap((item, i) => violations(node.items as Schema, item, `${path}[${i}]`));
     }
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : bad('not a boolean');
     case 'object': {
       if (!isObject(value)) return bad('not an object');
       const missing = (node.required ?? []).filter((key) => value[key] === undefined).map((key) => `${path}.${key}: required`);
@@ -177,6 +179,7 @@ describe('the ModelVariant CRD', () => {
         'spec.strategy.analysis.slo.shortWindow',
         'spec.strategy.analysis.slo.longWindow',
         'spec.strategy.analysis.slis[].window',
+        'spec.strategy.experiment.duration',
       ].map((path) => [path, DURATION_PATTERN]),
     );
   });
@@ -212,6 +215,7 @@ describe('the ModelVariant CRD', () => {
       expected('spec.strategy.analysis.slo.shortWindow', '5s', '24h'),
       expected('spec.strategy.analysis.slo.longWindow', '5s', '24h'),
       expected('spec.strategy.analysis.slis[].window', '5s', '24h'),
+      expected('spec.strategy.experiment.duration', '10s', '168h'),
     ]);
     // The guard only refuses values above 27000h, so the bounds must stay well below it.
     for (const { max } of bounds) expect(parseDuration(max as string)).toBeLessThanOrEqual(parseDuration('168h') as number);

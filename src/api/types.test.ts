@@ -50,6 +50,17 @@ const specs: [string, ModelVariantSpec][] = [
   ['a spec with analysis but no slo', { activation: 'gelu', template, strategy: { analysis: { prometheus } } }],
   ['a spec with an empty slo', { activation: 'gelu', template, strategy: { analysis: { prometheus, slo: {} } } }],
   [
+    'a spec with an experiment',
+    {
+      activation: 'relu', template,
+      strategy: {
+        analysis: { prometheus, slis: [{ name: 'accuracy', builtin: 'accuracy', min: 0.5 }] },
+        experiment: { candidates: [{ activation: 'gelu', weight: 10 }, { activation: 'silu', weight: 10 }],
+          slis: [{ name: 'accuracy', minimumEffect: { absolute: 0.01 } }], rankBy: [{ sli: 'accuracy', prefer: 'higher' }] },
+      },
+    },
+  ],
+  [
     'a spec that sets some fields itself',
     {
       activation: 'silu',

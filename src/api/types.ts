@@ -7,6 +7,7 @@
  */
 import type {
   Analysis,
+  Experiment,
   ModelVariantSpec,
   Phase,
   PrometheusSource,
@@ -97,6 +98,12 @@ export const DEFAULTS = {
   shortWindow: '1m',
   longWindow: '5m',
   burnRateThreshold: 14.4,
+  /** strategy.experiment.* */
+  duration: '1h',
+  minSamples: 20,
+  confidenceLevel: 0.95,
+  power: 0.8,
+  promoteWinner: true,
 } as const;
 
 export type DefaultedSLO = SLO & Required<Pick<SLO, 'objective' | 'shortWindow' | 'longWindow' | 'burnRateThreshold'>>;
@@ -110,8 +117,12 @@ export interface DefaultedAnalysis extends Analysis {
   slo?: DefaultedSLO;
 }
 
+/** strategy.experiment with its defaults filled. */
+export type DefaultedExperiment = Experiment & Required<Pick<Experiment, 'duration' | 'minSamples' | 'confidenceLevel' | 'power' | 'promoteWinner'>>;
+
 export interface DefaultedStrategy extends Strategy {
   steps: Step[];
+  experiment?: DefaultedExperiment;
   progressDeadline: string;
   promotionDeadline: string;
   capacityTimeout: string;
@@ -132,7 +143,7 @@ export interface DefaultedModelVariantSpec extends ModelVariantSpec {
  * absent). Pure: returns a new spec and never shares the default step list.
  */
 export function withDefaults(spec: ModelVariantSpec): DefaultedModelVariantSpec {
-  const { analysis, ...strategy } = spec.strategy ?? {};
+  const { analysis, experiment, ...strategy } = spec.strategy ?? {};
   return {
     ...spec,
     replicas: spec.replicas ?? DEFAULTS.replicas,
@@ -145,7 +156,19 @@ export function withDefaults(spec: ModelVariantSpec): DefaultedModelVariantSpec 
       promotionDeadline: strategy.promotionDeadline ?? DEFAULTS.promotionDeadline,
       capacityTimeout: strategy.capacityTimeout ?? DEFAULTS.capacityTimeout,
       ...(analysis ? { analysis: analysisWithDefaults(analysis) } : {}),
+      ...(experiment ? { experiment: experimentWithDefaults(experiment) } : {}),
     },
+  };
+}
+
+function experimentWithDefaults(experiment: Experiment): DefaultedExperiment {
+  return {
+    ...experiment,
+    duration: experiment.duration ?? DEFAULTS.duration,
+    minSamples: experiment.minSamples ?? DEFAULTS.minSamples,
+    confidenceLevel: experiment.confidenceLevel ?? DEFAULTS.confidenceLevel,
+    power: experiment.power ?? DEFAULTS.power,
+    promoteWinner: experiment.promoteWinner ?? DEFAULTS.promoteWinner,
   };
 }
 

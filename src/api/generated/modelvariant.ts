@@ -19,6 +19,10 @@ export type Phase = 'Healthy' | 'Progressing' | 'Paused' | 'Promoting' | 'Degrad
  * The outcome of a judgement: Successful, Failed, Inconclusive (no data, NaN, too few samples) or Error (the query failed).
  */
 export type Verdict = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+/**
+ * The statistical judge's verdict: Pass (not worse by the minimum effect), Fail (worse), Inconclusive (not known yet, too few samples).
+ */
+export type StatisticalVerdict = 'Pass' | 'Fail' | 'Inconclusive';
 
 /**
  * A ModelVariant serves one ML model on GPU pods and rolls a change of its activation function (relu → gelu, …) out as a canary: traffic shifts to the new variant in steps, Prometheus SLIs judge it, and the operator promotes it or rolls it back on its own. To pause, resume, promote, abort or retry a rollout, set the annotation activationcanary.io/signal to <verb>@<unique id>.
@@ -184,6 +188,7 @@ export interface Strategy {
    */
   capacityTimeout?: string;
   analysis?: Analysis;
+  experiment?: Experiment;
 }
 /**
  * One step of the canary: exactly one of setWeight, setHeaderRoute (gatewayAPI and istio) or setMirror (gatewayAPI and istio), with an optional pause.
@@ -348,6 +353,104 @@ export interface SLI {
   window?: string;
 }
 /**
+ * Runs 2–5 candidate activations beside stable at once, each on a small share of traffic, and judges them statistically against stable and against each other (docs/experiments.md). At the end the winner is rolled out through the steps as an ordinary canary (promoteWinner), or stable is kept and status says why. The experiment runs from a steady state (spec.activation serving as stable); it is judged once, when every comparison has its minimum samples or when duration has passed, whichever comes first.
+ */
+export interface Experiment {
+  /**
+   * The candidate activations, each with its share of traffic. Stable keeps the rest.
+   *
+   * @minItems 2
+   * @maxItems 5
+   */
+  candidates: ExperimentCandidate[];
+  /**
+   * The longest the experiment runs. When it passes before every comparison has its minimum samples, it is judged with what it has (a comparison with too few samples is Inconclusive and cannot win).
+   */
+  duration?: string;
+  /**
+   * Per-interval samples each side needs for a sampled SLI (latency, ratios: one sample per strategy.analysis.interval) before the experiment may be judged early. A counted SLI (errorRate, accuracy) needs the SLI's own minSamples of requests or labelled predictions.
+   */
+  minSamples?: number;
+  /**
+   * 1 − α of every comparison, e.g. 0.95.
+   */
+  confidenceLevel?: number;
+  /**
+   * The power the sample-size estimate in status aims for, e.g. 0.8.
+   */
+  power?: number;
+  /**
+   * The SLIs of strategy.analysis.slis that judge the candidates, each with the smallest change that matters. A candidate worse than stable on any of them is excluded.
+   *
+   * @minItems 1
+   * @maxItems 10
+   */
+  slis: ExperimentSLI[];
+  /**
+   * The objective, most important first: after excluding candidates that fail an SLI, candidates are ordered by the first SLI (a difference counts only when it is significant and at least its minimum effect), ties are broken by the next. The winner must be significantly better than stable on one of them.
+   *
+   * @minItems 1
+   * @maxItems 5
+   */
+  rankBy: ExperimentObjective[];
+  /**
+   * true: the winner is rolled out through strategy.steps as a canary and becomes stable, while spec.activation stays as Git has it (commit the winner to spec.activation afterwards). false: the experiment only reports.
+   */
+  promoteWinner?: boolean;
+}
+/**
+ * One candidate activation and its traffic share.
+ */
+export interface ExperimentCandidate {
+  /**
+   * The candidate's activation, e.g. gelu. It runs in the Deployment and Service <name>-exp-<activation> (an _ becomes -), so metadata.name plus 5 plus its length must fit in 63.
+   */
+  activation: string;
+  /**
+   * The candidate's share of traffic in percent (1–25).
+   */
+  weight: number;
+}
+/**
+ * One judged SLI.
+ */
+export interface ExperimentSLI {
+  /**
+   * The name of an SLI in strategy.analysis.slis.
+   */
+  name: string;
+  /**
+   * Which way the SLI gets worse; required for an SLI with a query (a builtin knows its own).
+   */
+  worse?: 'higher' | 'lower';
+  /**
+   * The smallest change that matters, in the SLI's unit (absolute) or as a fraction of stable's value (relative); the larger applies.
+   */
+  minimumEffect: {
+    /**
+     * In the SLI's unit, e.g. 0.01 (a point of accuracy) or 0.005 (5 ms).
+     */
+    absolute?: number;
+    /**
+     * A fraction of stable's value, e.g. 0.1 for 10 %.
+     */
+    relative?: number;
+  };
+}
+/**
+ * One objective SLI and which way is better.
+ */
+export interface ExperimentObjective {
+  /**
+   * The name of an SLI in strategy.experiment.slis.
+   */
+  sli: string;
+  /**
+   * higher (e.g. accuracy) or lower (e.g. latencyP95).
+   */
+  prefer: 'higher' | 'lower';
+}
+/**
  * What the operator observed and decided. Written only by the operator, through the status subresource.
  */
 export interface ModelVariantStatus {
@@ -442,6 +545,7 @@ export interface ModelVariantStatus {
    */
   observedGeneration?: number;
   analysis?: AnalysisStatus;
+  experiment?: ExperimentStatus;
   /**
    * Available, Progressing, Degraded, MetricsAvailable, CapacityAvailable, SpecValid, ChildrenReconciled and TrafficSplitExact (metav1.Condition).
    *
@@ -563,6 +667,130 @@ export interface BurnRateStatus {
    * A sentence with both burn rates, the threshold and the budget left.
    */
   message?: string;
+}
+/**
+ * The experiment of spec.strategy.experiment (docs/experiments.md); absent when none ran.
+ */
+export interface ExperimentStatus {
+  /**
+   * A hash of the experiment spec and the template revision it ran with; a new id starts a new experiment.
+   */
+  id?: string;
+  /**
+   * Running (candidates serve and are measured) or Decided.
+   */
+  phase?: 'Running' | 'Decided';
+  /**
+   * The stable activation (and spec.activation) the candidates were judged against.
+   */
+  baseActivation?: string;
+  /**
+   * When the candidates first all served their share (sampling starts here).
+   */
+  startedAt?: string;
+  /**
+   * When the experiment was judged.
+   */
+  decidedAt?: string;
+  /**
+   * The winning candidate; absent when stable is kept.
+   */
+  winner?: string;
+  /**
+   * WinnerFound, NoCandidateBetter, AllCandidatesExcluded, Inconclusive or Measuring.
+   */
+  reason?: string;
+  /**
+   * Why, in words; while running, how many more samples the decision needs and how long they take.
+   */
+  message?: string;
+  /**
+   * When the candidates were last measured.
+   */
+  lastRunAt?: string;
+  /**
+   * The ranked table, best first (rank 1); an excluded or undecided candidate has no rank.
+   *
+   * @maxItems 5
+   */
+  candidates?: CandidateStatus[];
+}
+/**
+ * One candidate's row.
+ */
+export interface CandidateStatus {
+  /**
+   * The candidate activation.
+   */
+  activation: string;
+  /**
+   * Its place, 1 = best; absent when excluded or undecided.
+   */
+  rank?: number;
+  verdict?: StatisticalVerdict;
+  /**
+   * Why it ranks where it does or was excluded, e.g. latencyP95 worse than stable.
+   */
+  reason?: string;
+  /**
+   * Each judged SLI against stable.
+   *
+   * @maxItems 10
+   */
+  slis?: CandidateSLIStatus[];
+}
+/**
+ * One SLI of one candidate against stable.
+ */
+export interface CandidateSLIStatus {
+  /**
+   * The SLI.
+   */
+  name: string;
+  /**
+   * The candidate's median (sampled SLIs) or proportion (counted SLIs).
+   */
+  value?: string;
+  /**
+   * Stable's median or proportion.
+   */
+  stableValue?: string;
+  /**
+   * candidate − stable: the Hodges–Lehmann shift or the difference of proportions.
+   */
+  difference?: string;
+  /**
+   * Lower end of the interval of the difference (at 1 − 2α).
+   */
+  lower?: string;
+  /**
+   * Upper end of the interval of the difference.
+   */
+  upper?: string;
+  /**
+   * The one-sided p-value toward worse.
+   */
+  pValue?: string;
+  /**
+   * The candidate's samples (intervals, or requests for a counted SLI).
+   */
+  samples?: number;
+  /**
+   * Stable's samples.
+   */
+  stableSamples?: number;
+  /**
+   * More samples per side the configured effect needs at this confidence and power.
+   */
+  moreSamples?: number;
+  /**
+   * Pass (not worse by the minimum effect), Fail (worse), Inconclusive (not known yet).
+   */
+  verdict?: StatisticalVerdict;
+  /**
+   * WithinMargin, WorseThanBaseline, TooFewSamples, NotEnoughEvidence, NoData or Error.
+   */
+  reason?: string;
 }
 /**
  * A metav1.Condition.
