@@ -12,6 +12,7 @@ import { parseDuration } from '../util/duration.ts';
 import { MAX_MODEL_NAME_LENGTH } from '../workload/names.ts';
 import { describeChange, templateRevision } from '../workload/revision.ts';
 import { templateShapeProblems } from '../workload/template-shape.ts';
+import { effectiveActivation, experimentIntent } from './desired-experiment.ts';
 import type { Desired, Step } from './model.ts';
 
 /** Providers whose route splits requests by weight (the canary is sized to its weight beside a full stable). */
@@ -62,12 +63,14 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
     : undefined;
   if (spec.strategy.analysis) problems.push(...templateProblems(spec.strategy.analysis));
   const template = spec.template ?? {};
-  const variant = { activation: spec.activation, revision: templateRevision(template) };
   const status = mv.status ?? {};
+  const revision = templateRevision(template);
+  const experiment = experimentIntent(spec, name, revision, status.experiment, status.stableActivation, duration, problems);
+  const variant = { activation: effectiveActivation(spec.activation, experiment, status.experiment), revision };
   const change = describeChange(
     { activation: status.stableActivation ?? spec.activation, revision: status.stableRevision ?? variant.revision, ...(stableTemplate ? { template: stableTemplate } : {}) },
     { ...variant, template },
-  );
+  ) + (variant.activation !== spec.activation ? ` (the winner of strategy.experiment; spec.activation says ${spec.activation})` : '');
 
   const signal = mv.metadata?.annotations?.[SIGNAL_ANNOTATION];
   return {
@@ -84,6 +87,7 @@ export function toDesired(mv: ModelVariant, stableTemplate?: V1PodTemplateSpec):
     promotionDeadlineMs,
     capacityTimeoutMs,
     ...(analysis ? { analysis } : {}),
+    ...(experiment ? { experiment } : {}),
     ...(signal ? { signal } : {}),
     problems,
   };

@@ -7,7 +7,8 @@
  * as a whole, never field by field (after Argo Rollouts' pod-template-hash).
  */
 
-import type { AnalysisStatus, ModelVariantStatus, Phase, StatusCondition } from '../api/types.ts';
+import type { AnalysisStatus, ExperimentStatus, ModelVariantStatus, Phase, StatusCondition } from '../api/types.ts';
+import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
 import type { HeaderRoute, ObservedRoute, RouteProblem, RouteState } from '../traffic/router.ts';
 
 export { PHASE } from '../api/types.ts';
@@ -55,10 +56,32 @@ export interface Desired {
   capacityTimeoutMs: number;
   /** Present when the ModelVariant declares analysis. */
   analysis?: { intervalMs: number };
+  /** Present when the ModelVariant declares strategy.experiment (see ExperimentIntent). */
+  experiment?: ExperimentIntent;
   /** The raw signal annotation value, if any. */
   signal?: string;
   /** Spec problems the operator cannot act on (each says what to fix); non-empty blocks all changes. */
   problems: string[];
+}
+
+/** strategy.experiment as the planner needs it (docs/experiments.md). */
+export interface ExperimentIntent {
+  /** A hash of the experiment spec and the template revision: a new id starts a new experiment. */
+  id: string;
+  /** Each candidate activation with its share of traffic in percent, in spec order. */
+  candidates: { activation: string; weight: number }[];
+  durationMs: number;
+  promoteWinner: boolean;
+  /** How often the candidates are measured (strategy.analysis.interval). */
+  intervalMs: number;
+}
+
+/** What the reconciler observed of a running experiment: each candidate's Deployment, and a judgement when a run was due. */
+export interface ExperimentObservation {
+  candidates: Record<string, RoleObservation | undefined>;
+  judgement?: ExperimentJudgement;
+  /** When the judgement's data was measured (ms since the epoch). */
+  measuredAt?: number;
 }
 
 export interface RoleObservation {
@@ -107,7 +130,7 @@ export interface AnalysisOutcome {
 }
 
 /** The CRD's status shapes, generated from crds/ (one source of truth). */
-export type { AnalysisStatus };
+export type { AnalysisStatus, ExperimentStatus };
 export type Condition = StatusCondition;
 export type Status = ModelVariantStatus;
 
@@ -123,6 +146,7 @@ export interface Observed {
   /** Free capacity for the template's extended resource; undefined when it asks for none. */
   capacity?: CapacityObservation;
   analysis?: AnalysisOutcome;
+  experiment?: ExperimentObservation;
 }
 
 /** Pod counts of the two roles. */
@@ -155,6 +179,8 @@ export interface Plan {
   stable?: WorkloadIntent;
   /** null: the canary Deployment should not exist; undefined: leave it as it is. */
   canary?: WorkloadIntent | null;
+  /** The experiment candidates' Deployments that should exist (`<name>-exp-<activation>`); absent or empty: none. */
+  experiment?: WorkloadIntent[];
   /** What the router should make the route carry. */
   route: RouteState;
   status: Status;

@@ -4,7 +4,7 @@
  * back. It makes at most one step change per pass and records it in status, so a restarted operator
  * resumes from status and observation alone. Flat and early-returning, after Argo Rollouts' reconcile
  * list: signals first (they are acted on in every state), then an invalid spec, then the steady state
- * or the canary branch (`plan-canary.ts`), promotion (`plan-promote.ts`) and exits (`plan-exit.ts`).
+ * an experiment (`plan-experiment.ts`), or the canary branch (`plan-canary.ts`), promotion (`plan-promote.ts`) and exits (`plan-exit.ts`).
  */
 import { LABEL } from '../api/types.ts';
 import { clampTimerMs } from '../util/duration.ts';
@@ -12,6 +12,7 @@ import { CONDITION, setCondition } from './conditions.ts';
 import { PHASE, sameVariant, stableVariant, type Variant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
 import type { RouteState } from '../traffic/router.ts';
 import { canaryPhase } from './plan-canary.ts';
+import { experimentPhase, experimentWanted } from './plan-experiment.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
 import { boundStatus } from './status-bounds.ts';
@@ -59,7 +60,7 @@ function planUnbounded(d: Desired, o: Observed, previous: Status, now: number, s
   trafficRouted(draft);
   bootstrap(draft);
   replaceWhatNeverServed(draft);
-  if (sameVariant(d.variant, stableVariant(s))) return steady(draft, verb);
+  if (sameVariant(d.variant, stableVariant(s))) return experimentWanted(d, o, s) ? experimentPhase(draft, verb) : steady(draft, verb);
   return canaryPhase(draft, verb);
 }
 
@@ -211,7 +212,7 @@ export const REQUEUE_ROUTE_MS = 1_000;
 /** Completes a plan: the Available condition from observation, the route guards, the common fields, a timer-safe requeue. */
 export function finish(
   draft: Draft,
-  parts: { stable?: Plan['stable']; canary?: Plan['canary'] } & RouteParts,
+  parts: { stable?: Plan['stable']; canary?: Plan['canary']; experiment?: Plan['experiment'] } & RouteParts,
   requeueAfterMs?: number,
 ): Plan {
   const { d, o } = draft;
@@ -242,6 +243,7 @@ export function finish(
   return {
     ...(parts.stable ? { stable: parts.stable } : {}),
     ...(canary !== undefined ? { canary } : {}),
+    ...(parts.experiment?.length ? { experiment: parts.experiment } : {}),
     route,
     status: draft.s,
     events: draft.events,

@@ -38,6 +38,7 @@ function withMessagesCut(status: Status, max: number): Status {
   if (s.message !== undefined) s.message = clipBytes(s.message, max);
   if (s.change !== undefined) s.change = clipBytes(s.change, MAX_CHANGE_BYTES);
   if (s.conditions) s.conditions = s.conditions.map((c) => ({ ...c, message: clipBytes(c.message, max) }));
+  if (s.experiment?.message !== undefined) s.experiment = { ...s.experiment, message: clipBytes(s.experiment.message, max) };
   if (s.analysis) {
     s.analysis = {
       ...s.analysis,

@@ -38,3 +38,15 @@ export function roleSelector(model: string, role: Role): Record<string, string> 
 export function podLabels(model: string, role: Role, activation: string, revision: string): Record<string, string> {
   return { ...modelLabels(model), [LABEL_ROLE]: role, [LABEL_VARIANT]: activation, [LABEL_REVISION]: revision };
 }
+
+/** The `experiment` role of a candidate's pods (beside stable and canary; src/controller/plan-experiment.ts). */
+export const EXPERIMENT_ROLE = 'experiment';
+
+/**
+ * `<name>-exp-<activation>`: the Deployment and Service of an experiment candidate. An activation's `_`
+ * becomes `-` (Service names are DNS labels; activations never contain `-`, so no two collide); the
+ * CRD keeps the result within 63 characters.
+ */
+export function experimentChildName(model: string, activation: string): string {
+  return `${model}-exp-${activation.replaceAll('_', '-')}`;
+}

@@ -685,7 +685,11 @@ export interface ExperimentStatus {
    */
   baseActivation?: string;
   /**
-   * When the candidates first all served their share (sampling starts here).
+   * When the experiment began (its candidates were asked for); strategy.progressDeadline counts from here until they are ready.
+   */
+  beganAt?: string;
+  /**
+   * When the candidates first all served their share (sampling and the duration start here).
    */
   startedAt?: string;
   /**
@@ -697,7 +701,7 @@ export interface ExperimentStatus {
    */
   winner?: string;
   /**
-   * WinnerFound, NoCandidateBetter, AllCandidatesExcluded, Inconclusive or Measuring.
+   * Measuring or DeployingCandidates while running; WinnerFound, NoCandidateBetter, AllCandidatesExcluded, Inconclusive, CandidatesNotReady or Aborted once decided.
    */
   reason?: string;
   /**

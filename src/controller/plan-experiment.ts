@@ -1,0 +1,128 @@
+/**
+ * The planner's experiment branch, pure: from a steady state, run strategy.experiment's candidates
+ * beside a full-size stable, wait for them to be ready (within strategy.progressDeadline), record each
+ * judgement's ranked table, and decide once the judge is ready or the duration has passed. After the
+ * decision the candidates go; a winner (with promoteWinner) then becomes the desired variant
+ * (desired-experiment.ts) and walks strategy.steps as an ordinary canary; otherwise stable is kept and
+ * status.experiment says why. Only `abort` acts during an experiment (it ends it, stable kept).
+ *
+ * Traffic (provider replicas): stable keeps spec.replicas and each candidate runs
+ * max(1, round(weight × replicas / (100 − Σweights))) pods behind the same `<name>` Service, so its
+ * share of the ready pods is close to its weight; the real share is shown in the message.
+ */
+import { formatDuration } from '../util/duration.ts';
+import { CONDITION } from './conditions.ts';
+import { candidateTable } from './experiment-status.ts';
+import { PHASE, sameVariant, stableVariant, type Desired, type ExperimentIntent, type Observed, type Plan, type Status, type Variant, type WorkloadIntent } from './model.ts';
+import { REQUEUE_NEXT_STEP_MS, cond, event, finish, type Draft } from './plan.ts';
+import { exitToStable } from './plan-exit.ts';
+
+const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
+
+/** True while the spec's experiment should run (or finish): declared, undecided, nothing else rolling out. */
+export function experimentWanted(d: Desired, o: Observed, s: Status): boolean {
+  if (!d.experiment || s.canaryActivation || o.canary) return false;
+  return !(s.experiment?.id === d.experiment.id && s.experiment.phase === 'Decided');
+}
+
+/** Pod counts per candidate activation for spec.replicas beside a full stable (see the module comment). */
+export function candidateReplicas(replicas: number, candidates: ExperimentIntent['candidates']): Record<string, number> {
+  const total = candidates.reduce((sum, c) => sum + c.weight, 0);
+  return Object.fromEntries(candidates.map((c) => [c.activation, Math.max(1, Math.round((c.weight * replicas) / Math.max(1, 100 - total)))]));
+}
+
+/**
+ * When the candidates are measured next (ms since the epoch): one interval after the later of the start
+ * and the last run, and once more at the end of the duration (the final judgement); NaN before the start.
+ */
+export function nextExperimentRun(e: NonNullable<Status['experiment']>, x: ExperimentIntent): number {
+  const started = ms(e.startedAt);
+  const last = ms(e.lastRunAt) || 0;
+  const ends = started + x.durationMs;
+  const next = Math.max(started, last) + x.intervalMs;
+  return last < ends ? Math.min(next, ends) : next;
+}
+
+/** True when a running experiment's candidates are due to be measured. */
+export function experimentDue(d: Desired, o: Observed, s: Status, now: number): boolean {
+  if (!experimentWanted(d, o, s) || s.experiment?.id !== d.experiment?.id || !s.experiment?.startedAt) return false;
+  return now >= nextExperimentRun(s.experiment, d.experiment as ExperimentIntent);
+}
+
+export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
+  const { d, o, s, now } = draft;
+  const x = d.experiment as ExperimentIntent;
+  if (s.experiment?.id !== x.id) {
+    s.experiment = { id: x.id, phase: 'Running', baseActivation: s.stableActivation ?? d.variant.activation, beganAt: draft.nowIso, reason: 'DeployingCandidates' };
+    event(draft, 'Normal', 'ExperimentStarted', `experiment started: ${x.candidates.map((c) => `${c.activation} (${c.weight}%)`).join(', ')} against stable ${s.stableActivation}`);
+  }
+  const e = s.experiment as NonNullable<Status['experiment']>;
+  if (verb === 'abort') return decide(draft, { reason: 'Aborted', message: 'aborted by a signal: stable kept' });
+  if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: an experiment is running; only abort acts on it`);
+
+  const stable = stableVariant(s) as Variant;
+  const sizes = candidateReplicas(d.replicas, x.candidates);
+  const intents: WorkloadIntent[] = x.candidates.map((c) => ({ variant: { activation: c.activation, revision: d.variant.revision }, replicas: sizes[c.activation] as number }));
+  const work = { stable: { variant: stable, replicas: d.replicas }, canary: null, experiment: intents, routeWeight: 0 } as const;
+  const readiness = intents.map((i) => {
+    const c = o.experiment?.candidates[i.variant.activation];
+    return { activation: i.variant.activation, want: i.replicas, ready: c && sameVariant(c.variant, i.variant) && c.settled ? c.ready : 0, problem: c?.problem };
+  });
+  s.phase = PHASE.Progressing;
+
+  if (!e.startedAt) {
+    const pending = readiness.filter((r) => r.ready < r.want);
+    const began = ms(e.beganAt) || now;
+    if (pending.length > 0) {
+      const words = readiness.map((r) => `${r.activation} ${r.ready}/${r.want}`).join(', ');
+      const problems = pending.flatMap((r) => (r.problem ? [`${r.activation}: ${r.problem}`] : []));
+      if (now > began + d.progressDeadlineMs) {
+        return decide(draft, { reason: 'CandidatesNotReady', message: `stable kept: the candidates were not ready within the progress deadline ${formatDuration(d.progressDeadlineMs)} (${words})` +
+          `${problems.length > 0 ? `; ${problems.join('; ')}` : ''}` });
+      }
+      e.reason = 'DeployingCandidates';
+      s.message = e.message = `experiment: deploying the candidates beside stable, ready ${words}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
+      cond(draft, CONDITION.Progressing, 'True', 'DeployingCandidates', s.message);
+      return finish(draft, work, began + d.progressDeadlineMs - now + 1);
+    }
+    e.startedAt = draft.nowIso;
+    event(draft, 'Normal', 'ExperimentMeasuring', `experiment candidates ${readiness.map((r) => r.activation).join(', ')} serve beside stable: measuring for at most ${formatDuration(x.durationMs)}`);
+  }
+
+  const judgement = o.experiment?.judgement;
+  if (judgement) {
+    e.candidates = candidateTable(judgement);
+    e.lastRunAt = new Date(o.experiment?.measuredAt ?? now).toISOString();
+    if (judgement.decision) return decide(draft, judgement.decision);
+    e.reason = 'Measuring';
+    e.message = judgement.message;
+  }
+  const ends = ms(e.startedAt) + x.durationMs;
+  const nextRun = nextExperimentRun(e, x);
+  const share = readiness.map((r) => `${r.activation} ${r.want} pod(s) ≈ ${Math.round((100 * r.want) / (d.replicas + intents.reduce((n, i) => n + i.replicas, 0)))}%`).join(', ');
+  s.message = `experiment: ${share} of traffic beside stable ${stable.activation}, until ${new Date(ends).toISOString().replace(/\.\d+Z$/, 'Z')}; ${e.message ?? 'waiting for the first measurement'}`;
+  cond(draft, CONDITION.Progressing, 'True', 'ExperimentMeasuring', s.message);
+  return finish(draft, work, nextRun - now);
+}
+
+/** Records the decision and removes the candidates; a winner with promoteWinner becomes the desired variant from the next pass on. */
+function decide(draft: Draft, decision: { winner?: string; reason: string; message: string }): Plan {
+  const { d, s } = draft;
+  const x = d.experiment as ExperimentIntent;
+  const e = s.experiment as NonNullable<Status['experiment']>;
+  e.phase = 'Decided';
+  e.decidedAt = draft.nowIso;
+  e.reason = decision.reason;
+  if (decision.winner) e.winner = decision.winner;
+  else delete e.winner;
+  const promotes = !!decision.winner && x.promoteWinner;
+  e.message = decision.winner && !x.promoteWinner ? `${decision.message} (promoteWinner is false: reported only)` : decision.message;
+  event(draft, decision.winner ? 'Normal' : 'Warning', 'ExperimentDecided', `experiment decided (${decision.reason}): ${e.message}`);
+  const p = exitToStable(draft, 'steady');
+  if (promotes) {
+    s.phase = PHASE.Progressing;
+    s.message = `experiment winner ${decision.winner}: rolling it out through the canary steps`;
+    return { ...p, requeueAfterMs: REQUEUE_NEXT_STEP_MS };
+  }
+  return p;
+}
