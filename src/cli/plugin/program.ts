@@ -86,7 +86,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
   program.command('wait').argument('<name>')
     .description('wait until a rollout is promoted or rolled back (exit 0 reached, 1 opposite outcome, 2 timeout, 3 error)')
-    .addOption(new Option('--for <outcome>', 'promoted (spec.activation is stable and Healthy), healthy, or degraded (rolled back)')
+    .addOption(new Option('--for <outcome>', 'promoted (spec.activation is stable and Healthy), healthy, degraded (rolled back), or decided (the experiment was judged)')
       .choices(WAIT_TARGETS).makeOptionMandatory())
     .addOption(timeoutOption('10m'))
     .option('-q, --quiet', 'no progress lines on stderr')

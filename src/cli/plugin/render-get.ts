@@ -9,6 +9,7 @@ import { SIGNAL_ANNOTATION, withDefaults, type ModelVariant, type Step } from '.
 import { signalKey } from '../../controller/signals.ts';
 import { phaseColour, type Paint } from './colour.ts';
 import { renderAnalysis } from './render-analysis.ts';
+import { renderExperiment } from './render-experiment.ts';
 import { renderConditions } from './render-conditions.ts';
 import { renderEvents } from './render-events.ts';
 import { field, formatTable, LABEL_WIDTH } from './table.ts';
@@ -119,6 +120,7 @@ export function renderModelVariant(mv: ModelVariant, events: readonly CoreV1Even
   return [
     ...renderHeader(mv, opts),
     '',
+    ...(mv.status?.experiment ? [...renderExperiment(mv.status.experiment, opts.now, opts.paint), ''] : []),
     ...renderAnalysis(mv.status?.analysis, opts.now, opts.paint),
     '',
     ...renderConditions(mv.status?.conditions, opts.now, opts.paint),

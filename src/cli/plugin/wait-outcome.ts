@@ -4,14 +4,15 @@
  * annotation (if any) is the one it last handled, so a CI job that changes spec.activation or sends
  * retry and waits at once is never answered from the status of the previous rollout. `promoted` means
  * Healthy with spec.activation now stable; `healthy` means Healthy; `degraded` means rolled back.
- * Each target's opposite is the other terminal outcome, which ends the wait with exit code 1.
+ * `decided` means status.experiment was judged (a winner or stable kept); its opposite is a spec without
+ * an experiment. Each target's opposite is the other terminal outcome, which ends the wait with exit code 1.
  */
 import { CONDITION_TYPE, SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
 import { signalKey } from '../../controller/signals.ts';
 import { formatValue } from './render-analysis.ts';
 import { stepLabel } from './render-get.ts';
 
-export const WAIT_TARGETS = ['promoted', 'degraded', 'healthy'] as const;
+export const WAIT_TARGETS = ['promoted', 'degraded', 'healthy', 'decided'] as const;
 export type WaitTarget = (typeof WAIT_TARGETS)[number];
 
 export type WaitOutcome =
@@ -31,6 +32,8 @@ export const isPromoted = (mv: ModelVariant) =>
   caughtUp(mv) && mv.status?.phase === 'Healthy' && !!mv.spec?.activation && mv.status.stableActivation === mv.spec.activation;
 export const isHealthy = (mv: ModelVariant) => caughtUp(mv) && mv.status?.phase === 'Healthy';
 export const isDegraded = (mv: ModelVariant) => caughtUp(mv) && mv.status?.phase === 'Degraded';
+/** The experiment of strategy.experiment has been judged (whatever the outcome). */
+export const isDecided = (mv: ModelVariant) => caughtUp(mv) && mv.status?.experiment?.phase === 'Decided';
 
 /** Why a ModelVariant is Degraded: the Degraded condition, the status message and each failed SLI. */
 export function degradedReason(mv: ModelVariant): string {
@@ -74,6 +77,12 @@ export function waitOutcome(mv: ModelVariant, target: WaitTarget): WaitOutcome {
       if (isDegraded(mv)) return { state: 'reached', summary: degraded };
       if (isPromoted(mv)) return { state: 'opposite', summary: promoted };
       break;
+    case 'decided': {
+      const e = s.experiment;
+      if (isDecided(mv)) return { state: 'reached', summary: `experiment decided (${e?.reason}): ${e?.winner ? `winner ${e.winner}` : 'stable kept'}; ${e?.message ?? ''}` };
+      if (caughtUp(mv) && !mv.spec?.strategy?.experiment) return { state: 'opposite', summary: 'no experiment: spec.strategy.experiment is not set' };
+      break;
+    }
   }
   return { state: 'pending', summary: progressLine(mv) };
 }

@@ -1,5 +1,5 @@
 /**
- * `kubectl modelvariant wait NAME --for=promoted|degraded|healthy --timeout=10m`, for CI pipelines:
+ * `kubectl modelvariant wait NAME --for=promoted|degraded|healthy|decided --timeout=10m`, for CI pipelines:
  * re-reads the object every second (no cache, no watch to lose) until the condition holds (exit 0),
  * the opposite terminal outcome is reached (exit 1, with the reason of the rollback), or the timeout
  * passes (exit 2, with where the rollout stood). A missing object is exit 3 at once. Progress lines
