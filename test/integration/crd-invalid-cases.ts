@@ -213,12 +213,29 @@ export const INVALID_CASES: InvalidCase[] = [
   { name: 'rejects an SLI window below 5s', mutate: (s) => { sli(s).window = '1s'; }, message: MSG.sliWindow },
   { name: 'rejects an SLI window too large for a duration', mutate: (s) => { sli(s).window = HUGE; }, message: MSG.sliWindow },
   { name: 'rejects a negative maxUnavailable', mutate: (s) => { strategy(s).maxUnavailable = -1; }, message: 'should be greater than or equal to 0' },
+  { name: 'rejects an experiment with one candidate', mutate: (s) => { experiment(s).candidates = [{ activation: 'silu', weight: 10 }]; }, message: 'should have at least 2 items' },
+  { name: 'rejects an experiment listing an activation twice', mutate: (s) => { experiment(s).candidates = [{ activation: 'silu', weight: 10 }, { activation: 'silu', weight: 5 }]; }, message: 'each activation may appear once' },
+  { name: 'rejects experiment weights above 50 in total', mutate: (s) => { experiment(s).candidates = [{ activation: 'silu', weight: 25 }, { activation: 'mish', weight: 25 }, { activation: 'relu', weight: 1 }]; }, message: 'the weights add up to at most 50' },
+  { name: 'rejects a candidate activation ending in _', mutate: (s) => { experiment(s).candidates = [{ activation: 'silu_', weight: 10 }, { activation: 'mish', weight: 10 }]; }, message: 'does not end in _' },
+  { name: 'rejects a rankBy SLI the experiment does not judge', mutate: (s) => { experiment(s).rankBy = [{ sli: 'saturation', prefer: 'lower' }]; }, message: 'every sli must be one of strategy.experiment.slis' },
+  { name: 'rejects an experiment SLI that is not an analysis SLI', mutate: (s) => { experiment(s).slis = [{ name: 'accuracy', minimumEffect: { absolute: 0.01 } }]; experiment(s).rankBy = [{ sli: 'accuracy', prefer: 'higher' }]; }, message: 'every name must be an SLI of strategy.analysis.slis' },
+  { name: 'rejects a minimum effect with neither absolute nor relative', mutate: (s) => { experiment(s).slis = [{ name: 'latencyP95', minimumEffect: {} }]; }, message: 'needs absolute or relative' },
+  { name: 'rejects an experiment duration of 1s', mutate: (s) => { experiment(s).duration = '1s'; }, message: 'strategy.experiment.duration must be between 10s and 168h' },
+  { name: 'rejects a candidate whose <name>-exp-<activation> would pass 63 characters', mutate: (s) => { experiment(s).candidates = [{ activation: 'a'.repeat(20), weight: 10 }, { activation: 'mish', weight: 10 }]; }, metadataName: 'm'.repeat(40), message: '<name>-exp-<activation>, which must fit in 63 characters' },
   { name: 'rejects a name ending in -stable', mutate: () => {}, metadataName: 'sentiment-stable', message: MSG.childName },
   { name: 'rejects a name ending in -canary', mutate: () => {}, metadataName: 'sentiment-canary', message: MSG.childName },
   { name: 'rejects a name longer than 56 characters', mutate: () => {}, metadataName: 'm'.repeat(57), message: MSG.nameLength },
   { name: 'rejects a name with dots, which no Service can take', mutate: () => {}, metadataName: 'sentiment.v2', message: MSG.nameLabel },
   { name: 'rejects a name that starts with a digit, which no Service can take', mutate: () => {}, metadataName: '2sentiment', message: MSG.nameLabel },
 ];
+
+/** The spec's experiment, created (two candidates judged on latencyP95) when absent. */
+function experiment(s: ModelVariantSpec) {
+  const st = strategy(s);
+  st.experiment ??= { candidates: [{ activation: 'silu', weight: 10 }, { activation: 'mish', weight: 10 }],
+    slis: [{ name: 'latencyP95', minimumEffect: { relative: 0.1 } }], rankBy: [{ sli: 'latencyP95', prefer: 'lower' }] };
+  return st.experiment;
+}
 
 export const VALID_EDGE_CASES: ValidEdgeCase[] = [
   { name: 'accepts a managed HTTPRoute (parentRefs and hostnames)', mutate: (s) => { s.traffic = { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'https' }], hostnames: ['sentiment.example.com'], port: 8080 } }; } },
@@ -242,4 +259,5 @@ export const VALID_EDGE_CASES: ValidEdgeCase[] = [
   { name: 'accepts SLI windows of 5s and 24h', mutate: (s) => { sli(s).window = '5s'; sli(s, 1).window = '24h'; } },
   { name: 'accepts a name that merely contains canary', mutate: () => {}, metadataName: 'canary-stable-model' },
   { name: 'accepts a name of 56 characters', mutate: () => {}, metadataName: 'm'.repeat(56) },
+  { name: 'accepts an experiment of five candidates at 10 % each', mutate: (s) => { experiment(s).candidates = ['silu', 'mish', 'relu', 'swish', 'swiglu_v2'].map((activation) => ({ activation, weight: 10 })); } },
 ];

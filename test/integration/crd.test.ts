@@ -85,9 +85,11 @@ describe('the ModelVariant CRD on a real apiserver', () => {
       expect(got).not.toMatch(/evaluation error|no such key|no matching overload|cost budget/i);
     });
 
-    it.each(INVALID_CASES.filter((c) => c.metadataName))('names metadata.name as the field when it $name (not "<nil>")', async ({ metadataName }) => {
+    it.each(INVALID_CASES.filter((c) => c.metadataName))('names metadata.name as the field when it $name (not "<nil>")', async ({ metadataName, mutate }) => {
+      const body = validModelVariant(metadataName as string);
+      mutate(body.spec);
       try {
-        await create(validModelVariant(metadataName as string));
+        await create(body);
       } catch (err) {
         const body = (typeof (err as k8s.ApiException<unknown>).body === 'string'
           ? JSON.parse((err as k8s.ApiException<string>).body) : (err as k8s.ApiException<unknown>).body) as { details?: { causes?: { field?: string }[] } };
