@@ -1,5 +1,6 @@
 /**
- * The Prometheus metric provider: two methods, as in Flagger (`query`, `isOnline`), over Prometheus'
+ * The Prometheus metric provider: two methods, as in Flagger (`query`, `isOnline`), plus `queryMatrix`
+ * for an experiment's per-interval samples (a subquery answering a range vector), over Prometheus'
  * HTTP API. Queries are form-encoded POSTs to `/api/v1/query` (no URL length limit, nothing in access
  * logs), bounded by a timeout both locally and as Prometheus' own `timeout` parameter; TLS trusts an
  * optional CA bundle, an optional bearer token is sent as a header, redirects are not followed (a
@@ -13,7 +14,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { PromError } from './errors.ts';
-import { interpretQueryResponse, type QueryResult } from './prometheus-response.ts';
+import { interpretMatrixResponse, type MatrixResult } from './experiment/prometheus-matrix.ts';
+import { interpretQueryResponse, type QueryContext, type QueryResult, type RawResponse } from './prometheus-response.ts';
 import { serverText } from './sanitize.ts';
 
 export type { QueryResult } from './prometheus-response.ts';
@@ -41,6 +43,8 @@ export interface PrometheusProviderOptions {
 export interface PrometheusProvider {
   /** Runs an instant query at `at` (default: Prometheus' now); never throws. */
   query(promql: string, at?: Date): Promise<QueryResult>;
+  /** Runs an instant query that answers a range vector (a subquery), for an experiment's per-interval samples; never throws. */
+  queryMatrix(promql: string, at?: Date): Promise<MatrixResult>;
   /** True when Prometheus evaluates `vector(1)` to 1. */
   isOnline(): Promise<boolean>;
   /** Releases kept-alive connections (call when the provider is replaced, e.g. its spec changed). */
@@ -66,7 +70,9 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
   const secrets = token ? [token] : [];
 
-  async function query(promql: string, at?: Date): Promise<QueryResult> {
+  /** Sends one instant query and reads the answer with `interpret`; transport failures become errors. */
+  async function send<R extends QueryResult | MatrixResult>(promql: string, at: Date | undefined,
+    interpret: (raw: RawResponse, context: QueryContext) => { result: R; warnings: string[] }): Promise<R | { kind: 'error'; error: PromError }> {
     if (invalid) return { kind: 'error', error: invalid };
     const form = new URLSearchParams({ query: promql, timeout: String(timeoutMs / 1000) });
     if (at) form.set('time', (at.getTime() / 1000).toFixed(3));
@@ -78,7 +84,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         maxRedirects: 0, proxy: false, httpAgent, httpsAgent, maxContentLength: MAX_RESPONSE_BYTES, responseType: 'json',
       });
       const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
-      const { result, warnings } = interpretQueryResponse({ status: res.status, body: res.data, ...(location ? { location } : {}) }, context);
+      const { result, warnings } = interpret({ status: res.status, body: res.data, ...(location ? { location } : {}) }, context);
       if (warnings.length > 0) logger.warn({ address, query: promql, warnings }, 'Prometheus returned warnings for a query');
       logger.debug({ address, query: promql, ms: Date.now() - started, result: result.kind, ...(result.kind === 'error' ? { code: result.error.code } : {}) }, 'Queried Prometheus');
       return result;
@@ -89,8 +95,11 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     }
   }
 
+  const query = (promql: string, at?: Date): Promise<QueryResult> => send(promql, at, interpretQueryResponse);
+
   return {
     query,
+    queryMatrix: (promql, at) => send(promql, at, interpretMatrixResponse),
     async isOnline() {
       const result = await query('vector(1)');
       return result.kind === 'value' && result.value === 1;

@@ -18,7 +18,7 @@ export interface TemplateVars {
   namespace: string;
   /** The ModelVariant's name (the `model` label). */
   name: string;
-  role: 'stable' | 'canary';
+  role: 'stable' | 'canary' | 'experiment';
   /** The activation variant the role serves. */
   variant: string;
   /** A Prometheus duration, e.g. "1m". */
