@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { createAnalysisRunner } from '../controller/analysis-runner.ts';
+import { createExperimentRunner } from '../controller/experiment-runner.ts';
 import { createController, type Controller } from '../controller/controller.ts';
 import { systemClock } from '../kube/clock.ts';
 import { createKubeClients, loadKubeConfig } from '../kube/client.ts';
@@ -81,6 +82,7 @@ const startController = async () => {
         core: clients.core, logger, allowedAddresses: config.prometheusAllowedAddresses,
         onQuery: (ms) => metrics.prometheusQueryDuration.observe(ms / 1000),
       }),
+      experiment: createExperimentRunner({ core: clients.core, logger, allowedAddresses: config.prometheusAllowedAddresses }),
       observer: metrics.observer,
     },
     onRun: (key, outcome, ms) => {

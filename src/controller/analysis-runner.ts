@@ -33,8 +33,8 @@ export interface AnalysisRunnerOptions {
   allowedAddresses?: readonly AllowedAddress[];
 }
 
-/** The decoded value of a credentials Secret's key, or why the operator does not use it. */
-async function readCredential(core: AnalysisRunnerOptions['core'], namespace: string, ref: SecretKeyRef, field: CredentialField): Promise<Result<string, TrustError>> {
+/** The decoded value of a credentials Secret's key, or why the operator does not use it (the experiment runner reads them alike). */
+export async function readCredential(core: AnalysisRunnerOptions['core'], namespace: string, ref: SecretKeyRef, field: CredentialField): Promise<Result<string, TrustError>> {
   try {
     const secret = await core.readNamespacedSecret({ namespace, name: ref.name });
     return credentialFromSecret(secret, ref, namespace, field);

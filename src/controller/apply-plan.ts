@@ -2,7 +2,7 @@
  * Applies a plan's workloads through a `ChildWriter`: the Services, a ControllerRevision for every
  * template that runs (so stable can be rebuilt exactly after spec.template moved on), the stable and
  * canary Deployments built from the template of the variant each role should serve, the canary's
- * removal, and the garbage collection of revisions nothing refers to any more.
+ * removal, an experiment's candidates (apply-experiment.ts), and the garbage collection of revisions nothing refers to any more.
  */
 import type { V1ControllerRevision, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { LABEL_MODEL, LABEL_REVISION, LABEL_ROLE, LABEL_VARIANT, LABEL_MANAGED_B
 import { buildDeployment, deployedVariant, type WorkloadInput } from '../workload/deployment.ts';
 import { buildControllerRevision, revisionName, revisionTemplate } from '../workload/revision.ts';
 import { buildServices, type servicePorts } from '../workload/service.ts';
+import { applyExperiment } from './apply-experiment.ts';
 import type { ChildWriter } from './children.ts';
 import type { Caches } from './context.ts';
 import type { Plan, Variant } from './model.ts';
@@ -74,6 +75,7 @@ export async function applyPlan(caches: Caches, writer: ChildWriter, p: Plan, in
     const result = await writer.remove({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: canaryName, namespace } }, caches.deployments.get(namespace, canaryName));
     if (result === 'deleted') log.info({ deployment: canaryName }, 'Deleted canary Deployment');
   }
+  await applyExperiment(caches, writer, p, input, log);
   // Revisions nothing refers to any more: not the desired one, not one status names, not one that runs.
   const inUse = new Set([input.desired.revision, ...input.keepRevisions, p.stable?.variant.revision, p.canary?.variant.revision].filter((r): r is string => !!r));
   for (const r of revisions) {

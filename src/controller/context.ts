@@ -1,13 +1,14 @@
 /**
  * Everything a reconcile needs, passed explicitly (no module-level singletons, after kube-rs's
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
- * the operator's metrics, and the analysis runner.
+ * the operator's metrics, and the analysis and experiment runners.
  */
 import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import type { AnalysisOutcome, AnalysisStatus } from './model.ts';
+import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
+import type { AnalysisOutcome, AnalysisStatus, ExperimentStatus } from './model.ts';
 
 /** The read side of an informer cache. */
 export interface ObjectCache<T> {
@@ -18,6 +19,12 @@ export interface ObjectCache<T> {
 
 /** Queries Prometheus for a ModelVariant's SLIs and judges them; never throws (errors become a verdict). */
 export type AnalysisRunner = (mv: ModelVariant, previous: AnalysisStatus | undefined, now: number) => Promise<AnalysisOutcome>;
+
+/**
+ * Measures a running experiment's candidates and stable over the experiment so far (`status.startedAt`
+ * to `now`, ms since the epoch) and judges them; never throws (a failure is an Inconclusive judgement).
+ */
+export type ExperimentRunner = (mv: ModelVariant, status: ExperimentStatus, now: number) => Promise<ExperimentJudgement>;
 
 /** Hooks for the operator's own metrics; all optional so tests can leave them out. */
 export interface ReconcileObserver {
@@ -58,5 +65,7 @@ export interface ReconcileContext extends Caches {
   logger: Logger;
   events: EventRecorder;
   analysis: AnalysisRunner;
+  /** Absent: experiments are deployed but never measured (they end at their duration, Inconclusive). */
+  experiment?: ExperimentRunner;
   observer?: ReconcileObserver;
 }

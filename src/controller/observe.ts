@@ -1,6 +1,6 @@
 /**
  * The observing half of reconcile, reading informer caches only (no LIST per reconcile): the stable
- * and canary Deployments, the reason Kubernetes gives for pods that are missing or not ready (the
+ * and canary Deployments (and an experiment's candidates), the reason Kubernetes gives for pods that are missing or not ready (the
  * ReplicaSet's FailedCreate, a quota, the scheduler, an image pull), and, during a rollout of a
  * template that asks for an extended resource, the free capacity on the nodes and in the namespace's
  * ResourceQuotas. Everything else it leaves to `plan`.
@@ -12,7 +12,7 @@ import { extendedResources } from './desired.ts';
 import { placementOf } from './placement.ts';
 import type { CapacityObservation, RoleObservation } from './model.ts';
 import { deployedVariant } from '../workload/deployment.ts';
-import { LABEL_MODEL, LABEL_REVISION, LABEL_ROLE, LABEL_VARIANT, type Role } from '../workload/names.ts';
+import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_REVISION, LABEL_ROLE, LABEL_VARIANT, type Role } from '../workload/names.ts';
 
 /** True when a Deployment's rollout is complete at its current spec (as `kubectl rollout status` judges). */
 export function deploymentSettled(d: V1Deployment): boolean {
@@ -70,8 +70,12 @@ export function deploymentRolling(d: V1Deployment): boolean {
 
 const podReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-/** The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. */
-export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | undefined, variantEnv: string, pods: V1Pod[]): RoleObservation | undefined {
+/**
+ * The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. An
+ * experiment candidate is role `experiment` with its `activation` (its pods are told apart by variant).
+ */
+export function observeRole(mv: ModelVariant, role: Role | typeof EXPERIMENT_ROLE, d: V1Deployment | undefined, variantEnv: string, pods: V1Pod[],
+  activation?: string): RoleObservation | undefined {
   if (!d) return undefined;
   const variant = deployedVariant(d, variantEnv);
   const obs: RoleObservation = {
@@ -81,7 +85,8 @@ export function observeRole(mv: ModelVariant, role: Role, d: V1Deployment | unde
     settled: deploymentSettled(d),
     ...(deploymentRolling(d) ? { rolling: true } : {}),
   };
-  const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp);
+  const mine = pods.filter((p) => p.metadata?.labels?.[LABEL_MODEL] === mv.metadata?.name && p.metadata?.labels?.[LABEL_ROLE] === role && !p.metadata?.deletionTimestamp &&
+    (activation === undefined || p.metadata.labels[LABEL_VARIANT] === activation));
   if (variant) obs.readyOfVariant = mine.filter((p) => podReady(p) && p.metadata?.labels?.[LABEL_REVISION] === variant.revision && p.metadata?.labels?.[LABEL_VARIANT] === variant.activation).length;
   if (!obs.settled || obs.ready < obs.replicas) {
     const atRisk = readyAtRisk(d, mine.filter(podReady).length);

@@ -10,7 +10,7 @@ import { isNotFound, writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
-import { childName, type Role } from '../workload/names.ts';
+import { EXPERIMENT_ROLE, childName, experimentChildName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
 import { analysisDue } from './analysis-schedule.ts';
@@ -19,10 +19,11 @@ import { CHILD_REASON, ChildWriter } from './children.ts';
 import { CONDITION, setCondition } from './conditions.ts';
 import type { ReconcileContext } from './context.ts';
 import { toDesired } from './desired.ts';
-import { sameVariant, stableVariant, type Observed, type Plan, type Status } from './model.ts';
+import { sameVariant, stableVariant, type Desired, type ExperimentObservation, type Observed, type Plan, type Status } from './model.ts';
 import { gpusHeld } from './gpus-held.ts';
 import { observeCapacity, observeRole } from './observe.ts';
 import { plan, routeCarries } from './plan.ts';
+import { experimentDue } from './plan-experiment.ts';
 import { finalizeRoute, leaveRouteObject, readRoute, sameRouteObject, weightedRouteObject, writeRoute } from './route-io.ts';
 
 export interface ReconcileResult {
@@ -80,6 +81,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   if (desired.problems.length === 0 && analysisDue(desired, previous, now)) {
     observed.analysis = await ctx.analysis(mv, previous.analysis, now);
   }
+  if (desired.experiment) observed.experiment = await observeExperiment(ctx, mv, desired, observed, previous, now);
 
   const result = plan(desired, observed, previous, now, router.replicasFor);
   const writer = new ChildWriter(ctx.objects, uid);
@@ -106,6 +108,17 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const retry = writer.retryable();
   if (retry) throw new Error(retry.message);
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
+}
+
+/** The experiment's candidates from the caches, and a judgement when a measurement is due (experimentDue). */
+async function observeExperiment(ctx: ReconcileContext, mv: ModelVariant, desired: Desired, observed: Observed, previous: Status, now: number): Promise<ExperimentObservation> {
+  const namespace = mv.metadata?.namespace ?? '';
+  const variantEnv = withDefaults(mv.spec).variantEnv;
+  const pods = ctx.pods.list(namespace);
+  const candidates = Object.fromEntries((desired.experiment?.candidates ?? []).map((c) => [c.activation,
+    observeRole(mv, EXPERIMENT_ROLE, ctx.deployments.get(namespace, experimentChildName(mv.metadata?.name ?? '', c.activation)), variantEnv, pods, c.activation)]));
+  if (desired.problems.length > 0 || !ctx.experiment || !previous.experiment || !experimentDue(desired, observed, previous, now)) return { candidates };
+  return { candidates, judgement: await ctx.experiment(mv, previous.experiment, now), measuredAt: now };
 }
 
 /** ChildrenReconciled, and an Event per repair and per new refusal. */

@@ -1,5 +1,5 @@
 /**
- * Pure builder of a role's Deployment: a variant's pod template (the user's, as kept for that revision)
+ * Pure builder of a role's Deployment (and of an experiment candidate's, `<name>-exp-<activation>`): a variant's pod template (the user's, as kept for that revision)
  * with the activation passed in the configured env var of every container, role/variant/revision
  * labels, an ownerReference, and a rolling update that never asks for more GPUs than the Deployment
  * already holds (maxSurge 0, maxUnavailable 1). The planner counts the pod such an update takes down
@@ -8,7 +8,9 @@
  */
 import type { V1Container, V1Deployment, V1EnvVar, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { stableHash } from './hash.ts';
-import { ANNOTATION_APPLIED_HASH, LABEL_REVISION, LABEL_VARIANT, childName, podLabels, modelLabels, roleSelector, type Role } from './names.ts';
+import {
+  ANNOTATION_APPLIED_HASH, EXPERIMENT_ROLE, LABEL_REVISION, LABEL_VARIANT, childName, experimentChildName, experimentSelector, podLabels, modelLabels, roleSelector, type Role,
+} from './names.ts';
 import { controllerReference, type OwnerRef } from './owner.ts';
 import { objectsIn } from './template-shape.ts';
 
@@ -33,9 +35,25 @@ function withVariantEnv(container: V1Container, variantEnv: string, activation: 
 }
 
 export function buildDeployment(input: WorkloadInput, role: Role, variant: VariantTemplate, replicas: number): V1Deployment {
+  return buildWorkload(input, { name: childName(input.name, role), role, selector: roleSelector(input.name, role) }, variant, replicas);
+}
+
+/** The Deployment `<name>-exp-<activation>` of an experiment candidate (role `experiment`, selected by its activation too). */
+export function buildExperimentDeployment(input: WorkloadInput, variant: VariantTemplate, replicas: number): V1Deployment {
+  return buildWorkload(input, { name: experimentChildName(input.name, variant.activation), role: EXPERIMENT_ROLE, selector: experimentSelector(input.name, variant.activation) },
+    variant, replicas);
+}
+
+interface WorkloadIdentity {
+  name: string;
+  role: Role | typeof EXPERIMENT_ROLE;
+  selector: Record<string, string>;
+}
+
+function buildWorkload(input: WorkloadInput, identity: WorkloadIdentity, variant: VariantTemplate, replicas: number): V1Deployment {
   const { namespace, name, variantEnv } = input;
   const { template, activation, revision } = variant;
-  const labels = podLabels(name, role, activation, revision);
+  const labels = podLabels(name, identity.role, activation, revision);
   const podSpec = template.spec ?? { containers: [] };
   const podTemplate: V1PodTemplateSpec = {
     metadata: {
@@ -46,7 +64,7 @@ export function buildDeployment(input: WorkloadInput, role: Role, variant: Varia
   };
   const spec = {
     replicas,
-    selector: { matchLabels: roleSelector(name, role) },
+    selector: { matchLabels: identity.selector },
     template: podTemplate,
     strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
   };
@@ -54,9 +72,9 @@ export function buildDeployment(input: WorkloadInput, role: Role, variant: Varia
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
-      name: childName(name, role),
+      name: identity.name,
       namespace,
-      labels: { ...modelLabels(name), 'activationcanary.io/role': role },
+      labels: { ...modelLabels(name), 'activationcanary.io/role': identity.role },
       annotations: { [ANNOTATION_APPLIED_HASH]: stableHash(spec) },
       ownerReferences: [controllerReference(input.owner)],
     },

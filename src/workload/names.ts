@@ -35,7 +35,7 @@ export function roleSelector(model: string, role: Role): Record<string, string> 
 }
 
 /** Labels of one role's pods, including which activation and template revision they serve. */
-export function podLabels(model: string, role: Role, activation: string, revision: string): Record<string, string> {
+export function podLabels(model: string, role: Role | typeof EXPERIMENT_ROLE, activation: string, revision: string): Record<string, string> {
   return { ...modelLabels(model), [LABEL_ROLE]: role, [LABEL_VARIANT]: activation, [LABEL_REVISION]: revision };
 }
 
@@ -47,6 +47,11 @@ export const EXPERIMENT_ROLE = 'experiment';
  * becomes `-` (Service names are DNS labels; activations never contain `-`, so no two collide); the
  * CRD keeps the result within 63 characters.
  */
+/** Selector of one experiment candidate's pods (its activation is fixed for the Deployment's life, so it may be in the selector). */
+export function experimentSelector(model: string, activation: string): Record<string, string> {
+  return { [LABEL_MODEL]: model, [LABEL_ROLE]: EXPERIMENT_ROLE, [LABEL_VARIANT]: activation };
+}
+
 export function experimentChildName(model: string, activation: string): string {
   return `${model}-exp-${activation.replaceAll('_', '-')}`;
 }

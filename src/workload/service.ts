@@ -1,11 +1,14 @@
 /**
  * Pure builders of the Services: `<name>` selects every serving pod of the model (the `replicas`
- * provider splits traffic by ready replicas behind it), `<name>-stable` and `<name>-canary` select one
- * role each (the targets of a mesh or Gateway API route).
+ * provider splits traffic by ready replicas behind it, experiment candidates included), `<name>-stable`
+ * and `<name>-canary` select one role each (the targets of a mesh or Gateway API route), and
+ * `<name>-exp-<activation>` one experiment candidate.
  */
 import type { V1Container, V1ContainerPort, V1PodTemplateSpec, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { stableHash } from './hash.ts';
-import { ANNOTATION_APPLIED_HASH, LABEL_MODEL, childName, modelLabels, roleSelector, type Role } from './names.ts';
+import {
+  ANNOTATION_APPLIED_HASH, EXPERIMENT_ROLE, LABEL_MODEL, LABEL_ROLE, LABEL_VARIANT, childName, experimentChildName, experimentSelector, modelLabels, roleSelector, type Role,
+} from './names.ts';
 import { controllerReference, type OwnerRef } from './owner.ts';
 import { objectsIn } from './template-shape.ts';
 
@@ -29,7 +32,7 @@ export interface ServiceInput {
   ports: V1ServicePort[];
 }
 
-function service(input: ServiceInput, name: string, selector: Record<string, string>): V1Service {
+function service(input: ServiceInput, name: string, selector: Record<string, string>, labels: Record<string, string> = {}): V1Service {
   const spec = { selector, ports: input.ports, type: 'ClusterIP' };
   return {
     apiVersion: 'v1',
@@ -37,7 +40,7 @@ function service(input: ServiceInput, name: string, selector: Record<string, str
     metadata: {
       name,
       namespace: input.namespace,
-      labels: modelLabels(input.name),
+      labels: { ...modelLabels(input.name), ...labels },
       annotations: { [ANNOTATION_APPLIED_HASH]: stableHash(spec) },
       ownerReferences: [controllerReference(input.owner as OwnerRef)],
     },
@@ -52,4 +55,13 @@ export function buildServices(input: ServiceInput): V1Service[] {
     service(input, input.name, { [LABEL_MODEL]: input.name }),
     ...roles.map((role) => service(input, childName(input.name, role), roleSelector(input.name, role))),
   ];
+}
+
+/**
+ * The Service `<name>-exp-<activation>` of an experiment candidate, selecting its pods only; it carries
+ * the role and variant labels so the operator finds it again (and removes it after the decision).
+ */
+export function buildExperimentService(input: ServiceInput, activation: string): V1Service {
+  const selector = experimentSelector(input.name, activation);
+  return service(input, experimentChildName(input.name, activation), selector, { [LABEL_ROLE]: EXPERIMENT_ROLE, [LABEL_VARIANT]: activation });
 }

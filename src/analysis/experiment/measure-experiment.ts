@@ -189,3 +189,8 @@ export async function measureExperiment(querier: ExperimentQuerier, plan: Experi
   }), concurrency);
   return experimentData(plan, new Map(entries.map(([promql], i) => [promql, results[i] as QueryResult | MatrixResult])), elapsedMs, intervalMs);
 }
+
+/** The data of a run refused before any query (an address not allowed, a credential not readable): every side missing with `message`. */
+export function unmeasured(plan: ExperimentQueryPlan, message: string): ExperimentData {
+  return experimentData(plan.map((p) => ({ ...p, measure: { kind: 'invalid', message } })), new Map(), 0, 1000);
+}
