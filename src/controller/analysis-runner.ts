@@ -87,7 +87,8 @@ export function createAnalysisRunner(opts: AnalysisRunnerOptions): AnalysisRunne
         providers.set(cacheKey, provider);
       }
       const querier = opts.onQuery ? timed(provider, opts.onQuery) : provider;
-      const target = { namespace, name: mv.metadata?.name ?? '', canaryVariant: spec.activation, stableVariant: mv.status?.stableActivation ?? '' };
+      // The canary's activation is status.canaryActivation: an experiment's winner rolls out while spec.activation still says stable's.
+      const target = { namespace, name: mv.metadata?.name ?? '', canaryVariant: mv.status?.canaryActivation ?? spec.activation, stableVariant: mv.status?.stableActivation ?? '' };
       const measurements = await measureAnalysis(querier, analysis, target, at);
       return outcomeOf(judge(analysis, measurements, previousRuns, { plannedRolloutMs: plannedRolloutMs(spec.strategy.steps) }));
     } catch (err) {
