@@ -49,6 +49,14 @@ describe('planExperimentQueries', () => {
     expect(of('errors', 'leaky_relu')).toMatchObject({ kind: 'counts', events: { promql: expect.stringContaining('role="experiment",variant="leaky_relu",code=~"5.."}[10m]') } });
   });
 
+  it('counts non-finite predictions, and samples saturation (units of one prediction are not independent trials)', () => {
+    const more: AnalysisSpec = { ...analysis, slis: [{ name: 'nan', builtin: 'nonFinite', max: 0.01 }, { name: 'sat', builtin: 'activationSaturation', max: 0.3 }] };
+    const x = { ...experiment, slis: [{ name: 'nan', minimumEffect: { absolute: 0.01 } }, { name: 'sat', minimumEffect: { absolute: 0.05 } }] };
+    const p = planExperimentQueries(more, x, target, 60_000, 10_000);
+    expect(p.find((q) => q.sli === 'nan')?.measure).toMatchObject({ kind: 'counts', total: { promql: expect.stringContaining('inference_predictions_total{') } });
+    expect(p.find((q) => q.sli === 'sat')?.measure).toMatchObject({ kind: 'samples', samples: { kind: 'matrix', promql: expect.stringMatching(/\[1m:10s\]$/) } });
+  });
+
   it('samples latency once per interval with a subquery whose window is the interval', () => {
     expect(of('latency', 'gelu')).toEqual({ kind: 'samples', samples: { kind: 'matrix',
       promql: '(histogram_quantile(0.95, sum by (le) (rate(inference_request_duration_seconds_bucket{namespace="ml",model="clf",role="experiment",variant="gelu"}[30s]))))[10m:30s]' } });

@@ -3,9 +3,10 @@
  * candidate over the experiment so far, and the judge's data from their answers. Restart-safe and
  * stateless: every run asks Prometheus for the whole experiment again, from `startedAt` to now.
  *
- * - **Counted SLIs** (the built-ins errorRate and accuracy): the two-proportion test's events and trials
- *   are `sum(increase(...[elapsed]))` of the bad (5xx) or good (correct) events and of all requests or
- *   labelled predictions, one instant query each.
+ * - **Counted SLIs** (the built-ins errorRate, nonFinite and accuracy): the two-proportion test's events
+ *   and trials are `sum(increase(...[elapsed]))` of the bad (5xx, non-finite) or good (correct) events and
+ *   of all requests or predictions, one instant query each. (Saturation and dead units count units, which
+ *   within one prediction are far from independent trials, so they are sampled instead.)
  * - **Sampled SLIs** (every other built-in, and a query SLI): one sample per analysis interval, the SLI
  *   computed over that interval alone (its `{{window}}` is the interval, so samples do not overlap, as
  *   Mann–Whitney U wants independent ones), read as a subquery `(q)[elapsed:interval]`. An interval
@@ -54,6 +55,10 @@ const COUNTED: Record<string, { events: string; total: string }> = {
   errorRate: {
     events: `sum(increase(inference_requests_total{${ROLE_SELECTOR},code=~"5.."}[{{window}}])) or vector(0)`,
     total: `sum(increase(inference_requests_total{${ROLE_SELECTOR}}[{{window}}]))`,
+  },
+  nonFinite: {
+    events: `sum(increase(inference_nonfinite_predictions_total{${ROLE_SELECTOR}}[{{window}}])) or vector(0)`,
+    total: `sum(increase(inference_predictions_total{${ROLE_SELECTOR}}[{{window}}]))`,
   },
   accuracy: {
     events: `sum(increase(inference_correct_predictions_total{${ROLE_SELECTOR}}[{{window}}])) or vector(0)`,

@@ -368,7 +368,7 @@ export interface Experiment {
    */
   duration?: string;
   /**
-   * Per-interval samples each side needs for a sampled SLI (latency, ratios: one sample per strategy.analysis.interval) before the experiment may be judged early. A counted SLI (errorRate, accuracy) needs the SLI's own minSamples of requests or labelled predictions.
+   * Per-interval samples each side needs for a sampled SLI (latency, ratios: one sample per strategy.analysis.interval) before the experiment may be judged early. A counted SLI (errorRate, nonFinite, accuracy) needs the SLI's own minSamples of requests or predictions.
    */
   minSamples?: number;
   /**
