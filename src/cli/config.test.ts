@@ -17,6 +17,8 @@ describe('loadConfig', () => {
   it('names the flag, the variable and what it accepts on bad input', () => {
     expect(() => loadConfig({ leaseDuration: 'soon' }, {})).toThrow(/--lease-duration \(or ACTIVATION_CANARY_LEASE_DURATION\): --lease-duration must be a duration/);
     expect(() => loadConfig({}, { ACTIVATION_CANARY_HTTP_ADDRESS: 'localhost' })).toThrow(/--http-address .* must be host:port/);
+    expect(() => loadConfig({ leaseDuration: '900ms' }, {})).toThrow(/--lease-duration must be at least 2s/);
+    expect(loadConfig({ leaseDuration: '2s' }, {}).leaseDuration).toBe(2_000);
   });
 });
 
