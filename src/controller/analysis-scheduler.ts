@@ -8,7 +8,9 @@
  * Runs are gathered into rounds on a grid of `batchWindowMs` (epoch-aligned): a run due at t is
  * measured at the first grid instant ≥ t, evaluated at that instant (`time=`), so every run coming due
  * in one window shares a round, and ModelVariants with the same interval that once shared a round keep
- * sharing (their next runs come due at the same instant). In a round each Prometheus (address, timeout
+ * sharing (their next runs come due at the same instant). A round starts a grace period (a quarter of
+ * the window, at most 250 ms) after its instant; a run asked for later than that joins a catch-up round
+ * on a grid of that grace period instead of waiting for the next window. In a round each Prometheus (address, timeout
  * and credentials) gets one query per built-in template and window for all its ModelVariants
  * (measure-round.ts); a user's own queries are sent per ModelVariant. Each Prometheus has at most one
  * round in flight and at most `concurrency` queries in it; runs coming due meanwhile wait for the next
@@ -160,7 +162,9 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
       if (requests.get(key)?.runKey === runKey) return undefined;
       const now = clock.now();
       let slot = slotOf(dueAt);
-      if (slot + grace <= now) slot = slotOf(now); // that round has started: the next one
+      // A reconcile late for its round (a busy queue) does not wait a whole window: it joins a catch-up
+      // round on a finer grid, shared with the other late runs, and its next run is back on the grid.
+      if (slot + grace <= now) slot = Math.ceil(now / grace) * grace;
       requests.set(key, { runKey, mv: { ...mv, status }, previous: status.analysis, slot, running: false });
       arm(slot);
       return undefined;
