@@ -3,7 +3,8 @@
  * (each SLI for the canary; for stable only when a ratio bound needs it; sample counts when a minimum
  * applies; the canary's bad and total events on both burn-rate windows), evaluates them all at the same
  * instant `now` with a bound on concurrency (identical queries are sent once), and returns the
- * Measurements judge() needs. It never throws: a query that fails, or a spec that cannot be rendered,
+ * Measurements judge() needs. planMeasurements is the pure half (the queries and how their answers
+ * assemble), which measure-round.ts also uses to batch many ModelVariants' queries. It never throws: a query that fails, or a spec that cannot be rendered,
  * is recorded as an error in the SLI it belongs to, and the other SLIs are still measured.
  */
 import { parseDuration } from '../util/duration.ts';

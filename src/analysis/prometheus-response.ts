@@ -3,7 +3,8 @@
  * shape Prometheus can answer with is covered by table tests: one sample or a scalar is a value (NaN
  * and infinities included), an empty vector is "no data" and never zero, several series or a range
  * vector are an error that says which, and Prometheus' own error objects (bad PromQL, execution
- * errors, its query timeout) keep Prometheus' message so a user can fix the query. Every piece of text
+ * errors, its query timeout) keep Prometheus' message so a user can fix the query. A batched query's
+ * answer (interpretVectorResponse) is every series with its labels instead, with the same errors. Every piece of text
  * that came from the server (an error message, label values, a redirect target, a warning) passes
  * through serverText (short, one printable line, credentials redacted), and a body that is not
  * Prometheus' JSON is described (kind and size), never quoted: whatever a server answers, a message
