@@ -36,7 +36,10 @@ export interface RoundPlan {
 
 /** Plans a round, pure: built-in templates grouped by template and window into batches, the rest as singles. */
 export function planRound(plans: readonly MeasurementPlan[]): RoundPlan {
-  const batches = new Map<string, { batched: string; window: string; members: Map<string, BatchMember>; index: number }>();
+  type Batch = { batched: string; window: string; members: Map<string, BatchMember>; index: number };
+  // By template, then window: the template strings come from one table, so no long key is built per query.
+  const batches = new Map<string, Map<string, Batch>>();
+  const list: Batch[] = [];
   const singles = new Map<string, number>();
   const sources = plans.map((plan) => plan.queries.map((q): Source => {
     if (q.kind === 'error') return q;
@@ -45,18 +48,20 @@ export function planRound(plans: readonly MeasurementPlan[]): RoundPlan {
       if (!singles.has(q.promql)) singles.set(q.promql, singles.size);
       return { kind: 'single', single: singles.get(q.promql) as number };
     }
-    const key = `${batched}\u0000${q.vars.window}`;
-    let batch = batches.get(key);
+    let byWindow = batches.get(batched);
+    if (!byWindow) batches.set(batched, byWindow = new Map());
+    let batch = byWindow.get(q.vars.window);
     if (!batch) {
-      batch = { batched, window: q.vars.window, members: new Map(), index: batches.size };
-      batches.set(key, batch);
+      batch = { batched, window: q.vars.window, members: new Map(), index: list.length };
+      byWindow.set(q.vars.window, batch);
+      list.push(batch);
     }
     const member: BatchMember = { namespace: q.vars.namespace, name: q.vars.name, role: q.vars.role, variant: q.vars.variant };
     batch.members.set(memberKey(member), member);
     return { kind: 'batch', batch: batch.index, member };
   }));
   return {
-    batches: [...batches.values()].map((b) => renderBatch(b.batched, [...b.members.values()], b.window)),
+    batches: list.map((b) => renderBatch(b.batched, [...b.members.values()], b.window)),
     singles: [...singles.keys()],
     sources,
   };
