@@ -22,7 +22,7 @@ describe('batchTemplate: which templates batch', () => {
     expect(batched).not.toMatch(/\{\{(namespace|name|role|variant)\}\}/);
     expect(batched).toContain('{{window}}');
     // Every aggregation keeps the four labels apart, so one series answers per member.
-    const sums = (batched as string).match(/sum( by \([^)]*\))? \(/g) ?? [];
+    const sums = (batched as string).match(/(sum|avg|min|max|count)( by \([^)]*\))? \(/g) ?? [];
     expect(sums.length).toBeGreaterThan(0);
     for (const s of sums) expect(s).toMatch(/namespace, model, role, variant\) \($/);
   });
@@ -33,6 +33,11 @@ describe('batchTemplate: which templates batch', () => {
         + '(increase(all{{{batchSelector}}}[{{window}}])))) / sum by (namespace, model, role, variant) (rate(all{{{batchSelector}}}[{{window}}]))');
   });
 
+  it('groups avg, min, max and count as it groups sum, and keeps functions of one series', () => {
+    expect(batchTemplate(`max(max_over_time(x${SEL}[{{window}}])) / avg(clamp_min(y${SEL}, 1))`))
+      .toBe('max by (namespace, model, role, variant) (max_over_time(x{{{batchSelector}}}[{{window}}])) / avg by (namespace, model, role, variant) (clamp_min(y{{{batchSelector}}}, 1))');
+  });
+
   it('adds the labels to an existing `by` and keeps extra matchers after the role selector', () => {
     expect(batchTemplate(`histogram_quantile(0.9, sum by (le) (rate(h_bucket{${ROLE_SELECTOR},code=~"5.."}[5m])))`))
       .toBe('histogram_quantile(0.9, sum by (le, namespace, model, role, variant) (rate(h_bucket{{{batchSelector}},code=~"5.."}[5m])))');
@@ -41,7 +46,8 @@ describe('batchTemplate: which templates batch', () => {
   it.each([
     ['a selector without the role selector (it would mix every model)', `sum(rate(x{model="{{name}}"}[1m]))`],
     ['a bare metric', `sum(rate(x${SEL}[1m])) / sum(up)`],
-    ['another aggregation', `max(rate(x${SEL}[1m]))`],
+    ['an aggregation with a parameter', `topk(1, rate(x${SEL}[1m]))`],
+    ['quantile', `quantile(0.9, rate(x${SEL}[1m]))`],
     ['sum without', `sum without (pod) (rate(x${SEL}[1m]))`],
     ['a by clause that already names a grouping label', `sum by (model) (rate(x${SEL}[1m]))`],
     ['vector matching', `sum(rate(x${SEL}[1m])) / on() sum(rate(y${SEL}[1m]))`],

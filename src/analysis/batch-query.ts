@@ -3,15 +3,16 @@
  * one Prometheus, instead of one per ModelVariant and role. A built-in template selects one role of one
  * ModelVariant with ROLE_SELECTOR (`namespace="…",model="…",role="…",variant="…"`) and aggregates its
  * pods with `sum`; its batched form selects all the members at once with regex matchers and keeps the
- * four labels apart with `sum by (namespace, model, role, variant)`, so Prometheus answers one series
+ * four labels apart with `sum by (namespace, model, role, variant)` (any `by` kept, the four added), so Prometheus answers one series
  * per member, and `fanOut` hands each member its own series. A member with no series in the answer has
  * **no data** (never 0, never a pass), two series for one member are an error, as they are for a single
  * query, and NaN stays NaN.
  *
  * Only templates that are provably the same per member are batched: `batchTemplate` accepts a small
- * grammar (metrics selected by ROLE_SELECTOR, `sum`/`sum by`, rate, increase, irate,
- * histogram_quantile, + - * /, numbers, `or vector(0)`) and refuses anything else (another aggregation,
- * `on`/`ignoring`, a selector without ROLE_SELECTOR, a text placeholder elsewhere). The fallback
+ * grammar (metrics selected by ROLE_SELECTOR; sum, avg, min, max, count, with or without `by`;
+ * functions of one series such as rate, increase, histogram_quantile, *_over_time, clamp_*; + - * /;
+ * numbers; `or vector(0)`) and refuses anything else (`without`, topk, quantile, `on`/`ignoring`, other
+ * set operations and comparisons, a selector without ROLE_SELECTOR, a text placeholder elsewhere). The fallback
  * `X or vector(0)` ("no bad-event series yet means 0") would give one label-less 0 for the whole batch,
  * so it becomes `X or 0 * (P)`, where P is a query that has a series for exactly the members whose
  * fallback applies (the SLI's samples query, the burn rate's total query). Built-ins are batched
@@ -28,7 +29,11 @@ export const GROUP_LABELS = ['namespace', 'model', 'role', 'variant'] as const;
 
 /** Where a batched template takes the members' matchers. */
 const SELECTOR_MARK = '{{batchSelector}}';
-const FUNCTIONS = new Set(['rate', 'increase', 'irate', 'histogram_quantile']);
+/** Functions that act on each series alone (or, histogram_quantile, on each group of `le` buckets). */
+const FUNCTIONS = new Set(['rate', 'increase', 'irate', 'delta', 'histogram_quantile', 'abs', 'clamp_min', 'clamp_max',
+  'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time']);
+/** Aggregations without a parameter: grouped by the members' labels too, each member's group is what the single query aggregated. */
+const AGGREGATIONS = new Set(['sum', 'avg', 'min', 'max', 'count']);
 
 /** Index just past the `}` closing a selector whose matchers start at `from` (strings skipped), or -1. */
 function selectorEnd(t: string, from: number): number {
@@ -44,7 +49,7 @@ function selectorEnd(t: string, from: number): number {
 
 /**
  * The batched form of a single-ModelVariant template, with `{{batchSelector}}` where ROLE_SELECTOR was
- * and every `sum` grouped by GROUP_LABELS; `presence` is the template whose series stand in for the
+ * and every aggregation grouped by GROUP_LABELS too; `presence` is the template whose series stand in for the
  * members of an `or vector(0)` fallback. Undefined when the template is outside the grammar above, so
  * it is not safe to batch.
  */
@@ -87,11 +92,11 @@ export function batchTemplate(template: string, presence?: string): string | und
     if (!word) return undefined;
     i += word.length;
     const after = t.slice(i);
-    if (word === 'sum') {
+    if (AGGREGATIONS.has(word)) {
       const m = /^\s*(?:by\s*\(([^)]*)\)\s*)?\(/.exec(after);
       const labels = (m?.[1] ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
       if (!m || labels.some((l) => (GROUP_LABELS as readonly string[]).includes(l))) return undefined;
-      out += `sum by (${[...labels, ...GROUP_LABELS].join(', ')}) (`;
+      out += `${word} by (${[...labels, ...GROUP_LABELS].join(', ')}) (`;
       i += m[0].length;
     } else if (word === 'or') {
       const m = /^\s*vector\s*\(\s*0\s*\)/.exec(after);

@@ -30,9 +30,10 @@ const SATURATION = { name: 'saturation', builtin: 'activationSaturation', max: 0
 
 async function sharedTemplate(): Promise<void> {
   const prom = shared as LocalPrometheus;
+  // Started together, their 8 s pauses overlap by several 2 s rounds even when one reaches its weight seconds later.
   const rollouts = await Promise.all(['a', 'b'].map((name) => startRollout({
     namespace: ns, name, resource: nodes?.resource ?? '', telemetry: telemetry as TelemetryTargets, prometheusUrl: prom.url,
-    canary: HEALTHY, steps: [{ setWeight: 50, pause: '6s' }], analysis: { interval: '2s', slis: [SATURATION] },
+    canary: HEALTHY, steps: [{ setWeight: 50, pause: '8s' }], analysis: { interval: '2s', slis: [SATURATION] },
   })));
   const final = await Promise.all(rollouts.map((r) => r.until('promoted', promoted, 60_000)));
   expect(final.map((s) => s.analysis?.verdict)).toEqual(['Successful', 'Successful']);
