@@ -1,6 +1,6 @@
 /**
- * The Prometheus metric provider: two methods, as in Flagger (`query`, `isOnline`), over Prometheus'
- * HTTP API. Queries are form-encoded POSTs to `/api/v1/query` (no URL length limit, nothing in access
+ * The Prometheus metric provider: two methods, as in Flagger (`query`, `isOnline`), plus `queryVector`
+ * for batched queries that answer one series per ModelVariant, over Prometheus' HTTP API. Queries are form-encoded POSTs to `/api/v1/query` (no URL length limit, nothing in access
  * logs), bounded by a timeout both locally and as Prometheus' own `timeout` parameter; TLS trusts an
  * optional CA bundle, an optional bearer token is sent as a header, redirects are not followed (a
  * token must not travel to another host) and proxies from the environment are not used. Nothing is
@@ -13,10 +13,10 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { PromError } from './errors.ts';
-import { interpretQueryResponse, type QueryResult } from './prometheus-response.ts';
+import { interpretQueryResponse, interpretVectorResponse, type QueryContext, type QueryResult, type RawResponse, type VectorResult } from './prometheus-response.ts';
 import { serverText } from './sanitize.ts';
 
-export type { QueryResult } from './prometheus-response.ts';
+export type { QueryResult, VectorResult } from './prometheus-response.ts';
 
 /** The part of a logger (pino's Logger fits) that the provider uses. */
 export interface AnalysisLogger {
@@ -39,8 +39,10 @@ export interface PrometheusProviderOptions {
 }
 
 export interface PrometheusProvider {
-  /** Runs an instant query at `at` (default: Prometheus' now); never throws. */
+  /** Runs an instant query at `at` (default: Prometheus' now) that must answer one number; never throws. */
   query(promql: string, at?: Date): Promise<QueryResult>;
+  /** Runs an instant query that may answer many series (a batched query, grouped `by` labels); never throws. */
+  queryVector(promql: string, at?: Date): Promise<VectorResult>;
   /** True when Prometheus evaluates `vector(1)` to 1. */
   isOnline(): Promise<boolean>;
   /** Releases kept-alive connections (call when the provider is replaced, e.g. its spec changed). */
@@ -66,7 +68,9 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
   const secrets = token ? [token] : [];
 
-  async function query(promql: string, at?: Date): Promise<QueryResult> {
+  /** Sends one instant query and interprets the answer with `interpret`; transport failures become errors. */
+  async function send<R extends QueryResult | VectorResult>(promql: string, at: Date | undefined,
+    interpret: (raw: RawResponse, context: QueryContext) => { result: R; warnings: string[] }): Promise<R | { kind: 'error'; error: PromError }> {
     if (invalid) return { kind: 'error', error: invalid };
     const form = new URLSearchParams({ query: promql, timeout: String(timeoutMs / 1000) });
     if (at) form.set('time', (at.getTime() / 1000).toFixed(3));
@@ -78,7 +82,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
         maxRedirects: 0, proxy: false, httpAgent, httpsAgent, maxContentLength: MAX_RESPONSE_BYTES, responseType: 'json',
       });
       const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
-      const { result, warnings } = interpretQueryResponse({ status: res.status, body: res.data, ...(location ? { location } : {}) }, context);
+      const { result, warnings } = interpret({ status: res.status, body: res.data, ...(location ? { location } : {}) }, context);
       if (warnings.length > 0) logger.warn({ address, query: promql, warnings }, 'Prometheus returned warnings for a query');
       logger.debug({ address, query: promql, ms: Date.now() - started, result: result.kind, ...(result.kind === 'error' ? { code: result.error.code } : {}) }, 'Queried Prometheus');
       return result;
@@ -89,8 +93,11 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
     }
   }
 
+  const query = (promql: string, at?: Date): Promise<QueryResult> => send(promql, at, interpretQueryResponse);
+
   return {
     query,
+    queryVector: (promql, at) => send(promql, at, interpretVectorResponse),
     async isOnline() {
       const result = await query('vector(1)');
       return result.kind === 'value' && result.value === 1;

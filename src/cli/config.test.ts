@@ -22,6 +22,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('--analysis-concurrency and --analysis-batch-window', () => {
+  it('default to 8 queries in flight per Prometheus and a 1s window', () => {
+    expect(loadConfig({}, {})).toMatchObject({ analysisConcurrency: 8, analysisBatchWindow: 1000 });
+  });
+  it('read the flags over their variables', () => {
+    const env = { ACTIVATION_CANARY_ANALYSIS_CONCURRENCY: '2', ACTIVATION_CANARY_ANALYSIS_BATCH_WINDOW: '5s' };
+    expect(loadConfig({}, env)).toMatchObject({ analysisConcurrency: 2, analysisBatchWindow: 5000 });
+    expect(loadConfig({ analysisBatchWindow: '250ms' }, env).analysisBatchWindow).toBe(250);
+  });
+  it('refuse a window that is no duration or out of range, and a concurrency below 1, naming the flag', () => {
+    expect(() => loadConfig({ analysisBatchWindow: 'often' }, {})).toThrow(/--analysis-batch-window .*must be a duration/);
+    expect(() => loadConfig({ analysisBatchWindow: '2m' }, {})).toThrow(/--analysis-batch-window must be between 10ms and 1m/);
+    expect(() => loadConfig({ analysisConcurrency: '0' }, {})).toThrow(/--analysis-concurrency \(or ACTIVATION_CANARY_ANALYSIS_CONCURRENCY\)/);
+  });
+});
+
 describe('--kube-api-qps and --kube-api-burst', () => {
   it('default to kube-controller-manager\'s 20 requests per second with bursts of 30', () => {
     expect(loadConfig({}, {})).toMatchObject({ kubeApiQps: 20, kubeApiBurst: 30 });

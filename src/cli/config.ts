@@ -42,6 +42,9 @@ export const configSchema = z.object({
   resync: duration('--resync').prefault('5m'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   prometheusAllowedAddresses: allowedAddresses.prefault(''),
+  analysisConcurrency: z.coerce.number().int().min(1).max(256).default(8),
+  analysisBatchWindow: duration('--analysis-batch-window').prefault('1s')
+    .refine((ms) => ms >= 10 && ms <= 60_000, { message: '--analysis-batch-window must be between 10ms and 1m' }),
 });
 
 export type OperatorConfig = z.output<typeof configSchema>;
@@ -60,6 +63,8 @@ const ENV: Record<keyof z.input<typeof configSchema>, string> = {
   resync: 'ACTIVATION_CANARY_RESYNC',
   logLevel: 'ACTIVATION_CANARY_LOG_LEVEL',
   prometheusAllowedAddresses: 'ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES',
+  analysisConcurrency: 'ACTIVATION_CANARY_ANALYSIS_CONCURRENCY',
+  analysisBatchWindow: 'ACTIVATION_CANARY_ANALYSIS_BATCH_WINDOW',
 };
 
 /** Merges flags over environment variables and validates; throws one readable message per problem. */

@@ -273,7 +273,7 @@ function walkStep(draft: Draft): Plan {
     if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);
   }
   // The next analysis run: one interval after the later of the last run and the moment the weight was reached.
-  const analysisDueIn = d.analysis
+  const analysisDueIn = d.analysis && !o.analysisPending
     ? Math.max(ms(s.weightReachedAt), ms(s.analysis?.lastRunAt) || 0) + d.analysis.intervalMs - now
     : undefined;
   const holding = d.analysis && s.analysis?.verdict !== undefined && s.analysis.verdict !== 'Successful';
