@@ -1,13 +1,16 @@
 /**
  * The analysis package's public API for the controller: a Prometheus provider, measureAnalysis (I/O:
- * runs every query of an AnalysisSpec for one ModelVariant) and judge (pure: verdicts, counters, the
+ * runs every query of an AnalysisSpec for one ModelVariant), measureRound (I/O: many ModelVariants at
+ * once, each built-in template sent once for all of them, batch-query.ts) and judge (pure: verdicts, counters, the
  * continue/hold/rollback decision and the status.analysis to write), plus the trust rules a run obeys
  * before it asks anything: the credentials label on Secrets and the operator's address allow-list.
  * See docs/analysis.md.
  */
 export { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider, type PrometheusProviderOptions } from './prometheus-provider.ts';
-export type { QueryResult } from './prometheus-response.ts';
-export { measureAnalysis, type MeasureOptions, type MetricQuerier } from './measure.ts';
+export type { QueryResult, VectorResult, VectorSample } from './prometheus-response.ts';
+export { measureAnalysis, planMeasurements, type MeasureOptions, type MeasurementPlan, type MetricQuerier, type Planned } from './measure.ts';
+export { measureRound, planRound, collectRound, type RoundPlan, type RoundQuerier, type RoundResult } from './measure-round.ts';
+export { batchTemplate, batchedTemplateOf, fanOut, indexBatch, memberKey, renderBatch, GROUP_LABELS, type BatchAnswer, type BatchMember } from './batch-query.ts';
 export { judge, judgeRunError, hasUsableNumbers, type AnalysisResult, type Decision, type JudgeOptions, type PreviousRuns } from './judge.ts';
 export { burnRate, errorRatio, budgetConsumed, multiwindowVerdict, plannedRolloutMs, type BurnRateResult } from './burn-rate.ts';
 export { judgeSli, thresholdText, type SliResult } from './sli-verdict.ts';

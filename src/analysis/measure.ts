@@ -3,7 +3,8 @@
  * (each SLI for the canary; for stable only when a ratio bound needs it; sample counts when a minimum
  * applies; the canary's bad and total events on both burn-rate windows), evaluates them all at the same
  * instant `now` with a bound on concurrency (identical queries are sent once), and returns the
- * Measurements judge() needs. It never throws: a query that fails, or a spec that cannot be rendered,
+ * Measurements judge() needs. planMeasurements is the pure half (the queries and how their answers
+ * assemble), which measure-round.ts also uses to batch many ModelVariants' queries. It never throws: a query that fails, or a spec that cannot be rendered,
  * is recorded as an error in the SLI it belongs to, and the other SLIs are still measured.
  */
 import { parseDuration } from '../util/duration.ts';
@@ -27,12 +28,28 @@ export interface MeasureOptions {
 }
 
 type Role = TemplateVars['role'];
-/** A query to send, or the reason it cannot be. */
-type Planned = { kind: 'query'; promql: string } | { kind: 'error'; error: SpecError };
+/** A query to send (rendered for one ModelVariant, with the template and values it came from), or the reason it cannot be. */
+export type Planned = { kind: 'query'; promql: string; template: string; vars: TemplateVars } | { kind: 'error'; error: SpecError };
+
+/** Every query an AnalysisSpec needs for one ModelVariant, and how their answers become Measurements. */
+export interface MeasurementPlan {
+  queries: Planned[];
+  /** The Measurements from one Measured per query, in the order of `queries`, all evaluated at `measuredAt`. */
+  assemble(results: readonly Measured[], measuredAt: Date): Measurements;
+}
 
 /** Measures every SLI and the burn rate of `spec` for `target`, all evaluated at `now`. */
 export async function measureAnalysis(provider: MetricQuerier, spec: AnalysisSpec, target: AnalysisTarget, now: Date,
   options: MeasureOptions = {}): Promise<Measurements> {
+  const plan = planMeasurements(spec, target);
+  return plan.assemble(await runAll(provider, plan.queries, now, options.concurrency ?? DEFAULTS.concurrency), now);
+}
+
+/**
+ * Plans the queries of `spec` for `target`, pure: each SLI for the canary, for stable only when a ratio
+ * bound needs it, the sample counts when a minimum applies, and the burn rate's events on both windows.
+ */
+export function planMeasurements(spec: AnalysisSpec, target: AnalysisTarget): MeasurementPlan {
   const planned: Planned[] = [];
   /** Registers a query; returns the index its Measured will have. */
   const plan = (p: Planned): number => planned.push(p) - 1;
@@ -40,8 +57,9 @@ export async function measureAnalysis(provider: MetricQuerier, spec: AnalysisSpe
     if (typeof template !== 'string') return plan({ kind: 'error', error: template });
     if (typeof window !== 'string') return plan({ kind: 'error', error: window });
     const variant = role === 'canary' ? target.canaryVariant : target.stableVariant;
-    const r = renderQuery(template, { namespace: target.namespace, name: target.name, role, variant, window });
-    return plan(r.ok ? { kind: 'query', promql: r.value } : { kind: 'error', error: r.error });
+    const vars = { namespace: target.namespace, name: target.name, role, variant, window };
+    const r = renderQuery(template, vars);
+    return plan(r.ok ? { kind: 'query', promql: r.value, template, vars } : { kind: 'error', error: r.error });
   };
 
   const slis = (spec.slis ?? []).map((sli) => planSli(sli, render));
@@ -55,24 +73,26 @@ export async function measureAnalysis(provider: MetricQuerier, spec: AnalysisSpe
     return { shortWindow, longWindow, short: events(shortWindow), long: events(longWindow), customQueries: slo.errorQuery !== undefined };
   })();
 
-  const results = await runAll(provider, planned, now, options.concurrency ?? DEFAULTS.concurrency);
-  const at = (i: number): Measured => results[i] as Measured;
-  const windowEvents = (w: { errors: number; total: number }): WindowEvents => ({ errors: at(w.errors), total: at(w.total) });
-  return {
-    measuredAt: now,
-    slis: slis.map((s): SliMeasurement => ({
-      name: s.name, window: s.window, minSamples: s.minSamples, samplesUnit: s.samplesUnit, canary: at(s.canary),
-      ...(s.stable !== undefined ? { stable: at(s.stable) } : {}),
-      ...(s.canarySamples !== undefined ? { canarySamples: at(s.canarySamples) } : {}),
-      ...(s.stableSamples !== undefined ? { stableSamples: at(s.stableSamples) } : {}),
-    })),
-    ...(burn ? {
-      burnRate: {
-        shortWindow: windowText(burn.shortWindow), longWindow: windowText(burn.longWindow),
-        short: windowEvents(burn.short), long: windowEvents(burn.long), customQueries: burn.customQueries,
-      },
-    } : {}),
+  const assemble = (results: readonly Measured[], measuredAt: Date): Measurements => {
+    const at = (i: number): Measured => results[i] as Measured;
+    const windowEvents = (w: { errors: number; total: number }): WindowEvents => ({ errors: at(w.errors), total: at(w.total) });
+    return {
+      measuredAt,
+      slis: slis.map((s): SliMeasurement => ({
+        name: s.name, window: s.window, minSamples: s.minSamples, samplesUnit: s.samplesUnit, canary: at(s.canary),
+        ...(s.stable !== undefined ? { stable: at(s.stable) } : {}),
+        ...(s.canarySamples !== undefined ? { canarySamples: at(s.canarySamples) } : {}),
+        ...(s.stableSamples !== undefined ? { stableSamples: at(s.stableSamples) } : {}),
+      })),
+      ...(burn ? {
+        burnRate: {
+          shortWindow: windowText(burn.shortWindow), longWindow: windowText(burn.longWindow),
+          short: windowEvents(burn.short), long: windowEvents(burn.long), customQueries: burn.customQueries,
+        },
+      } : {}),
+    };
   };
+  return { queries: planned, assemble };
 }
 
 type Render = (template: string | SpecError, role: Role, window: string | SpecError) => number;

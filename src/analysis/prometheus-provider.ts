@@ -1,7 +1,8 @@
 /**
- * The Prometheus metric provider: two methods, as in Flagger (`query`, `isOnline`), plus `queryMatrix`
- * for an experiment's per-interval samples (a subquery answering a range vector), over Prometheus'
- * HTTP API. Queries are form-encoded POSTs to `/api/v1/query` (no URL length limit, nothing in access
+ * The Prometheus metric provider: two methods, as in Flagger (`query`, `isOnline`), plus `queryVector`
+ * for batched queries that answer one series per ModelVariant and `queryMatrix` for an experiment's
+ * per-interval samples (a subquery answering a range vector), over Prometheus' HTTP API. Queries are
+ * form-encoded POSTs to `/api/v1/query` (no URL length limit, nothing in access
  * logs), bounded by a timeout both locally and as Prometheus' own `timeout` parameter; TLS trusts an
  * optional CA bundle, an optional bearer token is sent as a header, redirects are not followed (a
  * token must not travel to another host) and proxies from the environment are not used. Nothing is
@@ -15,10 +16,10 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { PromError } from './errors.ts';
 import { interpretMatrixResponse, type MatrixResult } from './experiment/prometheus-matrix.ts';
-import { interpretQueryResponse, type QueryContext, type QueryResult, type RawResponse } from './prometheus-response.ts';
+import { interpretQueryResponse, interpretVectorResponse, type QueryContext, type QueryResult, type RawResponse, type VectorResult } from './prometheus-response.ts';
 import { serverText } from './sanitize.ts';
 
-export type { QueryResult } from './prometheus-response.ts';
+export type { QueryResult, VectorResult } from './prometheus-response.ts';
 
 /** The part of a logger (pino's Logger fits) that the provider uses. */
 export interface AnalysisLogger {
@@ -41,8 +42,10 @@ export interface PrometheusProviderOptions {
 }
 
 export interface PrometheusProvider {
-  /** Runs an instant query at `at` (default: Prometheus' now); never throws. */
+  /** Runs an instant query at `at` (default: Prometheus' now) that must answer one number; never throws. */
   query(promql: string, at?: Date): Promise<QueryResult>;
+  /** Runs an instant query that may answer many series (a batched query, grouped `by` labels); never throws. */
+  queryVector(promql: string, at?: Date): Promise<VectorResult>;
   /** Runs an instant query that answers a range vector (a subquery), for an experiment's per-interval samples; never throws. */
   queryMatrix(promql: string, at?: Date): Promise<MatrixResult>;
   /** True when Prometheus evaluates `vector(1)` to 1. */
@@ -70,8 +73,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
   const secrets = token ? [token] : [];
 
-  /** Sends one instant query and reads the answer with `interpret`; transport failures become errors. */
-  async function send<R extends QueryResult | MatrixResult>(promql: string, at: Date | undefined,
+  /** Sends one instant query and interprets the answer with `interpret`; transport failures become errors. */
+  async function send<R extends QueryResult | VectorResult | MatrixResult>(promql: string, at: Date | undefined,
     interpret: (raw: RawResponse, context: QueryContext) => { result: R; warnings: string[] }): Promise<R | { kind: 'error'; error: PromError }> {
     if (invalid) return { kind: 'error', error: invalid };
     const form = new URLSearchParams({ query: promql, timeout: String(timeoutMs / 1000) });
@@ -99,6 +102,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions): Pr
 
   return {
     query,
+    queryVector: (promql, at) => send(promql, at, interpretVectorResponse),
     queryMatrix: (promql, at) => send(promql, at, interpretMatrixResponse),
     async isOnline() {
       const result = await query('vector(1)');

@@ -3,7 +3,8 @@
  * shape Prometheus can answer with is covered by table tests: one sample or a scalar is a value (NaN
  * and infinities included), an empty vector is "no data" and never zero, several series or a range
  * vector are an error that says which, and Prometheus' own error objects (bad PromQL, execution
- * errors, its query timeout) keep Prometheus' message so a user can fix the query. Every piece of text
+ * errors, its query timeout) keep Prometheus' message so a user can fix the query. A batched query's
+ * answer (interpretVectorResponse) is every series with its labels instead, with the same errors. Every piece of text
  * that came from the server (an error message, label values, a redirect target, a warning) passes
  * through serverText (short, one printable line, credentials redacted), and a body that is not
  * Prometheus' JSON is described (kind and size), never quoted: whatever a server answers, a message
@@ -50,13 +51,62 @@ export interface QueryContext {
   secrets?: readonly string[];
 }
 
-/** Interprets a response of `POST {address}/api/v1/query` for `query`. */
+/** One series of an instant vector: its labels and its value (NaN and ±Inf included). */
+export interface VectorSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The outcome of an instant query that may answer with many series (a batched query). */
+export type VectorResult =
+  | { kind: 'vector'; series: VectorSample[] }
+  | { kind: 'error'; error: PromError };
+
+/** Interprets a response of `POST {address}/api/v1/query` for `query`, which must answer one number. */
 export function interpretQueryResponse(raw: RawResponse, context: QueryContext): InterpretedResponse {
+  const checked = checkResponse(raw, context);
+  if ('error' in checked) return { result: { kind: 'error', error: checked.error }, warnings: checked.warnings };
+  return { result: fromData(checked.data, context, checked.text), warnings: checked.warnings };
+}
+
+/**
+ * Interprets a response for a query grouped `by` labels (a batched query): every series of an instant
+ * vector with its labels, an empty vector as no series (each ModelVariant then has no data), and the
+ * same errors as interpretQueryResponse. Label values are returned as sent: they are only compared,
+ * never quoted in a message.
+ */
+export function interpretVectorResponse(raw: RawResponse, context: QueryContext): { result: VectorResult; warnings: string[] } {
+  const checked = checkResponse(raw, context);
+  if ('error' in checked) return { result: { kind: 'error', error: checked.error }, warnings: checked.warnings };
+  const { data, text, warnings } = checked;
+  const resultType = typeof data.resultType === 'string' ? text(data.resultType, 32) : 'missing';
+  if (resultType !== 'vector' || !Array.isArray(data.result)) {
+    return { result: { kind: 'error', error: { code: 'UnexpectedResultType', resultType, series: 0, query: context.query,
+      message: `the batched query returned a ${resultType} where an instant vector was expected; query: ${queryEcho(context.query)}` } }, warnings };
+  }
+  const series: VectorSample[] = [];
+  for (const s of data.result as unknown[]) {
+    const value = isObject(s) && Array.isArray(s.value) ? parsePromValue(s.value[1]) : undefined;
+    if (!isObject(s) || value === undefined) {
+      return { result: { kind: 'error', error: { code: 'BadResponse', address: context.address,
+        message: `Prometheus at ${context.address} sent a series without a [time, "value"] sample (a native histogram?); query: ${queryEcho(context.query)}` } }, warnings };
+    }
+    const labels: Record<string, string> = {};
+    if (isObject(s.metric)) for (const [k, v] of Object.entries(s.metric)) if (typeof v === 'string') labels[k] = v;
+    series.push({ labels, value });
+  }
+  return { result: { kind: 'vector', series }, warnings };
+}
+
+type Checked = { data: Json; text: Text; warnings: string[] } | { error: PromError; warnings: string[] };
+
+/** The `data` of a successful response, or the PromError an unsuccessful one amounts to. */
+function checkResponse(raw: RawResponse, context: QueryContext): Checked {
   const { address } = context;
   const text = (value: unknown, max?: number) => serverText(value, { secrets: context.secrets ?? [], ...(max ? { max } : {}) });
   const body = isObject(raw.body) ? raw.body : undefined;
   const warnings = body ? strings(body.warnings).slice(0, MAX_WARNINGS).map((w) => text(w)) : [];
-  const fail = (error: PromError): InterpretedResponse => ({ result: { kind: 'error', error }, warnings });
+  const fail = (error: PromError): Checked => ({ error, warnings });
 
   if (body?.status === 'error') return fail(fromPrometheusError(body, raw.status, context, text));
   if (raw.status === 401 || raw.status === 403) {
@@ -79,7 +129,7 @@ export function interpretQueryResponse(raw: RawResponse, context: QueryContext):
     return fail({ code: 'BadResponse', address,
       message: `${address}/api/v1/query did not answer like Prometheus (expected JSON with status "success" and data, got ${describeBody(raw.body)}): check prometheus.address` });
   }
-  return { result: fromData(body.data, context, text), warnings };
+  return { data: body.data, text, warnings };
 }
 
 type Text = (value: unknown, max?: number) => string;

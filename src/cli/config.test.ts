@@ -17,6 +17,24 @@ describe('loadConfig', () => {
   it('names the flag, the variable and what it accepts on bad input', () => {
     expect(() => loadConfig({ leaseDuration: 'soon' }, {})).toThrow(/--lease-duration \(or ACTIVATION_CANARY_LEASE_DURATION\): --lease-duration must be a duration/);
     expect(() => loadConfig({}, { ACTIVATION_CANARY_HTTP_ADDRESS: 'localhost' })).toThrow(/--http-address .* must be host:port/);
+    expect(() => loadConfig({ leaseDuration: '900ms' }, {})).toThrow(/--lease-duration must be at least 2s/);
+    expect(loadConfig({ leaseDuration: '2s' }, {}).leaseDuration).toBe(2_000);
+  });
+});
+
+describe('--analysis-concurrency and --analysis-batch-window', () => {
+  it('default to 8 queries in flight per Prometheus and a 1s window', () => {
+    expect(loadConfig({}, {})).toMatchObject({ analysisConcurrency: 8, analysisBatchWindow: 1000 });
+  });
+  it('read the flags over their variables', () => {
+    const env = { ACTIVATION_CANARY_ANALYSIS_CONCURRENCY: '2', ACTIVATION_CANARY_ANALYSIS_BATCH_WINDOW: '5s' };
+    expect(loadConfig({}, env)).toMatchObject({ analysisConcurrency: 2, analysisBatchWindow: 5000 });
+    expect(loadConfig({ analysisBatchWindow: '250ms' }, env).analysisBatchWindow).toBe(250);
+  });
+  it('refuse a window that is no duration or out of range, and a concurrency below 1, naming the flag', () => {
+    expect(() => loadConfig({ analysisBatchWindow: 'often' }, {})).toThrow(/--analysis-batch-window .*must be a duration/);
+    expect(() => loadConfig({ analysisBatchWindow: '2m' }, {})).toThrow(/--analysis-batch-window must be between 10ms and 1m/);
+    expect(() => loadConfig({ analysisConcurrency: '0' }, {})).toThrow(/--analysis-concurrency \(or ACTIVATION_CANARY_ANALYSIS_CONCURRENCY\)/);
   });
 });
 

@@ -10,6 +10,9 @@ import { parseDuration } from '../util/duration.ts';
 const duration = (what: string) =>
   z.string().refine((s) => parseDuration(s) !== undefined, { message: `${what} must be a duration such as 15s, 2m or 1h` }).transform((s) => parseDuration(s) as number);
 
+/** The shortest --lease-duration the operator accepts (ms). */
+export const MIN_LEASE_DURATION_MS = 2_000;
+
 const address = z.string().regex(/^[^:\s]*:\d{1,5}$/, { message: 'must be host:port, e.g. 0.0.0.0:8080 or :8080 (port 0 picks a free one)' });
 
 /** A comma-separated list of http(s) URLs (scheme, host, port, optional path prefix); empty allows every address. */
@@ -27,7 +30,10 @@ export const configSchema = z.object({
   leaderElect: z.boolean().default(true),
   leaderElectionNamespace: z.string().min(1).default('default'),
   leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a lowercase DNS name' }).default('activation-canary-leader'),
-  leaseDuration: duration('--lease-duration').prefault('15s'),
+  // The Lease holds whole seconds, and the leader renews every leaseDuration / 7.5 (at least 500 ms)
+  // within a renew deadline of 2/3 of it (operator.ts): below 2 s there is no room for a retry.
+  leaseDuration: duration('--lease-duration').prefault('15s')
+    .refine((ms) => ms >= MIN_LEASE_DURATION_MS, { message: '--lease-duration must be at least 2s (the Lease holds whole seconds; client-go defaults to 15s)' }),
   workers: z.coerce.number().int().min(1).max(256).default(4),
   // client-go's client-side rate limit, with kube-controller-manager's defaults (client-go's own are
   // 5 and 10; controller-runtime turns the limit off and leaves it to priority and fairness: 0 here).
@@ -36,6 +42,9 @@ export const configSchema = z.object({
   resync: duration('--resync').prefault('5m'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   prometheusAllowedAddresses: allowedAddresses.prefault(''),
+  analysisConcurrency: z.coerce.number().int().min(1).max(256).default(8),
+  analysisBatchWindow: duration('--analysis-batch-window').prefault('1s')
+    .refine((ms) => ms >= 10 && ms <= 60_000, { message: '--analysis-batch-window must be between 10ms and 1m' }),
 });
 
 export type OperatorConfig = z.output<typeof configSchema>;
@@ -54,6 +63,8 @@ const ENV: Record<keyof z.input<typeof configSchema>, string> = {
   resync: 'ACTIVATION_CANARY_RESYNC',
   logLevel: 'ACTIVATION_CANARY_LOG_LEVEL',
   prometheusAllowedAddresses: 'ACTIVATION_CANARY_PROMETHEUS_ALLOWED_ADDRESSES',
+  analysisConcurrency: 'ACTIVATION_CANARY_ANALYSIS_CONCURRENCY',
+  analysisBatchWindow: 'ACTIVATION_CANARY_ANALYSIS_BATCH_WINDOW',
 };
 
 /** Merges flags over environment variables and validates; throws one readable message per problem. */

@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { createAnalysisRunner } from '../controller/analysis-runner.ts';
+import { createAnalysisScheduler } from '../controller/analysis-scheduler.ts';
 import { createExperimentRunner } from '../controller/experiment-runner.ts';
 import { createController, type Controller } from '../controller/controller.ts';
 import { systemClock } from '../kube/clock.ts';
@@ -33,6 +33,8 @@ const program = new Command('activation-canary')
   .option('--kube-api-burst <n>', 'requests to the apiserver allowed at once above --kube-api-qps (default 30)')
   .option('--resync <duration>', 'how often every ModelVariant is reconciled anyway (default 5m)')
   .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
+  .option('--analysis-concurrency <n>', 'analysis queries in flight at most per Prometheus (default 8)')
+  .option('--analysis-batch-window <duration>', 'analysis runs coming due within one such window share one query per SLI template (default 1s)')
   .option('--prometheus-allowed-addresses <urls>',
     'comma-separated Prometheus base URLs analysis may query, matched on scheme, host, port and path prefix (default: any)');
 program.parse();
@@ -78,9 +80,15 @@ const startController = async () => {
     context: {
       core: clients.core, custom: clients.customObjects, objects: clients.objects, clock, logger,
       events: createEventRecorder(clients.core, logger),
-      analysis: createAnalysisRunner({
-        core: clients.core, logger, allowedAddresses: config.prometheusAllowedAddresses,
+      analysis: createAnalysisScheduler({
+        core: clients.core, logger, clock, allowedAddresses: config.prometheusAllowedAddresses,
+        concurrency: config.analysisConcurrency, batchWindowMs: config.analysisBatchWindow,
         onQuery: (ms) => metrics.prometheusQueryDuration.observe(ms / 1000),
+        onRound: (sent, ms) => {
+          metrics.prometheusQueries.inc({ kind: 'batched' }, sent.batched);
+          metrics.prometheusQueries.inc({ kind: 'single' }, sent.single);
+          metrics.analysisRoundDuration.observe(ms / 1000);
+        },
       }),
       experiment: createExperimentRunner({ core: clients.core, logger, allowedAddresses: config.prometheusAllowedAddresses }),
       observer: metrics.observer,

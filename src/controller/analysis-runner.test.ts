@@ -5,10 +5,12 @@ import { pino } from 'pino';
 import { parseAllowedAddresses } from '../analysis/address-policy.ts';
 import { PROMETHEUS_CREDENTIALS_LABEL } from '../analysis/credentials.ts';
 import type { ModelVariant } from '../api/types.ts';
-import { createAnalysisRunner, type AnalysisRunnerOptions } from './analysis-runner.ts';
-import type { AnalysisStatus } from './model.ts';
+import { createFakeClock } from '../kube/clock.ts';
+import type { AnalysisRunnerOptions } from './analysis-runner.ts';
+import { createAnalysisScheduler } from './analysis-scheduler.ts';
+import type { AnalysisOutcome, AnalysisStatus } from './model.ts';
 
-// The runner's trust rules and its decisions, with Secrets from an in-memory stand-in for the API and a
+// The runner's trust rules and its decisions, through the analysis scheduler, with Secrets from an in-memory stand-in for the API and a
 // scripted HTTP server on loopback standing in for Prometheus (it records what reaches it). The real
 // apiserver and Prometheus are in test/integration/.
 const logger = pino({ level: 'silent' });
@@ -66,9 +68,17 @@ const run = async (opts: { secrets?: Record<string, FakeSecret>; prometheus?: Re
   const { core, asked } = fakeCore(opts.secrets ?? {});
   const allowed = parseAllowedAddresses(opts.allowed ?? '');
   if (!allowed.ok) throw new Error(allowed.error);
-  const runner = createAnalysisRunner({ core, logger, allowedAddresses: allowed.value });
+  const clock = createFakeClock(now);
+  const scheduler = createAnalysisScheduler({ core, logger, clock, allowedAddresses: allowed.value });
+  const landed = new Promise<void>((resolve) => scheduler.onVerdict(() => resolve()));
   const before = received.length;
-  const outcome = await runner(modelVariant(opts.prometheus ?? {}, opts.limit), opts.previous, now);
+  const mv = modelVariant(opts.prometheus ?? {}, opts.limit);
+  const status = { ...mv.status, ...(opts.previous ? { analysis: opts.previous } : {}) };
+  expect(scheduler.take(mv, status, now)).toBeUndefined(); // asked for, measured off the caller's path
+  await clock.advance(1000);
+  await landed;
+  const outcome = scheduler.take(mv, status, now) as AnalysisOutcome;
+  expect(outcome).toBeDefined();
   return { outcome, asked, requests: received.slice(before) };
 };
 const token = { bearerTokenSecretRef: { name: 'prom-token', key: 'token' } };

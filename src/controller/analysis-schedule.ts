@@ -6,9 +6,15 @@
 import { canaryVariant, sameVariant, type Desired, type Status } from './model.ts';
 
 export function analysisDue(d: Desired, s: Status, now: number): boolean {
-  if (!d.analysis || !sameVariant(canaryVariant(s), d.variant)) return false;
-  if (s.phase !== 'Progressing' && s.phase !== 'Paused') return false;
-  if (s.pausedAt || !s.weightReachedAt || s.capacityHoldSince) return false;
+  const at = analysisDueAt(d, s);
+  return at !== undefined && now >= at;
+}
+
+/** When the next run is due (ms since the epoch), or undefined while no run is to be made. */
+export function analysisDueAt(d: Desired, s: Status): number | undefined {
+  if (!d.analysis || !sameVariant(canaryVariant(s), d.variant)) return undefined;
+  if (s.phase !== 'Progressing' && s.phase !== 'Paused') return undefined;
+  if (s.pausedAt || !s.weightReachedAt || s.capacityHoldSince) return undefined;
   const since = Math.max(Date.parse(s.weightReachedAt), s.analysis?.lastRunAt ? Date.parse(s.analysis.lastRunAt) : 0);
-  return now - since >= d.analysis.intervalMs;
+  return since + d.analysis.intervalMs;
 }

@@ -1,14 +1,14 @@
 /**
  * Everything a reconcile needs, passed explicitly (no module-level singletons, after kube-rs's
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
- * the operator's metrics, and the analysis and experiment runners.
+ * the operator's metrics, the analysis verdicts and the experiment runner.
  */
 import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
-import type { AnalysisOutcome, AnalysisStatus, ExperimentStatus } from './model.ts';
+import type { AnalysisOutcome, AnalysisStatus, ExperimentStatus, Status } from './model.ts';
 
 /** The read side of an informer cache. */
 export interface ObjectCache<T> {
@@ -17,8 +17,23 @@ export interface ObjectCache<T> {
   list(namespace?: string): T[];
 }
 
-/** Queries Prometheus for a ModelVariant's SLIs and judges them; never throws (errors become a verdict). */
-export type AnalysisRunner = (mv: ModelVariant, previous: AnalysisStatus | undefined, now: number) => Promise<AnalysisOutcome>;
+/**
+ * The analysis verdicts a reconcile reads (analysis-scheduler.ts measures them off the reconcile path).
+ * Nothing here waits for Prometheus.
+ */
+export interface AnalysisVerdicts {
+  /**
+   * The verdict of the run due at `dueAt` (ms since the epoch) for this ModelVariant in this status,
+   * once it has landed; until then undefined, and the run is requested (once).
+   */
+  take(mv: ModelVariant, status: Status, dueAt: number): AnalysisOutcome | undefined;
+  /** Drops what is kept for a deleted ModelVariant ("namespace/name"). */
+  forget(key: string): void;
+  /** Called with a ModelVariant's key whenever a verdict for it lands (or a run is released to be asked again). */
+  onVerdict(listener: (key: string) => void): void;
+  /** Stops starting rounds (those in flight finish). */
+  stop(): void;
+}
 
 /**
  * Measures a running experiment's candidates and stable over the experiment so far (`status.startedAt`
@@ -64,7 +79,7 @@ export interface ReconcileContext extends Caches {
   clock: { now(): number };
   logger: Logger;
   events: EventRecorder;
-  analysis: AnalysisRunner;
+  analysis: AnalysisVerdicts;
   /** Absent: experiments are deployed but never measured (they end at their duration, Inconclusive). */
   experiment?: ExperimentRunner;
   observer?: ReconcileObserver;

@@ -101,6 +101,8 @@ export function createController(opts: ControllerOptions): Controller {
   });
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
+  // A verdict that lands wakes its ModelVariant: reconcile never waits for Prometheus.
+  ctx.analysis.onVerdict((key) => queue.add(key));
   for (const ev of ['add', 'update'] as const) modelVariants.on(ev, enqueue);
   modelVariants.on('delete', (mv) => {
     // Kept for the reconcile that finalizes its route (the cache no longer has it).
@@ -218,6 +220,7 @@ export function createController(opts: ControllerOptions): Controller {
       queue.start();
     },
     async stop() {
+      ctx.analysis.stop();
       await queue.shutdown();
       await Promise.all([...all, ...routeInformers].map((i) => i.stop()));
     },

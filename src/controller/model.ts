@@ -145,7 +145,11 @@ export interface Observed {
   routeProblem?: RouteProblem;
   /** Free capacity for the template's extended resource; undefined when it asks for none. */
   capacity?: CapacityObservation;
+  /** The verdict of the analysis run that was due, once the analysis scheduler has it. */
   analysis?: AnalysisOutcome;
+  /** A run is due and the scheduler is measuring it: the ModelVariant is woken when its verdict lands, so no requeue waits for it. */
+  analysisPending?: boolean;
+  /** The experiment's candidates, and a judgement when a measurement was due. */
   experiment?: ExperimentObservation;
 }
 

@@ -21,6 +21,11 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
   if (starting && o.routeProblem && (!s.canaryActivation || s.phase === PHASE.Degraded) && !o.canary) return waitForRoute(draft, verb);
   if (!sameVariant(canaryVariant(s), d.variant)) {
     startCanary(draft, s.canaryActivation && s.phase !== PHASE.Degraded ? 'RolloutRestarted' : 'RolloutStarted');
+    if (verb === 'retry') {
+      // The new spec starts a rollout of its own from step 1: what retry asks for, so it is moot.
+      event(draft, 'Normal', 'SignalIgnored', `signal retry ignored: the spec changed, and a new rollout of ${s.canaryActivation} starts from step 1`);
+      verb = undefined;
+    }
   } else if (verb === 'retry') {
     if (s.phase === PHASE.Degraded) startCanary(draft, 'RolloutRetried');
     else event(draft, 'Normal', 'SignalIgnored', 'signal retry ignored: the rollout has not failed');
@@ -268,7 +273,7 @@ function walkStep(draft: Draft): Plan {
     if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);
   }
   // The next analysis run: one interval after the later of the last run and the moment the weight was reached.
-  const analysisDueIn = d.analysis
+  const analysisDueIn = d.analysis && !o.analysisPending
     ? Math.max(ms(s.weightReachedAt), ms(s.analysis?.lastRunAt) || 0) + d.analysis.intervalMs - now
     : undefined;
   const holding = d.analysis && s.analysis?.verdict !== undefined && s.analysis.verdict !== 'Successful';

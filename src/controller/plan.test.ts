@@ -139,6 +139,15 @@ describe('plan: walking the steps', () => {
     expect(p.status.currentStepIndex).toBe(0);
     expect(p.status.message).toMatch(/waiting for a Successful analysis/);
   });
+  it('holds without a requeue while the scheduler measures a due run, and still wakes at the end of the pause', () => {
+    const d = desired({ analysis: { intervalMs: 30_000 } });
+    const o = observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25, analysisPending: true });
+    const held = run(d, o, atStep(0, { weightReachedAt: iso(T0 - 61_000), analysis: { verdict: 'Inconclusive', lastRunAt: iso(T0 - 31_000) } }));
+    expect(held.status.currentStepIndex).toBe(0);
+    expect(held.requeueAfterMs).toBeUndefined(); // the verdict landing wakes it, not a 100 ms loop
+    const pausing = run(d, o, atStep(0, { weightReachedAt: iso(T0 - 40_000) }));
+    expect(pausing.requeueAfterMs).toBe(20_000);
+  });
   it('advances with a Successful analysis measured at this weight', () => {
     const d = desired({ analysis: { intervalMs: 30_000 } });
     const s = atStep(0, { weightReachedAt: iso(T0 - 61_000) });

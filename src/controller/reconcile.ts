@@ -13,7 +13,7 @@ import { stableHash } from '../workload/hash.ts';
 import { EXPERIMENT_ROLE, childName, experimentChildName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
-import { analysisDue } from './analysis-schedule.ts';
+import { analysisDueAt } from './analysis-schedule.ts';
 import { applyPlan } from './apply-plan.ts';
 import { CHILD_REASON, ChildWriter } from './children.ts';
 import { CONDITION, setCondition } from './conditions.ts';
@@ -40,6 +40,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     const last = mv ?? ctx.deleted?.get(key);
     if (last) await finalizeRoute(ctx, last);
     ctx.deleted?.delete(key);
+    ctx.analysis.forget(key);
     ctx.observer?.forget?.(namespace, name);
     ctx.written.delete(key);
     return {};
@@ -78,8 +79,12 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     ...(isRouteProblem(route) ? { routeProblem: route } : {}),
     ...(capacity ? { capacity } : {}),
   };
-  if (desired.problems.length === 0 && analysisDue(desired, previous, now)) {
-    observed.analysis = await ctx.analysis(mv, previous.analysis, now);
+  // The analysis scheduler measures off this path: a due run is asked for and its verdict read once it lands.
+  const analysisAt = desired.problems.length === 0 ? analysisDueAt(desired, previous) : undefined;
+  if (analysisAt !== undefined && now >= analysisAt) {
+    const verdict = ctx.analysis.take(mv, previous, analysisAt);
+    if (verdict) observed.analysis = verdict;
+    else observed.analysisPending = true;
   }
   if (desired.experiment) observed.experiment = await observeExperiment(ctx, mv, desired, observed, previous, now);
 

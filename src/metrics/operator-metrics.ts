@@ -3,7 +3,7 @@
  * operators in one test process do not collide): reconcile counts and durations, the work queue under
  * client-go's `workqueue_*` names (work-queue-metrics.ts), its requests to the apiserver under client-go's
  * `rest_client_*` names (rest-client-metrics.ts), leader
- * status, Prometheus query latency, and per-ModelVariant series in the kube-state-metrics / Flagger
+ * status, Prometheus query latency and counts, analysis round durations, and per-ModelVariant series in the kube-state-metrics / Flagger
  * style (a phase gauge that is 1 for the current phase and 0 for the others, weight, step, the last
  * SLI values and thresholds, burn rates, the GPUs each role holds). `observer` implements the controller's ReconcileObserver and
  * `forgetModelVariant` drops every series of a deleted ModelVariant so none lingers at a stale value.
@@ -36,6 +36,10 @@ export interface OperatorMetrics {
   sliThreshold: Gauge<'namespace' | 'name' | 'sli' | 'bound'>;
   burnRate: Gauge<'namespace' | 'name' | 'window'>;
   prometheusQueryDuration: Histogram;
+  /** Queries sent to Prometheus by kind: `batched` (one per built-in template, window and round) or `single` (a user's own query, per ModelVariant). */
+  prometheusQueries: Counter<'kind'>;
+  /** How long one analysis round on one Prometheus took. */
+  analysisRoundDuration: Histogram;
   leader: Gauge;
   /** Counts one reconcile and observes its duration (the work queue's onRun hook fits). */
   observeReconcile(result: ReconcileResultLabel, durationMs: number): void;
@@ -85,6 +89,14 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
     name: `${PREFIX}prometheus_query_duration_seconds`, help: 'Latency of the operator\'s queries to Prometheus.', registers,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
+  const prometheusQueries = new Counter({
+    name: `${PREFIX}prometheus_queries_total`, labelNames: ['kind'] as const, registers,
+    help: 'Analysis queries sent to Prometheus: batched (one per built-in template, window and round, for every ModelVariant using it) or single (a custom query of one ModelVariant).',
+  });
+  const analysisRoundDuration = new Histogram({
+    name: `${PREFIX}analysis_round_duration_seconds`, help: 'How long one analysis round (every query due on one Prometheus at one instant) took.', registers,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
   const leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this replica holds the leader Lease, else 0.', registers });
   leader.set(0);
 
@@ -102,7 +114,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
 
   const metrics: OperatorMetrics = {
     registry, reconcileTotal, reconcileDuration, reconcileErrors, workQueue, restClient, phase, canaryWeight, step, gpus,
-    sliValue, sliThreshold, burnRate, prometheusQueryDuration, leader,
+    sliValue, sliThreshold, burnRate, prometheusQueryDuration, prometheusQueries, analysisRoundDuration, leader,
     observeReconcile(result, durationMs) {
       reconcileTotal.inc({ result });
       reconcileDuration.observe(durationMs / 1000);

@@ -36,6 +36,8 @@ export interface OperatorOptions {
   identity?: string;
   /** Talk to the apiserver as this user (unique per test run, e.g. suffixed with the namespace). */
   user?: string;
+  /** A kubeconfig file to use instead of the admin's (e.g. an api-interceptor.ts proxy's); not with `user`. */
+  kubeconfig?: string;
   /** The checkout whose operator runs (default this one), e.g. a worktree of an older release for a comparison. */
   root?: string;
 }
@@ -43,7 +45,7 @@ export interface OperatorOptions {
 export function startOperator(opts: OperatorOptions = {}): RunningOperator {
   const dir = mkdtempSync(join(tmpdir(), 'activation-canary-operator-'));
   const identity = opts.identity ?? `operator-${Math.random().toString(36).slice(2, 8)}`;
-  const kubeconfig = opts.user ? kubeconfigFor(opts.user) : clusterState().kubeconfig;
+  const kubeconfig = opts.kubeconfig ?? (opts.user ? kubeconfigFor(opts.user) : clusterState().kubeconfig);
   const logFile = join(dir, 'operator.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(opts.root ?? REPO_ROOT, 'src', 'cli', 'operator.ts'), '--http-address', '127.0.0.1:0', ...(opts.args ?? [])], {

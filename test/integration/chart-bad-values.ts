@@ -25,6 +25,7 @@ export const badValues: BadValues[] = [
   { what: 'metrics.port 0', values: { metrics: { port: 0 } }, path: '/metrics/port', message: /minimum: got 0, want 1/ },
   { what: 'a negative kubeAPI.qps', values: { kubeAPI: { qps: -1 } }, path: '/kubeAPI/qps', message: /minimum: got -1, want 0/ },
   { what: 'a fractional kubeAPI.burst', values: { kubeAPI: { burst: 2.5 } }, path: '/kubeAPI/burst', message: /got number, want integer/ },
+  { what: 'prometheus.analysisConcurrency of 0', values: { prometheus: { analysisConcurrency: 0 } }, path: '/prometheus/analysisConcurrency', message: /minimum: got 0, want 1/ },
   { what: 'kubeAPI.qps as a string', values: { kubeAPI: { qps: '20' } }, path: '/kubeAPI/qps', message: /got string, want number/ },
   { what: 'a resync without a unit', values: { resync: '300' }, path: '/resync', message: /'300' does not match pattern/ },
   { what: 'a resync in words', values: { resync: '5 minutes' }, path: '/resync', message: /'5 minutes' does not match pattern/ },

@@ -28,7 +28,7 @@ const everyOptionalFeature = (watched: string): Record<string, unknown> => ({
   workers: 8,
   resync: '2m30s',
   logLevel: 'debug',
-  prometheus: { allowedAddresses: ['http://prometheus-operated.monitoring:9090', 'https://thanos.example/prometheus'] },
+  prometheus: { allowedAddresses: ['http://prometheus-operated.monitoring:9090', 'https://thanos.example/prometheus'], analysisConcurrency: 16, analysisBatchWindow: '500ms' },
   metrics: { port: 9090, service: { type: 'ClusterIP', annotations: { 'prometheus.io/scrape': 'true' } } },
   serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, interval: '1m', scrapeTimeout: '10s' },
   // Their templates come with another branch; until then the values are only checked against the schema.
@@ -83,7 +83,7 @@ describe('values.schema.json', () => {
     const pod = deploymentOf(objects).spec?.template.spec as k8s.V1PodSpec;
     const container = pod.containers[0] as k8s.V1Container;
     expect(container.args).toEqual(expect.arrayContaining(['--namespace=ml', '--workers=8', '--resync=2m30s', '--log-level=debug', '--lease-duration=30s',
-      '--leader-election-id=ml-activation-canary-leader', '--http-address=:9090',
+      '--leader-election-id=ml-activation-canary-leader', '--http-address=:9090', '--analysis-concurrency=16', '--analysis-batch-window=500ms',
       '--prometheus-allowed-addresses=http://prometheus-operated.monitoring:9090,https://thanos.example/prometheus']));
     expect(container.env?.map((e) => e.name)).toEqual(['POD_NAMESPACE', 'NODE_OPTIONS', 'NODE_NAME']);
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });

@@ -46,7 +46,7 @@ async function repairedBack(ns: string, name: string, replicas: number, count: n
       throw new Error(`replicas ${d?.spec?.replicas}, ChildRepaired events ${JSON.stringify(seen)}`);
     }, 30_000);
   } catch (err) {
-    throw new Error(`${String(err)}\noperator log tail:\n${env?.operator.logs().slice(-6000)}`);
+    throw new Error(`${String(err)}\noperator log tail:\n${env?.operator.logs().slice(-6000)}`, { cause: err });
   }
 }
 

@@ -85,3 +85,15 @@ describe('signals during a rollout of a new pod template (same activation)', () 
     expect(checkSignal('abort', mv).send).toBe(true);
   });
 });
+
+describe('signals while the spec is invalid (SpecValid=False)', () => {
+  const invalid = () => withStatus(progressing(), {
+    conditions: [{ type: 'SpecValid', status: 'False', reason: 'InvalidSpec', message: 'the operator cannot act on this spec: steps[0].weight must be 1-100', lastTransitionTime: '2026-11-30T00:00:00Z' }],
+  });
+  it.each(['promote', 'pause', 'resume', 'retry'] as const)('refuses %s and says to fix the spec, as the operator ignores it', (verb) => {
+    expect(reason(verb, invalid())).toBe('sentiment has an invalid spec (the operator cannot act on this spec: steps[0].weight must be 1-100); fix the spec first: only abort acts until then');
+  });
+  it('still sends abort, which rolls the canary back', () => {
+    expect(sends('abort', invalid())).toBe(true);
+  });
+});

@@ -4,7 +4,8 @@
  * of the spec (activation and pod-template revision) equal to the stable one there is no rollout and
  * every signal is ignored; `retry`
  * acts only on a rolled-back (Degraded) canary, which ignores everything else; `resume` only undoes a
- * pause signal; `pause` and `promote` do nothing to a canary already being promoted. A refusal says
+ * pause signal; `pause` and `promote` do nothing to a canary already being promoted; with an invalid
+ * spec (`SpecValid=False`) only abort acts. A refusal says
  * why and what to do instead, so the plugin never sends a signal the operator would drop. A newer
  * signal replaces one the operator has not acted on yet (it only ever reads the latest value).
  */
@@ -39,6 +40,11 @@ export function checkSignal(verb: SignalVerb, mv: ModelVariant): SignalCheck {
   // A status written before revisions existed: stable ran spec.template.
   if (sameVariant(want, { activation: s.stableActivation, revision: s.stableRevision ?? want.revision })) {
     return refuse(`${name} has no rollout in progress (phase ${phase}); change spec.activation or spec.template to start one`);
+  }
+  // The operator acts on nothing but abort while the spec is invalid (plan.ts invalidSpec).
+  const invalid = s.conditions?.find((c) => c.type === 'SpecValid' && c.status === 'False');
+  if (invalid && verb !== 'abort') {
+    return refuse(`${name} has an invalid spec (${invalid.message ?? 'see get'}); fix the spec first: only abort acts until then`);
   }
   const starting = !sameVariant(canaryVariant(s) ?? (s.canaryActivation ? { activation: s.canaryActivation, revision: want.revision } : undefined), want);
   const canary = desired ?? s.canaryActivation ?? 'the canary';

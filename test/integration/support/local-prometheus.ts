@@ -20,6 +20,15 @@ export interface LocalPrometheusOptions {
   fileSdDir?: string;
   /** Serve HTTPS with this certificate (PEM files); readiness is then probed with `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string };
+  /** Log every query Prometheus evaluates (its own query log, one JSON line each) to `queryLog()`. */
+  queryLog?: boolean;
+}
+
+/** One line of Prometheus' query log: the PromQL and, for an instant query, the evaluation time (`start` = `end`). */
+export interface LoggedQuery {
+  query: string;
+  /** ISO time the query was evaluated at. */
+  start: string;
 }
 
 export interface LocalPrometheus {
@@ -37,6 +46,8 @@ export interface LocalPrometheus {
   restart(): Promise<void>;
   /** Stops Prometheus (SIGTERM, then SIGKILL) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
+  /** The queries logged so far (with `queryLog`; empty otherwise). */
+  queryLog(): LoggedQuery[];
 }
 
 export async function startLocalPrometheus(options: LocalPrometheusOptions): Promise<LocalPrometheus> {
@@ -46,7 +57,7 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
   const scheme = options.tls ? 'https' : 'http';
   const url = `${scheme}://127.0.0.1:${port}`;
   writeFileSync(join(dir, 'prometheus.yml'), [
-    'global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 1s }',
+    `global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 1s${options.queryLog ? `, query_log_file: ${JSON.stringify(join(dir, 'queries.log'))}` : ''} }`,
     'scrape_configs:',
     '  - job_name: test',
     `    static_configs: [{ targets: ${JSON.stringify(options.targets)} }]`,
@@ -94,6 +105,14 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
   await ready();
   return {
     url, dir, stop,
+    queryLog() {
+      let text = '';
+      try { text = readFileSync(join(dir, 'queries.log'), 'utf8'); } catch { /* nothing logged yet */ }
+      return text.split('\n').filter((l) => l.trim() !== '').map((l) => {
+        const params = (JSON.parse(l) as { params?: { query?: string; start?: string } }).params ?? {};
+        return { query: params.query ?? '', start: params.start ?? '' };
+      });
+    },
     get pid() { return managed.child.pid ?? 0; },
     freeze: () => signal('SIGSTOP'),
     thaw: () => signal('SIGCONT'),

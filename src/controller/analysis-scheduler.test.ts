@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import type { ModelVariant } from '../api/types.ts';
+import { createFakeClock } from '../kube/clock.ts';
+import { createAnalysisScheduler } from './analysis-scheduler.ts';
+import type { Status } from './model.ts';
+
+// The scheduler's rounds, with scripted HTTP servers on loopback standing in for Prometheus (one that
+// answers every batched query with a series for model "a" only, one that never answers). The real
+// Prometheus is in test/integration/analysis-batching.test.ts.
+const logger = pino({ level: 'silent' });
+const T0 = Date.parse('2026-11-28T14:00:00Z');
+const noSecrets = { readNamespacedSecret: async () => { throw new Error('no Secrets here'); } } as never;
+
+interface Scripted { url: string; queries: string[]; server: Server; held: ServerResponse[] }
+async function scripted(answer: boolean): Promise<Scripted> {
+  const queries: string[] = [];
+  const held: ServerResponse[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      queries.push(new URLSearchParams(body).get('query') ?? '');
+      if (!answer) return void held.push(res);
+      const result = [{ metric: { namespace: 'ml', model: 'a', role: 'canary', variant: 'gelu' }, value: [T0 / 1000, '0.001'] }];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queries, server, held };
+}
+
+let up: Scripted;
+let hung: Scripted;
+beforeAll(async () => {
+  up = await scripted(true);
+  hung = await scripted(false);
+});
+afterAll(async () => {
+  for (const s of [up, hung]) {
+    s.server.closeAllConnections();
+    await new Promise<void>((resolve) => s.server.close(() => resolve()));
+  }
+});
+
+const mv = (name: string, address: string): ModelVariant => ({
+  apiVersion: 'activationcanary.io/v1alpha1', kind: 'ModelVariant', metadata: { name, namespace: 'ml', uid: `uid-${name}` },
+  spec: {
+    activation: 'gelu', replicas: 1, template: { spec: { containers: [{ name: 'model', image: 'model:1' }] } },
+    strategy: { steps: [{ setWeight: 50, pause: '1m' }], analysis: { interval: '10s', prometheus: { address, timeout: '30s' },
+      slis: [{ name: 'saturation', builtin: 'activationSaturation', max: 0.05, minSamples: 0 }] } },
+  },
+} as ModelVariant);
+const status: Status = { phase: 'Progressing', stableActivation: 'relu', canaryActivation: 'gelu', currentStepIndex: 0 };
+
+function setup() {
+  const clock = createFakeClock(T0);
+  const scheduler = createAnalysisScheduler({ core: noSecrets, logger, clock, batchWindowMs: 1000 });
+  const woken: string[] = [];
+  const waiters: (() => void)[] = [];
+  scheduler.onVerdict((key) => { woken.push(key); waiters.splice(0).forEach((w) => w()); });
+  const wakeOf = (key: string) => new Promise<void>((resolve) => {
+    const check = () => (woken.includes(key) ? resolve() : waiters.push(check));
+    check();
+  });
+  return { clock, scheduler, woken, wakeOf };
+}
+
+describe('analysis scheduler', () => {
+  it('measures runs coming due in one window in one round: one batched query per template for both ModelVariants', async () => {
+    const { clock, scheduler, wakeOf } = setup();
+    const [a, b] = [mv('a', up.url), mv('b', up.url)];
+    const before = up.queries.length;
+    expect(scheduler.take(a, status, T0 + 200)).toBeUndefined();
+    expect(scheduler.take(b, status, T0 + 700)).toBeUndefined();
+    expect(scheduler.take(a, status, T0 + 200)).toBeUndefined(); // asked once
+    await clock.advance(1300);
+    await Promise.all([wakeOf('ml/a'), wakeOf('ml/b')]);
+    const sent = up.queries.slice(before);
+    expect(sent).toHaveLength(1); // minSamples 0: the ratio alone, for both
+    expect(sent[0]).toContain('model=~"a|b"');
+    const va = scheduler.take(a, status, T0 + 200);
+    const vb = scheduler.take(b, status, T0 + 700);
+    // Both measured at the round's instant, the first grid instant after they came due.
+    expect(va).toMatchObject({ verdict: 'Successful', status: { lastRunAt: new Date(T0 + 1000).toISOString() } });
+    expect(vb).toMatchObject({ verdict: 'Inconclusive', status: { slis: [{ reason: 'NoData' }] } });
+    expect(scheduler.take(a, status, T0 + 200)).toBe(va); // kept until another run is asked for
+    scheduler.stop();
+  });
+
+  it('drops a verdict asked for another run (a new step, a new counter) and asks for that run', async () => {
+    const { clock, scheduler, wakeOf } = setup();
+    const a = mv('a', up.url);
+    scheduler.take(a, status, T0);
+    await clock.advance(300);
+    await wakeOf('ml/a');
+    const next: Status = { ...status, currentStepIndex: 1 };
+    expect(scheduler.take(a, next, T0)).toBeUndefined();
+    scheduler.stop();
+  });
+
+  it('lets a Prometheus that never answers hold only its own runs', async () => {
+    const { clock, scheduler, woken, wakeOf } = setup();
+    scheduler.take(mv('stuck', hung.url), status, T0);
+    scheduler.take(mv('a', up.url), status, T0);
+    await clock.advance(300);
+    await wakeOf('ml/a');
+    expect(scheduler.take(mv('a', up.url), status, T0)).toMatchObject({ verdict: 'Successful' });
+    expect(woken).not.toContain('ml/stuck');
+    while (hung.queries.length === 0) await new Promise((r) => setTimeout(r, 5));
+    scheduler.stop();
+    for (const res of hung.held.splice(0)) res.destroy();
+  });
+});
