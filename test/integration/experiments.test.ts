@@ -26,9 +26,10 @@ const SLIS: SLI[] = [
 ];
 /** Judged: accuracy and errors counted, latency sampled once per interval (the subquery path). */
 const JUDGED: Experiment['slis'] = [
-  { name: 'accuracy', minimumEffect: { absolute: 0.03 } },
+  // Margins wide enough that the clean activations (0.971–0.985 held-out accuracy) and a loaded machine's latency spikes never decide.
+  { name: 'accuracy', minimumEffect: { absolute: 0.05 } },
   { name: 'errors', minimumEffect: { absolute: 0.05 } },
-  { name: 'latency', minimumEffect: { absolute: 0.05 } },
+  { name: 'latency', minimumEffect: { absolute: 0.1 } },
 ];
 
 interface Scenario {
@@ -66,7 +67,7 @@ function run(sc: Scenario): void {
     }
     const t0 = Date.now();
     await createModelVariant(ns, sc.name, {
-      activation: 'relu', replicas: 2,
+      activation: 'relu', replicas: 1,
       template: { spec: { containers: [{ name: 'server', image: 'activation-canary/variant-server:dev', env: [{ name: 'TELEMETRY_SAMPLE_RATE', value: '0' }] }] } },
       strategy: {
         steps: [{ setWeight: 50, pause: '2s' }],
@@ -133,7 +134,7 @@ describe('activation experiments against real variant servers and Prometheus', (
     expect(decision?.candidates?.map((c) => [c.activation, c.rank, c.verdict])).toEqual([['gelu', 1, 'Pass'], ['silu', 2, 'Pass']]);
     const accuracy = decision?.candidates?.[0]?.slis?.find((x) => x.name === 'accuracy');
     expect(Number(accuracy?.value)).toBeGreaterThan(Number(accuracy?.stableValue) + 0.1);
-    expect(Number(accuracy?.lower)).toBeGreaterThan(0.03);
+    expect(Number(accuracy?.lower)).toBeGreaterThan(0.05);
     expect(decision?.candidates?.[0]?.slis?.find((x) => x.name === 'latency')?.samples).toBeGreaterThanOrEqual(4);
 
     // Rolled out as an ordinary canary (weight 50 first), then promoted; spec.activation still says relu.

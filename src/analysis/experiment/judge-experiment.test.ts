@@ -62,6 +62,16 @@ describe('judgeExperiment', () => {
     expect(j.decision?.message).toMatch(/^stable kept: no candidate is significantly better/);
   });
 
+  it('keeps stable when a candidate is significantly better by less than the minimum effect (superiority needs the whole interval beyond it)', () => {
+    // 0.95 vs 0.925 of 1000 each: p ≈ 0.01, but the 90 % interval of the difference [0.007, 0.043] is not wholly beyond 0.03.
+    const wide = { ...spec(['gelu']), slis: [{ name: 'accuracy', direction: 'lowerIsWorse' as const, minimumEffect: { absolute: 0.03 }, minSamples: 100 }],
+      rankBy: [{ sli: 'accuracy', prefer: 'higher' as const }] };
+    const j = judgeExperiment(wide, { accuracy: { stable: accuracy(925, 1000), candidates: { gelu: accuracy(950, 1000) } } }, false);
+    expect(j.decision).toEqual(expect.objectContaining({ reason: 'NoCandidateBetter' }));
+    const clear = judgeExperiment(wide, { accuracy: { stable: accuracy(850, 1000), candidates: { gelu: accuracy(950, 1000) } } }, false);
+    expect(clear.decision).toEqual(expect.objectContaining({ reason: 'WinnerFound', winner: 'gelu' }));
+  });
+
   it('keeps stable when every candidate is worse', () => {
     const j = judgeExperiment(spec(['gelu', 'silu']), data(stable, {
       gelu: { acc: accuracy(8000, 10000), lat: latencies(0.1) },

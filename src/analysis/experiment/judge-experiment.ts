@@ -9,7 +9,8 @@
  * - a candidate **fails** (is excluded) when any judged SLI is worse than stable (compareVariants Fail);
  *   it **passes** when every judged SLI passes; otherwise it is **inconclusive** and cannot win;
  * - candidate A **beats** B on an objective SLI when B is significantly worse than A by more than the
- *   SLI's minimum effect (compareVariants of B against A, toward the objective's worse side, says Fail);
+ *   SLI's minimum effect (compareVariants of B against A, toward the objective's worse side, says Fail,
+ *   and the interval of the difference lies wholly beyond the minimum effect);
  * - the eligible candidates are ranked lexicographically by their Copeland score on each objective in
  *   order (wins − losses against the other eligible candidates; rank-candidates.ts), then in spec order,
  *   so the order is total and deterministic even when pairwise results are not transitive;
@@ -195,16 +196,22 @@ function sliRow(spec: ExperimentJudgeSpec, sli: JudgedSli, candidate: SideData |
 }
 
 /**
- * True when `a` is significantly better than `b` (stable when undefined) on the objective: b is worse
- * than a by more than the SLI's minimum effect (compareVariants of b against a says Fail).
+ * True when `a` is significantly better than `b` (stable when undefined) on the objective by more than
+ * the SLI's minimum effect: compareVariants of b against a says Fail, and the whole interval of the
+ * difference lies beyond δ (superiority by a margin), so a significant change smaller than δ never makes
+ * a winner.
  */
 function beats(spec: ExperimentJudgeSpec, data: ExperimentData, objective: Objective, a: string, b: string | undefined): boolean {
   const sli = spec.slis.find((s) => s.name === objective.sli);
   const d = data[objective.sli];
   if (!sli || !d) return false;
   const side = (x: string | undefined) => (x === undefined ? d.stable : d.candidates[x]);
-  const r = compare(spec, sli, objective.prefer === 'higher' ? 'lowerIsWorse' : 'higherIsWorse', side(b), side(a));
-  return r.ok && r.value.verdict === 'Fail';
+  const direction = objective.prefer === 'higher' ? 'lowerIsWorse' : 'higherIsWorse';
+  const r = compare(spec, sli, direction, side(b), side(a));
+  if (!r.ok || r.value.verdict !== 'Fail' || !r.value.difference) return false;
+  // Superiority by the margin: even the interval's end nearest to no difference is worse than δ.
+  const { lower, upper } = r.value.difference;
+  return (direction === 'higherIsWorse' ? lower : -upper) > r.value.margin;
 }
 
 /** A number as status shows it (Prometheus text form, 4 significant digits). */
