@@ -1,8 +1,9 @@
 /**
  * `make demo`: the main job. Brings up the local control plane (etcd, kube-apiserver, kcm, scheduler,
  * kwok GPU nodes) and Prometheus, installs the CRD, runs the operator as a local process, and plays the
- * two scenarios of src/demo/run-demo.ts with a live view: relu → gelu promoted, gelu → sigmoid rolled
- * back. Cleans up everything on exit or Ctrl-C (a cluster that was already running is left running).
+ * three scenarios of src/demo/run-demo.ts with a live view: relu → gelu promoted, gelu → sigmoid rolled
+ * back, and an experiment of relu against gelu, silu and mish whose winner (gelu) is promoted, with the
+ * ranked table. Cleans up everything on exit or Ctrl-C (a cluster that was already running is left running).
  *
  * usage: node hack/demo.ts [--headless] [--json] [--keep-cluster] [--pause SECONDS] [--cluster-dir DIR]
  */
@@ -12,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { startOperator } from '../test/harness/operator.ts';
 import { podLifecycleAnnotations } from '../test/harness/pod-lifecycle.ts';
 import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
+import { plain } from '../src/cli/plugin/colour.ts';
+import { renderExperiment } from '../src/cli/plugin/render-experiment.ts';
 import { runDemo, type ScenarioResult } from '../src/demo/run-demo.ts';
 
 const { values } = parseArgs({ options: {
@@ -66,7 +69,7 @@ try {
   if (!existing && !values['keep-cluster']) await stopSupervisor(state.supervisorPid);
 }
 
-const ok = !failure && results.length === 2 && results.every((r) => r.outcome === r.expected);
+const ok = !failure && results.length === 3 && results.every((r) => r.outcome === r.expected);
 if (values.json) {
   console.log(JSON.stringify({ ok, seconds: Math.round((Date.now() - t0) / 1000), results, error: failure ? String(failure) : undefined }, null, 2));
 } else {
@@ -74,9 +77,11 @@ if (values.json) {
   for (const r of results) {
     out(`${r.outcome === r.expected ? '✔' : '✘'} ${r.from} → ${r.to}: ${r.outcome} in ${r.seconds}s (expected ${r.expected})`);
     const short = (v: string | undefined) => (v === undefined ? '—' : Number.isFinite(Number(v)) ? String(Number(Number(v).toPrecision(4))) : v);
-    if (r.clients) out(`    clients: ${r.clients.requests} requests, ${r.clients.errors} errors; answered by stable ${r.clients.byRole.stable ?? 0}, canary ${r.clients.byRole.canary ?? 0}`);
+    if (r.clients) out(`    clients: ${r.clients.requests} requests, ${r.clients.errors} errors; answered by stable ${r.clients.byRole.stable ?? 0}, canary ${r.clients.byRole.canary ?? 0}` +
+      `${r.clients.byRole.experiment ? `, experiment candidates ${r.clients.byRole.experiment}` : ''}`);
     for (const s of r.failedSlis) out(`    failed SLI ${s.name}: canary ${short(s.canaryValue)} vs ${s.threshold ?? '—'} (${s.reason ?? ''})`);
     if (r.outcome === 'rolled back') out(`    ${r.message}`);
+    if (r.experiment) for (const line of renderExperiment(r.experiment, Date.now(), plain)) out(`    ${line}`);
   }
   if (failure) out(`demo failed: ${failure instanceof Error ? failure.message : String(failure)}\n(operator log: ${operator.logFile})`);
   out(`total ${Math.round((Date.now() - t0) / 1000)}s; ${existing || values['keep-cluster'] ? 'the cluster is still running (make cluster-down stops it)' : 'everything stopped'}`);

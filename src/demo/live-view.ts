@@ -21,9 +21,14 @@ export function renderLiveView(mv: ModelVariant, traffic: TrafficStats, colour: 
   ];
 }
 
-/** A one-line summary of the status, printed by the headless demo whenever it changes. */
+/** A one-line summary of the status (during an experiment its table in brief), printed by the headless demo whenever it changes. */
 export function transitionLine(mv: ModelVariant): string {
   const s = mv.status ?? {};
   const analysis = s.analysis?.verdict ? ` analysis ${s.analysis.verdict}` : '';
+  const e = s.experiment;
+  if (e && (e.phase === 'Running' || !s.canaryActivation)) {
+    const ranked = (e.candidates ?? []).map((c) => `${c.rank ? `#${c.rank} ` : ''}${c.activation} ${c.verdict ?? '—'}`).join(', ');
+    return `${s.phase ?? '—'} experiment ${e.phase} (${e.reason ?? '—'})${ranked ? ` [${ranked}]` : ''}: ${e.message ?? s.message ?? ''}`;
+  }
   return `${s.phase ?? '—'} step ${(s.currentStepIndex ?? 0) + 1} weight ${s.canaryWeight ?? 0}%${analysis}: ${s.message ?? ''}`;
 }

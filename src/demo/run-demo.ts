@@ -1,16 +1,18 @@
 /**
- * The demo's two scenarios on a running local cluster: deploy `sentiment` on relu with real variant
+ * The demo's scenarios on a running local cluster: deploy `sentiment` on relu with real variant
  * servers behind it and real clients in front, roll relu → gelu (judged from real metrics, promoted),
- * then gelu → sigmoid served with saturating inputs (judged, rolled back), showing a live view and
- * returning what happened. Everything it starts it stops, also when interrupted.
+ * then gelu → sigmoid served with saturating inputs (judged, rolled back), then an experiment of relu
+ * against gelu, silu and mish at once (experiment-scenario.ts), showing a live view and returning what
+ * happened. Everything it starts it stops, also when interrupted.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { ModelVariant, ModelVariantSpec } from '../api/types.ts';
+import type { ModelVariant, ModelVariantSpec, ModelVariantStatus } from '../api/types.ts';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../api/types.ts';
 import { startDataPlane } from './data-plane.ts';
-import { renderLiveView, transitionLine } from './live-view.ts';
+import { runExperimentScenario } from './experiment-scenario.ts';
 import { routeWeights } from './gateway-stand-in.ts';
 import { startTraffic, type TrafficStats } from './traffic.ts';
+import { since, sleep, watch } from './watch.ts';
 
 export interface DemoOptions {
   kc: k8s.KubeConfig;
@@ -36,13 +38,15 @@ export interface ScenarioResult {
   from: string;
   to: string;
   expected: 'promoted' | 'rolled back';
-  outcome: 'promoted' | 'rolled back' | 'timed out' | 'interrupted';
+  outcome: 'promoted' | 'rolled back' | 'stable kept' | 'timed out' | 'interrupted';
   seconds: number;
   message: string;
   failedSlis: { name: string; canaryValue?: string; threshold?: string; reason?: string }[];
   stableActivation?: string;
   /** What the demo's clients saw during this scenario: requests, errors (incl. a gateway's 503s), and per role. */
   clients?: TrafficStats;
+  /** The experiment scenario's decision and ranked table (status.experiment). */
+  experiment?: ModelVariantStatus['experiment'];
 }
 
 export const DEMO_MODEL = 'sentiment';
@@ -84,11 +88,6 @@ export function demoSpec(prometheusUrl: string, pause: number, podAnnotations: R
     },
   };
 }
-
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
 
 export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
   const { kc, namespace, out, signal } = opts;
@@ -139,35 +138,11 @@ export async function runDemo(opts: DemoOptions): Promise<ScenarioResult[]> {
     await traffic.stop();
     await plane.stop();
   }
+  if (!signal.aborted && results.length === 2) {
+    // The experiment runs on a ModelVariant of its own, on the replicas provider: sentiment's GPUs are freed for it first.
+    await custom.deleteNamespacedCustomObject({ ...ref, name: DEMO_MODEL });
+    results.push(await runExperimentScenario(opts));
+  }
   return results;
 }
 
-/** Client counts between two snapshots. */
-function since(a: TrafficStats, b: TrafficStats): TrafficStats {
-  const byRole: Record<string, number> = {};
-  for (const role of Object.keys(b.byRole)) byRole[role] = (b.byRole[role] ?? 0) - (a.byRole[role] ?? 0);
-  return { requests: b.requests - a.requests, errors: b.errors - a.errors, byRole };
-}
-
-/** Shows the live view until `done` holds; returns the last object, or undefined on timeout/abort. */
-async function watch(read: () => Promise<ModelVariant>, opts: DemoOptions, stats: () => ReturnType<ReturnType<typeof startTraffic>['stats']>,
-  done: (mv: ModelVariant) => boolean, timeoutMs: number): Promise<ModelVariant | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (!opts.signal.aborted && Date.now() < deadline) {
-    const mv = await read();
-    if (opts.live) {
-      opts.out(`\x1b[H\x1b[2J${renderLiveView(mv, stats(), opts.colour).join('\n')}`);
-    } else {
-      const line = transitionLine(mv);
-      if (line !== last) opts.out(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
-      last = line;
-    }
-    if (done(mv)) {
-      if (opts.live) opts.out(renderLiveView(mv, stats(), opts.colour).join('\n'));
-      return mv;
-    }
-    await sleep(1000, opts.signal);
-  }
-  return undefined;
-}
