@@ -2,7 +2,8 @@
  * Applies a plan's workloads through a `ChildWriter`: the Services, a ControllerRevision for every
  * template that runs (so stable can be rebuilt exactly after spec.template moved on), the stable and
  * canary Deployments built from the template of the variant each role should serve, the canary's
- * removal, an experiment's candidates (apply-experiment.ts), and the garbage collection of revisions nothing refers to any more.
+ * removal, an experiment's candidates (apply-experiment.ts), and the garbage collection of revisions
+ * nothing refers to any more.
  */
 import type { V1ControllerRevision, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { Logger } from 'pino';

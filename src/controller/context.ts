@@ -37,7 +37,8 @@ export interface AnalysisVerdicts {
 
 /**
  * Measures a running experiment's candidates and stable over the experiment so far (`status.startedAt`
- * to `now`, ms since the epoch) and judges them; never throws (a failure is an Inconclusive judgement).
+ * to `now`, ms since the epoch) and judges them. A refusal or a failed query is an Inconclusive judgement;
+ * it throws only for a spec without strategy.analysis or strategy.experiment (never asked for).
  */
 export type ExperimentRunner = (mv: ModelVariant, status: ExperimentStatus, now: number) => Promise<ExperimentJudgement>;
 

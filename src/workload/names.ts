@@ -42,16 +42,16 @@ export function podLabels(model: string, role: Role | typeof EXPERIMENT_ROLE, ac
 /** The `experiment` role of a candidate's pods (beside stable and canary; src/controller/plan-experiment.ts). */
 export const EXPERIMENT_ROLE = 'experiment';
 
-/**
- * `<name>-exp-<activation>`: the Deployment and Service of an experiment candidate. An activation's `_`
- * becomes `-` (Service names are DNS labels; activations never contain `-`, so no two collide); the
- * CRD keeps the result within 63 characters.
- */
 /** Selector of one experiment candidate's pods (its activation is fixed for the Deployment's life, so it may be in the selector). */
 export function experimentSelector(model: string, activation: string): Record<string, string> {
   return { [LABEL_MODEL]: model, [LABEL_ROLE]: EXPERIMENT_ROLE, [LABEL_VARIANT]: activation };
 }
 
+/**
+ * `<name>-exp-<activation>`: the Deployment and Service of an experiment candidate. An activation's `_`
+ * becomes `-` (Service names are DNS labels; activations never contain `-`, so no two collide); the
+ * CRD keeps the result within 63 characters.
+ */
 export function experimentChildName(model: string, activation: string): string {
   return `${model}-exp-${activation.replaceAll('_', '-')}`;
 }
