@@ -62,6 +62,12 @@ const CANARIES: Record<string, Record<string, string>> = {
   overconfident: { FAULT_LOGIT_SCALE: '10' },
 };
 
+/** Child processes (their resident memory is their own), emulating Triton and dcgm-exporter: a healthy stable and a canary that is slow, errs and bloats. */
+const GPU_PODS: Record<string, string>[] = [
+  { POD_NAME: 'gpu-stable-0' },
+  { POD_NAME: 'gpu-canary-0', FAULT_MEMORY_MB: '256', FAULT_LATENCY_MS: '100', FAULT_ERROR_FRACTION: '0.2' },
+];
+
 let prom: LocalPrometheus | undefined;
 let provider: PrometheusProvider | undefined;
 let targetsDir = '';
@@ -101,10 +107,7 @@ beforeAll(async () => {
   const [stable, canaries, gpuPods] = await Promise.all([
     inProcessServer({ EMULATE_METRICS: 'triton,dcgm', POD_NAME: 'healthy-stable-0' }),
     Promise.all(Object.entries(CANARIES).map(([model, env]) => inProcessServer({ ...env, POD_NAME: `${model}-canary-0` }))),
-    Promise.all<Record<string, string>>([
-      { POD_NAME: 'gpu-stable-0' },
-      { POD_NAME: 'gpu-canary-0', FAULT_MEMORY_MB: '256', FAULT_LATENCY_MS: '100', FAULT_ERROR_FRACTION: '0.2' },
-    ].map(async (env) => {
+    Promise.all(GPU_PODS.map(async (env) => {
       const child = await spawnVariantServer({ env: { ACTIVATION: 'gelu', ...common, EMULATE_METRICS: 'triton,dcgm', ...env } });
       children.push(child);
       await child.waitReady();
