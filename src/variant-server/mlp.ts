@@ -7,7 +7,7 @@
  */
 import type { ActivationName } from '../telemetry/activations.ts';
 import { applyActivation } from './activation-functions.ts';
-import { quantizeValue } from './int8.ts';
+import { fakeQuantize } from './int8.ts';
 
 export interface DenseLayer {
   /** "hidden1", "hidden2", … for hidden layers; "output" for the last. */
@@ -152,8 +152,8 @@ export function predict(model: Mlp, input: Float64Array, rows: number, observe?:
 function quantizedInput(model: Mlp, l: number, input: Float64Array): Float64Array {
   const scale = model.inputScales?.[l];
   if (scale === undefined) return input;
-  const out = new Float64Array(input.length);
-  for (let i = 0; i < input.length; i++) out[i] = quantizeValue(input[i]!, scale) * scale;
+  const out = Float64Array.from(input);
+  fakeQuantize(out, scale);
   return out;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The POST /v1/predict handler: read and validate the batch, apply the fault knobs, run the model
  * (letting telemetry watch the hidden layers when the request is sampled), score labelled rows, count
- * the predictions (and report the request's non-finite rows in `outcome`, so the server counts the
- * request by how it was answered), and answer with classes and probabilities. Every client mistake is a 4xx with a
+ * the predictions and their calibration tallies per confidence bin (and report the request's
+ * non-finite rows, rows and timings in `outcome`, so the server counts the request by how it was
+ * answered), and answer with classes and probabilities. Every client mistake is a 4xx with a
  * message; an exception is a 500, never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

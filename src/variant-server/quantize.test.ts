@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { ACTIVATION_NAMES } from '../telemetry/activations.ts';
 import { loadDataset } from './dataset.ts';
-import { quantizeValue } from './int8.ts';
+import { fakeQuantize, quantizeValue } from './int8.ts';
 import { accuracy, predict, toMatrix, type Mlp } from './mlp.ts';
-import { calibrateInputScales, fakeQuantize, quantizeModel, symmetricScale } from './quantize.ts';
+import { calibrateInputScales, quantizeModel, symmetricScale } from './quantize.ts';
 import { DEFAULT_MODEL_DIR, loadWeights } from './weights.ts';
 
 const data = loadDataset(join(DEFAULT_MODEL_DIR, 'dataset.csv'));

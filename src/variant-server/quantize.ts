@@ -18,7 +18,7 @@
  * stay in float, as int8 runtimes dequantize before non-linear functions. The model carries its
  * quantization as dequantized weights (s_W · q_W) and the per-layer input scales that predict() applies.
  */
-import { INT8_MAX, quantizeValue } from './int8.ts';
+import { fakeQuantize, INT8_MAX } from './int8.ts';
 import { predict, type DenseLayer, type Mlp } from './mlp.ts';
 
 /** Symmetric per-tensor scale of `values`: max|v| / 127 (1 for an all-zero tensor, so nothing divides by 0). */
@@ -26,11 +26,6 @@ export function symmetricScale(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!));
   return max === 0 ? 1 : max / INT8_MAX;
-}
-
-/** Replaces every value by its dequantized int8 approximation scale · q, in place. */
-export function fakeQuantize(values: Float64Array, scale: number): void {
-  for (let i = 0; i < values.length; i++) values[i] = quantizeValue(values[i]!, scale) * scale;
 }
 
 /**

@@ -7,9 +7,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import { createActivationTelemetry } from '../telemetry/activation-telemetry.ts';
 import type { ServerConfig } from './config.ts';
