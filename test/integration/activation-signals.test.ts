@@ -26,7 +26,7 @@ import { createPrometheusProvider, type PrometheusProvider } from '../../src/ana
 import type { AnalysisSpec, SliSpec } from '../../src/analysis/spec.ts';
 import { expectedCalibrationError } from '../../src/telemetry/calibration.ts';
 import { parseConfig } from '../../src/variant-server/config.ts';
-import { formatReport, runLoad } from '../../src/variant-server/load-generator.ts';
+import { runLoad } from '../../src/variant-server/load-generator.ts';
 import { startVariantServer, type VariantServer } from '../../src/variant-server/server.ts';
 import { spawnVariantServer, type SpawnedServer } from '../../src/variant-server/spawn.ts';
 import { startLocalPrometheus, waitForSamples, type LocalPrometheus } from './support/local-prometheus.ts';
@@ -125,7 +125,7 @@ beforeAll(async () => {
   await waitForSamples(prom.url, 'up{model="gpu",role="canary"} == 1');
 
   const load = (url: string, rate: number, batch: number) => runLoad({ urls: [url], rate, durationMs: TRAFFIC_MS, batch, concurrency: 8 });
-  const reports = await Promise.all([load(stable.url, 10, 16), ...canaries.map((c) => load(c.url, 10, 16)), ...gpuPods.map((c) => load(c.url, 20, 4))]);
+  await Promise.all([load(stable.url, 10, 16), ...canaries.map((c) => load(c.url, 10, 16)), ...gpuPods.map((c) => load(c.url, 20, 4))]);
   await new Promise((r) => setTimeout(r, 2000)); // one more scrape of the last requests
 
   measuredAt = new Date();
@@ -136,12 +136,6 @@ beforeAll(async () => {
       const model = key === 'healthy-profiles' ? 'healthy' : key;
       results.set(key, judge(spec(slis), await measureAnalysis(provider!, spec(slis), targetOf(model), measuredAt), fresh));
     }));
-  if (process.env.DEBUG_SIGNALS) {
-    for (const [key, r] of results) for (const s of r.slis) console.log(key, s.message);
-    console.log(reports.map((r) => formatReport(r)).join('\n'));
-    console.log([...await vector(`increase(inference_labelled_predictions_total[${W}])`, ['model', 'role', 'pod'])]);
-    console.log([...await vector(`min_over_time(up[${W}])`, ['model', 'role', 'pod'])]);
-  }
 }, 90_000);
 
 afterAll(async () => {
