@@ -17,8 +17,8 @@ describe('built-in SLIs', () => {
       'memoryFootprint', 'nonFinite', 'quantizationDelta',
     ]));
 
-  /** The built-ins that compare the role with stable inside their own query. */
-  const AGAINST_STABLE = ['activationDrift', 'quantizationDelta'];
+  it('marks the built-ins that compare the role with stable inside their own query', () =>
+    expect(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'comparesWithStable' in s).map(([n]) => n)).toEqual(['activationDrift', 'quantizationDelta']));
 
   it.each(Object.entries(BUILTIN_SLIS))('%s selects one role of one variant of one model (and stable\'s side when it compares), over the window', (name, sli) => {
     for (const query of [render(sli.query), render(sli.samplesQuery)]) {
@@ -28,7 +28,7 @@ describe('built-in SLIs', () => {
       const stable = selectors.filter((s) => s.includes('namespace="ml",model="sentiment",role="stable"'));
       expect(role.length).toBeGreaterThan(0);
       expect(role.length + stable.length).toBe(selectors.length);
-      expect(stable.length > 0).toBe(AGAINST_STABLE.includes(name));
+      expect(stable.length > 0).toBe('comparesWithStable' in BUILTIN_SLIS[name as keyof typeof BUILTIN_SLIS]);
       expect(query).toContain('[2m]');
       expect(query).not.toContain('{{');
     }

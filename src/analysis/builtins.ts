@@ -31,6 +31,12 @@ export interface BuiltinSli {
   direction: Direction;
   /** `activation`: in the unit of the activation outputs (a distance between their distributions). */
   unit: 'ratio' | 'seconds' | 'bytes' | 'activation';
+  /**
+   * True when the query also selects stable's side and compares the two itself (activationDrift,
+   * quantizationDelta): rendered for stable it gives stable against itself, so judge it with `max`; and
+   * it is sent per ModelVariant, never batched (batch-query.ts batches one role per selector).
+   */
+  comparesWithStable?: true;
   description: string;
 }
 
@@ -91,13 +97,13 @@ export const BUILTIN_SLIS = {
   activationDrift: {
     query: activationDriftQuery(),
     samplesQuery: activationDriftSamplesQuery(),
-    samplesUnit: 'units observed (the side with fewer)', minSamples: 10_000, direction: 'higherIsWorse', unit: 'activation',
+    samplesUnit: 'units observed (the side with fewer)', minSamples: 10_000, direction: 'higherIsWorse', unit: 'activation', comparesWithStable: true,
     description: 'largest per-layer Wasserstein-1 distance between the activation histograms of this role and stable',
   },
   quantizationDelta: {
     query: `(${accuracyOf(STABLE_SELECTOR)}) - (${accuracyOf(ROLE_SELECTOR)})`,
     samplesQuery: smaller(sumIncrease('inference_labelled_predictions_total'), sumIncrease('inference_labelled_predictions_total', '', STABLE_SELECTOR)),
-    samplesUnit: 'labelled predictions (the side with fewer)', minSamples: 1000, direction: 'higherIsWorse', unit: 'ratio',
+    samplesUnit: 'labelled predictions (the side with fewer)', minSamples: 1000, direction: 'higherIsWorse', unit: 'ratio', comparesWithStable: true,
     description: "accuracy drop against stable on labelled traffic (stable's accuracy minus this role's): the int8 flavour's cost when stable serves the float model",
   },
   calibrationError: {

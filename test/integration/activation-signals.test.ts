@@ -10,7 +10,8 @@
  * canary (the int8 flavour) passes drift, quantization delta and calibration; a canary with drifted
  * activations (FAULT_ACTIVATION_SHIFT), a bad quantization scale (FAULT_QUANT_SCALE) or over-confident
  * probabilities (FAULT_LOGIT_SCALE) fails exactly its SLI, with the value Prometheus computed equal to
- * the pure functions (wasserstein1, expectedCalibrationError) applied to the same bucket counts. Two
+ * the pure functions (wasserstein1, expectedCalibrationError) applied to the same bucket counts, and
+ * the operator's batched rounds giving the same numbers as one ModelVariant at a time. Two
  * child processes emulating Triton and dcgm-exporter metric names show the profiles reading latency,
  * errors and GPU use, and memoryFootprint catching FAULT_MEMORY_MB. The real Triton and dcgm-exporter
  * cannot run here (no GPU); the emulation exposes their exact metric names and labels.
@@ -21,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wasserstein1 } from '../../src/analysis/distribution-distance.ts';
 import { judge, type AnalysisResult } from '../../src/analysis/judge.ts';
-import { measureAnalysis } from '../../src/analysis/measure.ts';
+import { measureAnalysis, planMeasurements } from '../../src/analysis/measure.ts';
+import { measureRound } from '../../src/analysis/measure-round.ts';
 import { createPrometheusProvider, type PrometheusProvider } from '../../src/analysis/prometheus-provider.ts';
 import type { AnalysisSpec, SliSpec } from '../../src/analysis/spec.ts';
 import { expectedCalibrationError } from '../../src/telemetry/calibration.ts';
@@ -101,6 +103,13 @@ async function vector(expr: string, by: string[]): Promise<Map<string, number>> 
 }
 
 const spec = (slis: SliSpec[]): AnalysisSpec => ({ prometheus: { address: 'unused' }, failureLimit: 1, slis });
+const targetOf = (model: string) => ({ namespace, name: model, canaryVariant: 'gelu', stableVariant: 'gelu' });
+const fresh = { consecutiveFailures: 0, consecutiveInconclusive: 0 };
+/** What is judged: each canary on the three signals, and the healthy and the gpu pairs on the profiles. */
+const CASES = [
+  ...Object.keys(CANARIES).map((model) => ({ key: model, model, slis: SIGNALS })),
+  { key: 'healthy-profiles', model: 'healthy', slis: PROFILES }, { key: 'gpu', model: 'gpu', slis: PROFILES },
+];
 
 beforeAll(async () => {
   targetsDir = mkdtempSync(join(tmpdir(), 'activation-signals-sd-'));
@@ -129,13 +138,9 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 2000)); // one more scrape of the last requests
 
   measuredAt = new Date();
-  const targetOf = (model: string) => ({ namespace, name: model, canaryVariant: 'gelu', stableVariant: 'gelu' });
-  const fresh = { consecutiveFailures: 0, consecutiveInconclusive: 0 };
-  await Promise.all([...Object.keys(CANARIES).map((model) => [model, SIGNALS] as const), ['healthy-profiles', PROFILES] as const, ['gpu', PROFILES] as const]
-    .map(async ([key, slis]) => {
-      const model = key === 'healthy-profiles' ? 'healthy' : key;
-      results.set(key, judge(spec(slis), await measureAnalysis(provider!, spec(slis), targetOf(model), measuredAt), fresh));
-    }));
+  await Promise.all(CASES.map(async ({ key, model, slis }) => {
+    results.set(key, judge(spec(slis), await measureAnalysis(provider!, spec(slis), targetOf(model), measuredAt), fresh));
+  }));
 }, 90_000);
 
 afterAll(async () => {
@@ -203,6 +208,19 @@ describe('activation drift, quantization delta and calibration on real variant s
       expect(bins).toHaveLength(15);
       expect(sli(model, 'calibration').canaryValue).toBeCloseTo(expectedCalibrationError(bins), 9);
     }
+  });
+});
+
+describe('the operator\'s batched rounds', () => {
+  it('give every new built-in the value it has measured one ModelVariant at a time (calibrationError and memoryFootprint batched)', async () => {
+    const round = await measureRound(provider!, CASES.map((c) => planMeasurements(spec(c.slis), targetOf(c.model))), measuredAt, 8);
+    expect(round.sent.batched).toBeGreaterThan(0);
+    round.measurements.forEach((measurements, i) => {
+      const { key, slis } = CASES[i]!;
+      const batched = judge(spec(slis), measurements, fresh).slis;
+      expect(batched.map((s) => [s.name, s.verdict])).toEqual(results.get(key)!.slis.map((s) => [s.name, s.verdict]));
+      batched.forEach((s, j) => expect(s.canaryValue).toBeCloseTo(results.get(key)!.slis[j]!.canaryValue!, 9));
+    });
   });
 });
 
