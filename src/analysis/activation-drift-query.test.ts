@@ -36,6 +36,13 @@ describe('the activationDrift query', () => {
     expect(q).toContain('"le", "$1", "le", "(.*)\\\\.0")');
   });
 
+  it('compares with the role\'s own reference histogram, read as it is (never a rate: it does not change), for activationDriftFromReference', () => {
+    const q = render(activationDriftQuery('reference'));
+    expect(q).toContain('rate(activation_value_bucket{namespace="ml",model="sentiment",role="canary",variant="gelu"}[1m])');
+    expect(q).toContain(' - on (layer, le) (sum by (layer, le) (activation_reference_value_bucket{namespace="ml",model="sentiment",role="canary",variant="gelu"})');
+    expect(q).not.toContain('role="stable"');
+  });
+
   it('counts the units observed on the side with fewer', () =>
     expect(render(activationDriftSamplesQuery())).toBe(
       '(sum(increase(activation_units_observed_total{namespace="ml",model="sentiment",role="canary",variant="gelu"}[1m]))'

@@ -1,7 +1,8 @@
 /**
  * The PromQL of the `activationDrift` built-in: the Wasserstein-1 distance between the canary's and
  * stable's activation-output histograms (`activation_value`, per layer), computed by Prometheus from
- * the cumulative buckets, and the largest over the layers. It is exactly `wasserstein1()` of
+ * the cumulative buckets, and the largest over the layers; and of `activationDriftFromReference`, the
+ * same distance between the role's live histogram and its reference histogram of the training data. It is exactly `wasserstein1()` of
  * distribution-distance.ts applied to the bucket counts increased over the window (the integration
  * test checks the two agree):
  *
@@ -39,9 +40,18 @@ const cdf = (selector: string): string =>
   `sum by (layer, le) (rate(activation_value_bucket{${selector}}[{{window}}]))`
   + ` / on (layer) group_left () sum by (layer) (rate(activation_value_count{${selector}}[{{window}}]))`;
 
-/** The largest per-layer Wasserstein-1 distance between this role's and stable's activation histograms. */
-export function activationDriftQuery(bounds: readonly number[] = VALUE_BUCKETS): string {
-  const gaps = `label_replace(abs((${cdf(SIDE)}) - on (layer, le) (${cdf(STABLE)})), "le", "$1", "le", "(.*)\\\\.0")`;
+/** The CDF of the role's reference histogram: its counts as they are (they never change; summed over pods, which all export the same). */
+const referenceCdf = `sum by (layer, le) (activation_reference_value_bucket{${SIDE}})`
+  + ` / on (layer) group_left () sum by (layer) (activation_reference_value_count{${SIDE}})`;
+
+/**
+ * The largest per-layer Wasserstein-1 distance between this role's activation histograms and, by
+ * `against`, stable's (`activationDrift`) or the role's own reference histogram of the training data
+ * (`activationDriftFromReference`, src/telemetry/reference-histogram.ts).
+ */
+export function activationDriftQuery(against: 'stable' | 'reference' = 'stable', bounds: readonly number[] = VALUE_BUCKETS): string {
+  const other = against === 'stable' ? cdf(STABLE) : referenceCdf;
+  const gaps = `label_replace(abs((${cdf(SIDE)}) - on (layer, le) (${other})), "le", "$1", "le", "(.*)\\\\.0")`;
   return `max(sum by (layer) (${gaps} * on (le) group_left () (${bucketWidthsVector(bounds)})))`;
 }
 

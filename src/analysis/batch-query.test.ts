@@ -11,9 +11,9 @@ const vector = (...s: ReturnType<typeof series>[]): VectorResult => ({ kind: 've
 const SEL = `{${ROLE_SELECTOR}}`;
 
 describe('batchTemplate: which templates batch', () => {
-  const perRole = Object.entries(BUILTIN_SLIS).filter(([, s]) => !('comparesWithStable' in s));
+  const batching = Object.entries(BUILTIN_SLIS).filter(([, s]) => !('batches' in s));
   const templates = [
-    ...perRole.flatMap(([name, s]) => [[`${name} query`, s.query], [`${name} samplesQuery`, s.samplesQuery]]),
+    ...batching.flatMap(([name, s]) => [[`${name} query`, s.query], [`${name} samplesQuery`, s.samplesQuery]]),
     ['burn rate errorQuery', DEFAULT_BURN_RATE_QUERIES.errorQuery], ['burn rate totalQuery', DEFAULT_BURN_RATE_QUERIES.totalQuery],
   ];
 
@@ -28,11 +28,11 @@ describe('batchTemplate: which templates batch', () => {
     for (const s of sums) expect(s).toMatch(/namespace, model, role, variant\) \($/);
   });
 
-  it.each(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'comparesWithStable' in s))(
-    'sends the built-in %s per ModelVariant: it selects stable\'s side too, which a batch of single roles cannot', (_name, s) => {
-      expect(batchedTemplateOf(s.query)).toBeUndefined();
-      expect(batchedTemplateOf(s.samplesQuery)).toBeUndefined();
-    });
+  it('knows which built-ins are outside the grammar: the ones that join histograms on layer and le or select stable too', () =>
+    expect(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'batches' in s).map(([n]) => n)).toEqual(['activationDrift', 'activationDriftFromReference', 'quantizationDelta']));
+
+  it.each(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'batches' in s))('sends the built-in %s per ModelVariant, as its batches: false says', (_name, s) =>
+    expect(batchedTemplateOf(s.query)).toBeUndefined());
 
   it('replaces `or vector(0)` with 0 times the presence query, so the fallback is per member', () => {
     expect(batchTemplate(`(sum(rate(bad${SEL}[{{window}}])) or vector(0)) / sum(rate(all${SEL}[{{window}}]))`, `sum(increase(all${SEL}[{{window}}]))`))

@@ -13,7 +13,7 @@ const render = (template: string): string => {
 describe('built-in SLIs', () => {
   it('knows exactly the built-ins of docs/api.md', () =>
     expect(Object.keys(BUILTIN_SLIS).sort()).toEqual([
-      'accuracy', 'activationDrift', 'activationSaturation', 'calibrationError', 'deadUnits', 'errorRate', 'latencyP95',
+      'accuracy', 'activationDrift', 'activationDriftFromReference', 'activationSaturation', 'calibrationError', 'deadUnits', 'errorRate', 'latencyP95',
       'memoryFootprint', 'nonFinite', 'quantizationDelta',
     ]));
 

@@ -33,10 +33,14 @@ export interface BuiltinSli {
   unit: 'ratio' | 'seconds' | 'bytes' | 'activation';
   /**
    * True when the query also selects stable's side and compares the two itself (activationDrift,
-   * quantizationDelta): rendered for stable it gives stable against itself, so judge it with `max`; and
-   * it is sent per ModelVariant, never batched (batch-query.ts batches one role per selector).
+   * quantizationDelta): rendered for stable it gives stable against itself, so judge it with `max`.
    */
   comparesWithStable?: true;
+  /**
+   * False when the query is outside the grammar batch-query.ts batches (another role's selector, joins
+   * `on` layer and `le`, label_replace): it is sent per ModelVariant, one query each.
+   */
+  batches?: false;
   description: string;
 }
 
@@ -97,13 +101,19 @@ export const BUILTIN_SLIS = {
   activationDrift: {
     query: activationDriftQuery(),
     samplesQuery: activationDriftSamplesQuery(),
-    samplesUnit: 'units observed (the side with fewer)', minSamples: 10_000, direction: 'higherIsWorse', unit: 'activation', comparesWithStable: true,
+    samplesUnit: 'units observed (the side with fewer)', minSamples: 10_000, direction: 'higherIsWorse', unit: 'activation', comparesWithStable: true, batches: false,
     description: 'largest per-layer Wasserstein-1 distance between the activation histograms of this role and stable',
+  },
+  activationDriftFromReference: {
+    query: activationDriftQuery('reference'),
+    samplesQuery: sumIncrease('activation_units_observed_total'),
+    samplesUnit: 'units observed', minSamples: 10_000, direction: 'higherIsWorse', unit: 'activation', batches: false,
+    description: "largest per-layer Wasserstein-1 distance between this role's activation histograms and its reference histograms of the training data",
   },
   quantizationDelta: {
     query: `(${accuracyOf(STABLE_SELECTOR)}) - (${accuracyOf(ROLE_SELECTOR)})`,
     samplesQuery: smaller(sumIncrease('inference_labelled_predictions_total'), sumIncrease('inference_labelled_predictions_total', '', STABLE_SELECTOR)),
-    samplesUnit: 'labelled predictions (the side with fewer)', minSamples: 1000, direction: 'higherIsWorse', unit: 'ratio', comparesWithStable: true,
+    samplesUnit: 'labelled predictions (the side with fewer)', minSamples: 1000, direction: 'higherIsWorse', unit: 'ratio', comparesWithStable: true, batches: false,
     description: "accuracy drop against stable on labelled traffic (stable's accuracy minus this role's): the int8 flavour's cost when stable serves the float model",
   },
   calibrationError: {

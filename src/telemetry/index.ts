@@ -14,5 +14,6 @@ export {
 export {
   CALIBRATION_BINS, calibrationBinIndex, emptyCalibrationBins, expectedCalibrationError, tallyCalibration, type CalibrationBin,
 } from './calibration.ts';
+export { REFERENCE_METRIC, createReferenceHistogram, type ReferenceHistogram } from './reference-histogram.ts';
 export { tallyLayer, type BucketCounts, type LayerTally } from './layer-stats.ts';
 export { createSampler, type Sampler } from './sampler.ts';

@@ -231,6 +231,16 @@ describe('the variant server', () => {
     expect(sumSamples(samples, 'DCGM_FI_DEV_FB_USED') + sumSamples(samples, 'DCGM_FI_DEV_FB_FREE')).toBeCloseTo(16 * 1024, -1);
   });
 
+  it('exports the reference activation histogram of its unfaulted model on the training split, whatever its faults', async () => {
+    const [healthy, shifted] = await Promise.all([start({}), start({ FAULT_ACTIVATION_SHIFT: '0.5' })]);
+    await Promise.all([healthy.ready, shifted.ready]);
+    const reference = async (server: VariantServer) => (await metrics(server)).filter((x) => x.name.startsWith('activation_reference_value'));
+    const [a, b] = await Promise.all([reference(healthy), reference(shifted)]);
+    const trainRows = loadDataset(`${DEFAULT_MODEL_DIR}/dataset.csv`).train.inputs.length;
+    expect(sumSamples(a, 'activation_reference_value_bucket', { layer: 'hidden1', le: '+Inf' })).toBe(trainRows * 32);
+    expect(b).toEqual(a);
+  });
+
   it('exports none of the emulated names by default', async () => {
     const server = await start({});
     await server.ready;

@@ -1,6 +1,7 @@
 /**
  * The reference variant server: loads one variant's weights (float, or their int8 flavour calibrated
- * on the data set's training split; the model fault knobs applied), listens, warms the model up, then
+ * on the data set's training split; the model fault knobs applied), counts the reference activation
+ * histogram of the loaded model on that split, listens, warms the model up, then
  * reports ready; serves POST /v1/predict, GET /v1/model, /healthz, /readyz and /metrics (a private
  * prom-client Registry). shutdown() drains: /readyz turns 503, no new connections are accepted,
  * in-flight requests finish (up to the shutdown timeout) and then the server closes.
@@ -12,8 +13,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { createActivationTelemetry } from '../telemetry/activation-telemetry.ts';
+import { createReferenceHistogram } from '../telemetry/reference-histogram.ts';
 import type { ServerConfig } from './config.ts';
-import { loadDataset } from './dataset.ts';
+import { loadDataset, type Split } from './dataset.ts';
 import { createEmulatedMetrics } from './emulated-metrics.ts';
 import { createFaultInjector } from './faults.ts';
 import { send, sendJson } from './http-util.ts';
@@ -52,7 +54,8 @@ export interface VariantServer {
 export async function startVariantServer(options: VariantServerOptions): Promise<VariantServer> {
   const { config, logger } = options;
   const loaded = loadWeights(config.modelDir, config.variant);
-  const model = servedModel(loaded.model, config);
+  const train = trainingSplit(config.modelDir);
+  const model = servedModel(loaded.model, config, train);
   const heldOutAccuracy = config.quantization === 'none' ? loaded.heldOutAccuracy : undefined;
   // FAULT_MEMORY_MB: written, so the pages are resident, and held for the process' lifetime.
   const ballast = config.faults.memoryMb > 0 ? Buffer.allocUnsafe(config.faults.memoryMb * 2 ** 20).fill(1) : undefined;
@@ -64,6 +67,9 @@ export async function startVariantServer(options: VariantServerOptions): Promise
   const emulated = createEmulatedMetrics({
     registry, emulate: config.emulate, modelName: config.variant, podName: config.podName, podNamespace: config.podNamespace,
   });
+  // The reference histogram: the loaded (unfaulted, float) model on its training data, as shipped with it.
+  const reference = createReferenceHistogram({ registry, variant: config.variant });
+  predict(loaded.model, toMatrix(train.inputs, loaded.model.inputSize), train.inputs.length, (layer, _pre, post) => reference.observe(layer, post));
   const hiddenLayers = model.layers.slice(0, -1).map((l) => l.name);
   const telemetry = createActivationTelemetry({
     registry, variant: config.variant, activation: config.variant, sampleRate: config.sampleRate, layers: hiddenLayers,
@@ -174,22 +180,24 @@ export async function startVariantServer(options: VariantServerOptions): Promise
   return { url, listening, host: address.address, port: address.port, model, registry, ready, shutdown };
 }
 
+/** The training split of <modelDir>/dataset.csv; throws, naming the file, when it cannot be read. */
+function trainingSplit(modelDir: string): Split {
+  const path = join(modelDir, 'dataset.csv');
+  try {
+    return loadDataset(path).train;
+  } catch (error) {
+    throw new Error(`cannot read the training data for the reference histogram and the int8 calibration from ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /**
  * The model as served: the loaded float model with FAULT_ACTIVATION_SHIFT and FAULT_LOGIT_SCALE
- * applied, then, for QUANTIZATION=int8, quantized with activation scales calibrated on the training
- * split of <MODEL_DIR>/dataset.csv (times FAULT_QUANT_SCALE). Throws, naming the file, when the data
- * set cannot be read.
+ * applied, then, for QUANTIZATION=int8, quantized with activation scales calibrated on `train` (the
+ * training split of <MODEL_DIR>/dataset.csv), times FAULT_QUANT_SCALE.
  */
-export function servedModel(loaded: Mlp, config: Pick<ServerConfig, 'quantization' | 'modelDir' | 'faults'>): Mlp {
+export function servedModel(loaded: Mlp, config: Pick<ServerConfig, 'quantization' | 'faults'>, train: Split): Mlp {
   const float = scaleLogits(shiftHiddenActivations(loaded, config.faults.activationShift), config.faults.logitScale);
   if (config.quantization === 'none') return float;
-  const path = join(config.modelDir, 'dataset.csv');
-  let train;
-  try {
-    train = loadDataset(path).train;
-  } catch (error) {
-    throw new Error(`cannot calibrate the int8 flavour on ${path}: ${(error as Error).message}`, { cause: error });
-  }
   const scales = calibrateInputScales(float, toMatrix(train.inputs, float.inputSize), train.inputs.length);
   return quantizeModel(float, scales.map((s) => s * config.faults.quantScale));
 }

@@ -6,10 +6,11 @@
  * emulated Triton `model` and dcgm-exporter `namespace`/`pod` labels are renamed `exported_*` as they
  * would be), and measureAnalysis + judge evaluate the built-ins at one instant.
  *
- * One gelu float stable serves as stable of four ModelVariants (one server, four targets): a healthy
- * canary (the int8 flavour) passes drift, quantization delta and calibration; a canary with drifted
- * activations (FAULT_ACTIVATION_SHIFT), a bad quantization scale (FAULT_QUANT_SCALE) or over-confident
- * probabilities (FAULT_LOGIT_SCALE) fails exactly its SLI, with the value Prometheus computed equal to
+ * One gelu float stable serves as stable of five ModelVariants (one server, five targets): a healthy
+ * canary (the int8 flavour) passes drift (against stable and against its training reference),
+ * quantization delta and calibration; a canary with drifted activations (FAULT_ACTIVATION_SHIFT), a bad
+ * quantization scale (FAULT_QUANT_SCALE) or over-confident probabilities (FAULT_LOGIT_SCALE) fails its
+ * SLI; a healthy relu canary fails drift against stable but not against its own reference; with the value Prometheus computed equal to
  * the pure functions (wasserstein1, expectedCalibrationError) applied to the same bucket counts, and
  * the operator's batched rounds giving the same numbers as one ModelVariant at a time. Two
  * child processes emulating Triton and dcgm-exporter metric names show the profiles reading latency,
@@ -41,6 +42,7 @@ const common = { HOST: '127.0.0.1', PORT: '0', TELEMETRY_SAMPLE_RATE: '1', WARMU
 
 const SIGNALS: SliSpec[] = [
   { name: 'drift', builtin: 'activationDrift', max: 0.1, window: W },
+  { name: 'trainingDrift', builtin: 'activationDriftFromReference', max: 0.1, window: W },
   { name: 'quantization', builtin: 'quantizationDelta', max: 0.02, window: W },
   { name: 'calibration', builtin: 'calibrationError', max: 0.012, window: W },
 ];
@@ -62,6 +64,7 @@ const CANARIES: Record<string, Record<string, string>> = {
   drifted: { FAULT_ACTIVATION_SHIFT: '0.5' },
   'bad-scale': { QUANTIZATION: 'int8', FAULT_QUANT_SCALE: '0.1' },
   overconfident: { FAULT_LOGIT_SCALE: '10' },
+  'other-activation': { ACTIVATION: 'relu' },
 };
 
 /** Child processes (their resident memory is their own), emulating Triton and dcgm-exporter: a healthy stable and a canary that is slow, errs and bloats. */
@@ -103,7 +106,7 @@ async function vector(expr: string, by: string[]): Promise<Map<string, number>> 
 }
 
 const spec = (slis: SliSpec[]): AnalysisSpec => ({ prometheus: { address: 'unused' }, failureLimit: 1, slis });
-const targetOf = (model: string) => ({ namespace, name: model, canaryVariant: 'gelu', stableVariant: 'gelu' });
+const targetOf = (model: string) => ({ namespace, name: model, canaryVariant: CANARIES[model]?.ACTIVATION ?? 'gelu', stableVariant: 'gelu' });
 const fresh = { consecutiveFailures: 0, consecutiveInconclusive: 0 };
 /** What is judged: each canary on the three signals, and the healthy and the gpu pairs on the profiles. */
 const CASES = [
@@ -159,8 +162,9 @@ const verdicts = (key: string) => Object.fromEntries(results.get(key)!.slis.map(
 
 describe('activation drift, quantization delta and calibration on real variant servers', () => {
   it('stay quiet on a healthy canary (the int8 flavour of stable\'s gelu)', () => {
-    expect(verdicts('healthy')).toEqual({ drift: 'Successful', quantization: 'Successful', calibration: 'Successful' });
+    expect(verdicts('healthy')).toEqual({ drift: 'Successful', trainingDrift: 'Successful', quantization: 'Successful', calibration: 'Successful' });
     expect(sli('healthy', 'drift').canaryValue).toBeLessThan(0.05);
+    expect(sli('healthy', 'trainingDrift').canaryValue).toBeLessThan(0.05);
     expect(Math.abs(sli('healthy', 'quantization').canaryValue!)).toBeLessThan(0.02);
     expect(sli('healthy', 'calibration').canaryValue).toBeLessThan(0.012);
   });
@@ -170,6 +174,14 @@ describe('activation drift, quantization delta and calibration on real variant s
     expect(drift).toMatchObject({ verdict: 'Failed', reason: 'AboveMax' });
     expect(drift.canaryValue).toBeGreaterThan(0.3);
     expect(drift.message).toMatch(/^SLI drift: canary value [0-9.]+ is above max 0\.1 over 10s, \d+ units observed \(the side with fewer\)$/);
+    expect(sli('drifted', 'trainingDrift')).toMatchObject({ verdict: 'Failed', reason: 'AboveMax' });
+  });
+
+  it('activationDriftFromReference stays quiet on a healthy canary of another activation, which activationDrift cannot tell from a drift', () => {
+    expect(sli('other-activation', 'trainingDrift').verdict).toBe('Successful');
+    expect(sli('other-activation', 'trainingDrift').canaryValue).toBeLessThan(0.05);
+    expect(sli('other-activation', 'drift')).toMatchObject({ verdict: 'Failed' });
+    expect(sli('other-activation', 'drift').canaryValue).toBeGreaterThan(0.3);
   });
 
   it('quantizationDelta catches a bad quantization scale: the accuracy drop against the float stable', () => {
@@ -178,28 +190,33 @@ describe('activation drift, quantization delta and calibration on real variant s
   });
 
   it('calibrationError catches over-confident probabilities, which neither accuracy nor the activations show', () => {
-    expect(verdicts('overconfident')).toEqual({ drift: 'Successful', quantization: 'Successful', calibration: 'Failed' });
+    expect(verdicts('overconfident')).toEqual({ drift: 'Successful', trainingDrift: 'Successful', quantization: 'Successful', calibration: 'Failed' });
     expect(sli('overconfident', 'calibration').canaryValue).toBeGreaterThan(0.012);
     expect(sli('overconfident', 'drift').canaryValue).toBeLessThan(0.01);
   });
 
   it('computes in PromQL exactly what the pure functions give for the same bucket counts', async () => {
-    for (const model of ['drifted', 'healthy']) {
-      const buckets = async (role: string) => vector(`increase(activation_value_bucket{model="${model}",role="${role}"}[${W}])`, ['layer', 'le']);
-      const [canary, stable] = await Promise.all([buckets('canary'), buckets('stable')]);
-      const layers = [...new Set([...canary.keys()].map((k) => k.split('|')[0]!))];
+    const histogram = (side: Map<string, number>, layer: string) => {
+      const entries = [...side].filter(([k]) => k.startsWith(`${layer}|`)).map(([k, v]) => [Number(k.split('|')[1]!.replace('+Inf', 'Infinity')), v] as const)
+        .sort((a, b) => a[0] - b[0]);
+      return { bounds: entries.map((e) => e[0]), counts: entries.map((e) => e[1]) };
+    };
+    /** The largest per-layer wasserstein1() of two sides' bucket counts. */
+    const worstLayer = (a: Map<string, number>, b: Map<string, number>) => {
+      const layers = [...new Set([...a.keys()].map((k) => k.split('|')[0]!))];
       expect(layers.sort()).toEqual(['hidden1', 'hidden2', 'hidden3']);
-      const histogram = (side: Map<string, number>, layer: string) => {
-        const entries = [...side].filter(([k]) => k.startsWith(`${layer}|`)).map(([k, v]) => [Number(k.split('|')[1]!.replace('+Inf', 'Infinity')), v] as const)
-          .sort((a, b) => a[0] - b[0]);
-        return { bounds: entries.map((e) => e[0]), counts: entries.map((e) => e[1]) };
-      };
-      const distances = layers.map((layer) => {
-        const d = wasserstein1(histogram(canary, layer), histogram(stable, layer));
+      return Math.max(...layers.map((layer) => {
+        const d = wasserstein1(histogram(a, layer), histogram(b, layer));
         if (!d.ok) throw new Error(d.error.message);
         return d.value;
-      });
-      expect(sli(model, 'drift').canaryValue).toBeCloseTo(Math.max(...distances), 9);
+      }));
+    };
+    for (const model of ['drifted', 'healthy', 'other-activation']) {
+      const live = (role: string) => vector(`increase(activation_value_bucket{model="${model}",role="${role}"}[${W}])`, ['layer', 'le']);
+      const [canary, stable, reference] = await Promise.all([live('canary'), live('stable'),
+        vector(`activation_reference_value_bucket{model="${model}",role="canary"}`, ['layer', 'le'])]);
+      expect(sli(model, 'drift').canaryValue).toBeCloseTo(worstLayer(canary, stable), 9);
+      expect(sli(model, 'trainingDrift').canaryValue).toBeCloseTo(worstLayer(canary, reference), 9);
     }
     for (const model of ['overconfident', 'healthy']) {
       const counter = (name: string) => vector(`increase(inference_calibration_${name}_total{model="${model}",role="canary"}[${W}])`, ['bin']);

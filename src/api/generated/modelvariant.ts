@@ -18,6 +18,7 @@ export type BuiltinSLI =
   | 'errorRate'
   | 'accuracy'
   | 'activationDrift'
+  | 'activationDriftFromReference'
   | 'quantizationDelta'
   | 'calibrationError'
   | 'memoryFootprint'
