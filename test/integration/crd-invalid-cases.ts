@@ -234,6 +234,7 @@ export const VALID_EDGE_CASES: ValidEdgeCase[] = [
     mutate: (s) => {
       analysis(s).slis = [
         { name: 'drift', builtin: 'activationDrift', max: 0.1 }, { name: 'quantization', builtin: 'quantizationDelta', max: 0.02 },
+        { name: 'trainingDrift', builtin: 'activationDriftFromReference', max: 0.1 },
         { name: 'calibration', builtin: 'calibrationError', max: 0.05, profile: 'reference' }, { name: 'memory', builtin: 'memoryFootprint', maxRatioToStable: 1.5 },
         { name: 'latency', builtin: 'latencyMean', profile: 'triton', max: 0.2 }, { name: 'errors', builtin: 'errorRate', profile: 'triton', max: 0.01 },
         { name: 'gpu', builtin: 'gpuUtilization', profile: 'dcgm', maxRatioToStable: 1.3 }, { name: 'gpuMemory', builtin: 'gpuMemoryUsed', profile: 'dcgm', maxRatioToStable: 1.2 },
