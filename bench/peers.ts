@@ -7,7 +7,7 @@
  *
  * 1. a healthy rollout (relu → gelu): how long until promoted, what it cost the apiserver and Prometheus;
  * 2. a faulty rollout: 4 s after the canary first takes traffic, its reference variant server is
- *    restarted with FAULT_ERROR_FRACTION=0.5 (or FAULT_NAN_FRACTION=0.5 with --fault nan); rollback
+ *    replaced by one started with FAULT_ERROR_FRACTION=0.5 (bench/peers/variant-pair.ts); rollback
  *    latency = the canary at 0 % − the fault being queryable (bench/peers/report.ts says exactly how
  *    each is observed).
  *
@@ -18,7 +18,7 @@
  * How to run (make bench-peers does both):
  *
  *   hack/tools.sh peers        # builds Argo Rollouts and Flagger from the Go module proxy, cached by version
- *   node bench/peers.ts [--fault error|nan] [--fault-delay 4] [--timeout 240] [--dir <running cluster dir>]
+ *   node bench/peers.ts [--fault-delay 4] [--timeout 240] [--dir <running cluster dir>]
  *        [--controllers activation-canary,argo-rollouts,flagger] [--json]
  *
  * With --dir naming a running cluster (make cluster-up uses .cluster) that one is used and left running;
@@ -30,7 +30,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { runLoad } from '../src/variant-server/load-generator.ts';
 import { isWrite, readAuditEvents } from '../test/harness/audit.ts';
 import { REPO_ROOT } from '../test/harness/binaries.ts';
 import { fakeGpuNode } from '../test/harness/cluster.ts';
@@ -45,7 +44,6 @@ import { ANALYSIS_INTERVAL_S, CONTROLLERS, errorRateQuery, MAX_ERROR_RATIO, SETT
 
 const { values: args } = parseArgs({
   options: {
-    fault: { type: 'string', default: 'error' },
     'fault-delay': { type: 'string', default: '4' },
     timeout: { type: 'string', default: '240' },
     dir: { type: 'string' },
@@ -59,11 +57,16 @@ if (unknown.length > 0 || !selected.includes('activation-canary')) {
   throw new Error(`--controllers: a comma-separated list of ${CONTROLLERS.join(', ')} that includes activation-canary (the ratios are to it); got ${JSON.stringify(args.controllers)}`);
 }
 const chosen = CONTROLLERS.filter((c) => selected.includes(c));
-const FAULT_ENV: Record<string, Record<string, string>> = { error: { FAULT_ERROR_FRACTION: '0.5' }, nan: { FAULT_NAN_FRACTION: '0.5' } };
-const faultEnv = FAULT_ENV[args.fault ?? ''];
-if (!faultEnv) throw new Error(`--fault must be one of ${Object.keys(FAULT_ENV).join(', ')}, not ${JSON.stringify(args.fault)}`);
-const FAULT_DELAY_MS = Number(args['fault-delay']) * 1000;
-const TIMEOUT_MS = Number(args.timeout) * 1000;
+/** The fault: the variant server's error knob, which the SLI every controller judges (errorRate) sees. */
+const faultEnv = { FAULT_ERROR_FRACTION: '0.5' };
+/** A non-negative number of seconds from a flag, in ms; anything else stops the bench with the flag's name. */
+const secondsFlag = (flag: string, value: string | undefined): number => {
+  const n = Number(value);
+  if (!(n >= 0)) throw new Error(`--${flag} must be a number of seconds ≥ 0, not ${JSON.stringify(value)}`);
+  return n * 1000;
+};
+const FAULT_DELAY_MS = secondsFlag('fault-delay', args['fault-delay']);
+const TIMEOUT_MS = secondsFlag('timeout', args.timeout);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`); };
 
@@ -137,10 +140,9 @@ async function apiserverRequests(user: string, since: number, until: number | nu
 }
 
 /** Creates each side's workload `name` with its variant servers, and waits until every controller has settled on stable. */
-async function prepare(sides: Side[], name: string): Promise<{ tracked: Tracked[]; pairs: VariantPair[] }> {
-  const pairs = await Promise.all(sides.map((s) => startVariantPair({ targetsDir: state.prometheusTargetsDir, namespace: s.namespace, model: name })));
+async function prepare(sides: Side[], name: string, fault?: Record<string, string>): Promise<{ tracked: Tracked[]; pairs: VariantPair[] }> {
+  const pairs = await Promise.all(sides.map((s) => startVariantPair({ targetsDir: state.prometheusTargetsDir, namespace: s.namespace, model: name, rate: 10, ...(fault ? { fault } : {}) })));
   running.push(...pairs.map((p) => ({ stop: () => p.close() })));
-  drive(pairs);
   const tracked: Tracked[] = [];
   for (const s of sides) {
     const w = workloadFor(s.name, s.namespace, name, RESOURCE);
@@ -179,14 +181,6 @@ async function waitOutcome(t: Tracked, startedAt: number): Promise<void> {
 const sides: Side[] = [];
 /** What the finally block stops, last started first. */
 const running: { stop(): Promise<void> | void }[] = [];
-const load = new AbortController();
-running.push({ stop: () => load.abort() });
-
-/** 10 requests/s (4 rows each) to each server of the pairs, open loop, until the bench ends. */
-function drive(pairs: VariantPair[]): void {
-  const urls = pairs.flatMap((p) => p.urls);
-  void runLoad({ urls, rate: 10 * urls.length, durationMs: 3_600_000, batch: 4, timeoutMs: 2000, signal: load.signal }).catch(() => undefined);
-}
 try {
   if (crdDirs.length > 0) {
     kubectl('apply', '--server-side', '--force-conflicts', ...crdDirs.flatMap((d) => ['-f', d]));
@@ -227,7 +221,7 @@ try {
   }));
 
   // Round 2: the fault, switched on in the canary mid-step.
-  const faulty = await prepare(sides, 'model-faulty');
+  const faulty = await prepare(sides, 'model-faulty', faultEnv);
   log(`round 2: rollouts whose canary gets ${Object.entries(faultEnv).map(([k, v]) => `${k}=${v}`).join(' ')} ${FAULT_DELAY_MS / 1000} s after it first takes traffic`);
   const fault: FaultFigures[] = await Promise.all(faulty.tracked.map(async (t, i) => {
     const side = sides[i] as Side;
@@ -239,7 +233,7 @@ try {
     if (t.firstTrafficAt !== null) {
       await sleep(Math.max(0, t.firstTrafficAt + FAULT_DELAY_MS - Date.now()));
       t.zeroAfter = Date.now();
-      await pair.faultOn(faultEnv);
+      pair.faultOn();
       faultAt = Date.now();
       const query = `${errorRateQuery(side.namespace, pair.model)} > ${MAX_ERROR_RATIO}`;
       while (queryableAt === null && t.outcome === null && Date.now() - faultAt < TIMEOUT_MS) {
@@ -249,11 +243,14 @@ try {
       log(`${side.name}: fault on at +${((faultAt - startedAt) / 1000).toFixed(1)} s, queryable ${queryableAt ? `${((queryableAt - faultAt) / 1000).toFixed(1)} s later` : 'never'}`);
     }
     await waitOutcome(t, startedAt);
+    // Argo's replica-ratio canary reports the abort first and scales the canary down once stable is back to full size.
+    while (t.zeroAfter !== null && t.canaryZeroAt === null && Date.now() - startedAt < TIMEOUT_MS) await sleep(200);
     log(`${side.name}: ${t.outcome ?? 'no outcome'}; canary at 0 % ${t.canaryZeroAt && queryableAt ? `${((t.canaryZeroAt - queryableAt) / 1000).toFixed(1)} s after the fault was queryable` : 'not seen'}`);
-    const api = await apiserverRequests(side.controller.user, startedAt, t.outcomeAt);
+    const endedAt = t.outcomeAt === null ? null : Math.max(t.outcomeAt, t.canaryZeroAt ?? 0);
+    const api = await apiserverRequests(side.controller.user, startedAt, endedAt);
     return {
-      startedAt, endedAt: t.outcomeAt, outcome: t.outcome, apiRequests: api.requests, apiWrites: api.writes,
-      queries: side.counter.queries(startedAt, t.outcomeAt ?? Date.now()), faultAt, queryableAt, canaryZeroAt: t.canaryZeroAt,
+      startedAt, endedAt, outcome: t.outcome, apiRequests: api.requests, apiWrites: api.writes,
+      queries: side.counter.queries(startedAt, endedAt ?? Date.now()), faultAt, queryableAt, canaryZeroAt: t.canaryZeroAt,
     };
   }));
 

@@ -9,7 +9,8 @@
  *   canary's share at 0 (workloads.ts, canaryPercent);
  * - promotion time = outcome `promoted` observed − the user's change applied;
  * - apiserver requests per rollout = the controller's requests (audit log, its own user; watches left
- *   out) from the change until the outcome; writes = create/update/patch/delete among them;
+ *   out) from the change until the outcome (for the faulty rollout: the later of the outcome and the
+ *   canary at 0 %); writes = create/update/patch/delete among them;
  * - Prometheus queries per interval = queries (instant + range, counted by its pass-through) from the
  *   change until the outcome ÷ (that duration ÷ its analysis interval);
  * - RSS = the controller process' VmRSS, peak over the run and at its end.

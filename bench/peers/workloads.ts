@@ -20,6 +20,8 @@
  * ReplicaSet's share of the desired replicas) and whether the rollout ended promoted or rolled back.
  */
 import * as k8s from '@kubernetes/client-node';
+import { BUILTIN_SLIS } from '../../src/analysis/builtins.ts';
+import { renderQuery } from '../../src/analysis/render-query.ts';
 import { API_VERSION as MV_API_VERSION, KIND as MV_KIND } from '../../src/api/types.ts';
 import { withPodLifecycle } from '../../test/harness/pod-lifecycle.ts';
 import type { Objects } from './object-watch.ts';
@@ -37,10 +39,11 @@ export const MAX_ERROR_RATIO = 0.05;
 /** Each controller's analysis interval in seconds (its minimum, see above). */
 export const ANALYSIS_INTERVAL_S: Record<ControllerName, number> = { 'activation-canary': 1, 'argo-rollouts': 1, flagger: 10 };
 
-/** The built-in errorRate query of the canary of `model` in `namespace`, rendered (what all three ask). */
+/** The built-in errorRate query of the canary of `model` in `namespace`, rendered as the operator renders it (what all three ask). */
 export function errorRateQuery(namespace: string, model: string): string {
-  const sel = (extra = '') => `inference_requests_total{namespace="${namespace}",model="${model}",role="canary",variant="${CANARY_VARIANT}"${extra}}[${SLI_WINDOW}]`;
-  return `(sum(rate(${sel(',code=~"5.."')})) or vector(0)) / sum(rate(${sel()}))`;
+  const q = renderQuery(BUILTIN_SLIS.errorRate.query, { namespace, name: model, role: 'canary', variant: CANARY_VARIANT, window: SLI_WINDOW });
+  if (!q.ok) throw new Error(`the errorRate template did not render: ${q.error.message}`);
+  return q.value;
 }
 
 export type Outcome = 'promoted' | 'rolledBack';
