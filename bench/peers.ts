@@ -6,7 +6,7 @@
  * its fastest documented reaction. Two rounds, the three controllers at once in each:
  *
  * 1. a healthy rollout (relu → gelu): how long until promoted, what it cost the apiserver and Prometheus;
- * 2. a faulty rollout: 4 s after the canary first takes traffic, its reference variant server is
+ * 2. a faulty rollout, three times (--fault-rounds): 4 s after the canary first takes traffic, its reference variant server is
  *    replaced by one started with FAULT_ERROR_FRACTION=0.5 (bench/peers/variant-pair.ts); rollback
  *    latency = the canary at 0 % − the fault being queryable (bench/peers/report.ts says exactly how
  *    each is observed).
@@ -18,7 +18,7 @@
  * How to run (make bench-peers does both):
  *
  *   hack/tools.sh peers        # builds Argo Rollouts and Flagger from the Go module proxy, cached by version
- *   node bench/peers.ts [--fault-delay 4] [--timeout 240] [--dir <running cluster dir>]
+ *   node bench/peers.ts [--fault-delay 4] [--fault-rounds 3] [--timeout 240] [--dir <running cluster dir>]
  *        [--controllers activation-canary,argo-rollouts,flagger] [--json]
  *
  * With --dir naming a running cluster (make cluster-up uses .cluster) that one is used and left running;
@@ -45,6 +45,7 @@ import { ANALYSIS_INTERVAL_S, CONTROLLERS, errorRateQuery, MAX_ERROR_RATIO, SETT
 const { values: args } = parseArgs({
   options: {
     'fault-delay': { type: 'string', default: '4' },
+    'fault-rounds': { type: 'string', default: '3' },
     timeout: { type: 'string', default: '240' },
     dir: { type: 'string' },
     controllers: { type: 'string', default: CONTROLLERS.join(',') },
@@ -67,6 +68,8 @@ const secondsFlag = (flag: string, value: string | undefined): number => {
 };
 const FAULT_DELAY_MS = secondsFlag('fault-delay', args['fault-delay']);
 const TIMEOUT_MS = secondsFlag('timeout', args.timeout);
+const FAULT_ROUNDS = Number(args['fault-rounds']);
+if (!Number.isInteger(FAULT_ROUNDS) || FAULT_ROUNDS < 1) throw new Error(`--fault-rounds must be a whole number ≥ 1, not ${JSON.stringify(args['fault-rounds'])}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`); };
 
@@ -139,8 +142,15 @@ async function apiserverRequests(user: string, since: number, until: number | nu
   return { requests: events.length, writes: events.filter(isWrite).length };
 }
 
+interface Round {
+  tracked: Tracked[];
+  pairs: VariantPair[];
+  /** Stops the round's watches, servers and load and deletes its objects, so the next round starts from the same footing. */
+  finish(): Promise<void>;
+}
+
 /** Creates each side's workload `name` with its variant servers, and waits until every controller has settled on stable. */
-async function prepare(sides: Side[], name: string, fault?: Record<string, string>): Promise<{ tracked: Tracked[]; pairs: VariantPair[] }> {
+async function prepare(sides: Side[], name: string, fault?: Record<string, string>): Promise<Round> {
   const pairs = await Promise.all(sides.map((s) => startVariantPair({ targetsDir: state.prometheusTargetsDir, namespace: s.namespace, model: name, rate: 10, ...(fault ? { fault } : {}) })));
   running.push(...pairs.map((p) => ({ stop: () => p.close() })));
   const tracked: Tracked[] = [];
@@ -157,7 +167,16 @@ async function prepare(sides: Side[], name: string, fault?: Record<string, strin
     const values = await Promise.all(sides.map((s) => queryValue(`${errorRateQuery(s.namespace, name)} and on() (sum(count_over_time(up{namespace="${s.namespace}",model="${name}",role="canary"}[${SLI_WINDOW}])) >= 10)`)));
     return values.every((v) => v !== undefined) ? true : undefined;
   }, 60_000, 500);
-  return { tracked, pairs };
+  return {
+    tracked, pairs,
+    async finish() {
+      for (const t of tracked) t.watch.stop();
+      await Promise.all(pairs.map((p) => p.close()));
+      for (const [i, t] of tracked.entries()) {
+        for (const obj of t.workload.objects((sides[i] as Side).counter.url)) await objectsApi.delete(obj).catch(() => undefined);
+      }
+    },
+  };
 }
 
 async function queryValue(promql: string): Promise<number | undefined> {
@@ -176,6 +195,55 @@ async function applyChange(t: Tracked): Promise<number> {
 async function waitOutcome(t: Tracked, startedAt: number): Promise<void> {
   while (t.outcome === null && Date.now() - startedAt < TIMEOUT_MS) await sleep(200);
   if (t.outcome === null) log(`${t.workload.controller}: no outcome within ${TIMEOUT_MS / 1000} s (see its log)`);
+}
+
+/**
+ * One faulty rollout on every side at once: each side's canary is switched to the faulty server
+ * FAULT_DELAY_MS after it first takes traffic; the bench then polls until the fault is queryable and
+ * waits for the outcome and for the canary at 0 %.
+ */
+async function faultRound(sides: Side[], name: string): Promise<FaultFigures[]> {
+  const faulty = await prepare(sides, name, faultEnv);
+  try {
+    return await faultyRollouts(sides, faulty);
+  } finally {
+    await faulty.finish();
+  }
+}
+
+async function faultyRollouts(sides: Side[], faulty: Round): Promise<FaultFigures[]> {
+  log(`${faulty.tracked[0]?.workload.name}: rollouts whose canary gets ${Object.entries(faultEnv).map(([k, v]) => `${k}=${v}`).join(' ')} ${FAULT_DELAY_MS / 1000} s after it first takes traffic`);
+  return Promise.all(faulty.tracked.map(async (t, i) => {
+    const side = sides[i] as Side;
+    const pair = faulty.pairs[i] as VariantPair;
+    const startedAt = await applyChange(t);
+    while (t.firstTrafficAt === null && t.outcome === null && Date.now() - startedAt < TIMEOUT_MS) await sleep(100);
+    let faultAt: number | null = null;
+    let queryableAt: number | null = null;
+    if (t.firstTrafficAt !== null) {
+      await sleep(Math.max(0, t.firstTrafficAt + FAULT_DELAY_MS - Date.now()));
+      t.zeroAfter = Date.now();
+      pair.faultOn();
+      faultAt = Date.now();
+      const query = `${errorRateQuery(side.namespace, pair.model)} > ${MAX_ERROR_RATIO}`;
+      while (queryableAt === null && t.outcome === null && Date.now() - faultAt < TIMEOUT_MS) {
+        if ((await queryValue(query).catch(() => undefined)) !== undefined) queryableAt = Date.now();
+        else await sleep(100);
+      }
+    }
+    await waitOutcome(t, startedAt);
+    // Argo's replica-ratio canary reports the abort first and scales the canary down once stable is back to full size.
+    while (t.zeroAfter !== null && t.canaryZeroAt === null && Date.now() - startedAt < TIMEOUT_MS) await sleep(200);
+    const at = (x: number | null, from: number | null) => (x === null || from === null ? 'never' : `+${((x - from) / 1000).toFixed(1)} s`);
+    log(`${side.name}: first traffic ${at(t.firstTrafficAt, startedAt)}, fault on ${at(faultAt, startedAt)}, queryable ${at(queryableAt, faultAt)} after it, ` +
+      `canary at 0 % ${at(t.canaryZeroAt, queryableAt)} after that; ${t.outcome ?? 'no outcome'}`);
+    const endedAt = t.outcomeAt === null ? null : Math.max(t.outcomeAt, t.canaryZeroAt ?? 0);
+    const api = await apiserverRequests(side.controller.user, startedAt, endedAt);
+    return {
+      startedAt, endedAt, outcome: t.outcome, apiRequests: api.requests, apiWrites: api.writes,
+      queries: side.counter.queries(startedAt, endedAt ?? Date.now()), faultAt, queryableAt, canaryZeroAt: t.canaryZeroAt,
+    };
+  }));
 }
 
 const sides: Side[] = [];
@@ -219,43 +287,17 @@ try {
     log(`${side.name}: ${t.outcome ?? 'no outcome'} after ${t.outcomeAt ? ((t.outcomeAt - startedAt) / 1000).toFixed(1) : '–'} s`);
     return { startedAt, endedAt: t.outcomeAt, outcome: t.outcome, apiRequests: api.requests, apiWrites: api.writes, queries: side.counter.queries(startedAt, t.outcomeAt ?? Date.now()) };
   }));
+  await healthy.finish();
 
-  // Round 2: the fault, switched on in the canary mid-step.
-  const faulty = await prepare(sides, 'model-faulty', faultEnv);
-  log(`round 2: rollouts whose canary gets ${Object.entries(faultEnv).map(([k, v]) => `${k}=${v}`).join(' ')} ${FAULT_DELAY_MS / 1000} s after it first takes traffic`);
-  const fault: FaultFigures[] = await Promise.all(faulty.tracked.map(async (t, i) => {
-    const side = sides[i] as Side;
-    const pair = faulty.pairs[i] as VariantPair;
-    const startedAt = await applyChange(t);
-    while (t.firstTrafficAt === null && t.outcome === null && Date.now() - startedAt < TIMEOUT_MS) await sleep(100);
-    let faultAt: number | null = null;
-    let queryableAt: number | null = null;
-    if (t.firstTrafficAt !== null) {
-      await sleep(Math.max(0, t.firstTrafficAt + FAULT_DELAY_MS - Date.now()));
-      t.zeroAfter = Date.now();
-      pair.faultOn();
-      faultAt = Date.now();
-      const query = `${errorRateQuery(side.namespace, pair.model)} > ${MAX_ERROR_RATIO}`;
-      while (queryableAt === null && t.outcome === null && Date.now() - faultAt < TIMEOUT_MS) {
-        if ((await queryValue(query).catch(() => undefined)) !== undefined) queryableAt = Date.now();
-        else await sleep(200);
-      }
-      log(`${side.name}: fault on at +${((faultAt - startedAt) / 1000).toFixed(1)} s, queryable ${queryableAt ? `${((queryableAt - faultAt) / 1000).toFixed(1)} s later` : 'never'}`);
-    }
-    await waitOutcome(t, startedAt);
-    // Argo's replica-ratio canary reports the abort first and scales the canary down once stable is back to full size.
-    while (t.zeroAfter !== null && t.canaryZeroAt === null && Date.now() - startedAt < TIMEOUT_MS) await sleep(200);
-    log(`${side.name}: ${t.outcome ?? 'no outcome'}; canary at 0 % ${t.canaryZeroAt && queryableAt ? `${((t.canaryZeroAt - queryableAt) / 1000).toFixed(1)} s after the fault was queryable` : 'not seen'}`);
-    const endedAt = t.outcomeAt === null ? null : Math.max(t.outcomeAt, t.canaryZeroAt ?? 0);
-    const api = await apiserverRequests(side.controller.user, startedAt, endedAt);
-    return {
-      startedAt, endedAt, outcome: t.outcome, apiRequests: api.requests, apiWrites: api.writes,
-      queries: side.counter.queries(startedAt, endedAt ?? Date.now()), faultAt, queryableAt, canaryZeroAt: t.canaryZeroAt,
-    };
-  }));
+  // Round 2, FAULT_ROUNDS times: the fault, switched on in the canary mid-step (a fresh workload each time).
+  const faults: FaultFigures[][] = sides.map(() => []);
+  for (let round = 1; round <= FAULT_ROUNDS; round++) {
+    const result = await faultRound(sides, `model-faulty-${round}`);
+    result.forEach((r, i) => faults[i]?.push(r));
+  }
 
   const figures: ControllerFigures[] = sides.map((s, i) => ({
-    controller: s.name, analysisIntervalS: ANALYSIS_INTERVAL_S[s.name], promote: promote[i] as RolloutFigures, fault: fault[i] as FaultFigures,
+    controller: s.name, analysisIntervalS: ANALYSIS_INTERVAL_S[s.name], promote: promote[i] as RolloutFigures, faults: faults[i] ?? [],
     rssPeakBytes: s.rssPeak, rssEndBytes: s.controller.rssBytes() ?? null,
   }));
   if (args.json) {

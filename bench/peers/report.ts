@@ -3,7 +3,7 @@
  * faulty rollout cost and how fast they ended, and each peer's figure as a ratio to this operator's.
  *
  * Definitions (all times are when the bench observed them, ms since the epoch):
- * - rollback latency = canary at 0 % − fault queryable, where "fault queryable" is the first instant
+ * - rollback latency = canary at 0 % − fault queryable (median over the fault rounds), where "fault queryable" is the first instant
  *   the bench's own poll of the canary's error-ratio query (every 200 ms, straight to Prometheus) is
  *   above the SLI's bound, and "canary at 0 %" the first watch event after the fault showing the
  *   canary's share at 0 (workloads.ts, canaryPercent);
@@ -38,14 +38,18 @@ export interface ControllerFigures {
   controller: ControllerName;
   analysisIntervalS: number;
   promote: RolloutFigures;
-  fault: FaultFigures;
+  /** One per fault round (each a fresh workload). */
+  faults: FaultFigures[];
   rssPeakBytes: number | null;
   rssEndBytes: number | null;
 }
 
 export interface DerivedFigures {
+  /** Medians over the fault rounds that reached 0 %; min and max beside them. */
   rollbackLatencyS: number | null;
+  rollbackLatencyRangeS: [number, number] | null;
   faultToZeroS: number | null;
+  faultToZeroRangeS: [number, number] | null;
   promotionS: number | null;
   promoteApiRequests: number;
   promoteApiWrites: number;
@@ -58,17 +62,30 @@ export interface DerivedFigures {
 
 const seconds = (from: number | null, to: number | null) => (from === null || to === null ? null : (to - from) / 1000);
 
-/** The figures the table shows, from what was observed. Queries are counted over both rollouts. */
+/** The median of the numbers (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+const known = (values: readonly (number | null)[]) => values.filter((v): v is number => v !== null);
+const range = (values: readonly number[]): [number, number] | null => (values.length === 0 ? null : [Math.min(...values), Math.max(...values)]);
+
+/** The figures the table shows, from what was observed. Queries are counted over every rollout. */
 export function derive(f: ControllerFigures): DerivedFigures {
-  const spans = [f.promote, f.fault].filter((r) => r.endedAt !== null);
+  const spans = [f.promote, ...f.faults].filter((r) => r.endedAt !== null);
   const spanS = spans.reduce((s, r) => s + ((r.endedAt as number) - r.startedAt) / 1000, 0);
   const queries = spans.reduce((s, r) => s + r.queries, 0);
+  const latencies = known(f.faults.map((r) => seconds(r.queryableAt, r.canaryZeroAt)));
+  const faultToZero = known(f.faults.map((r) => seconds(r.faultAt, r.canaryZeroAt)));
   return {
-    rollbackLatencyS: seconds(f.fault.queryableAt, f.fault.canaryZeroAt),
-    faultToZeroS: seconds(f.fault.faultAt, f.fault.canaryZeroAt),
+    rollbackLatencyS: median(latencies), rollbackLatencyRangeS: range(latencies),
+    faultToZeroS: median(faultToZero), faultToZeroRangeS: range(faultToZero),
     promotionS: f.promote.outcome === 'promoted' ? seconds(f.promote.startedAt, f.promote.endedAt) : null,
     promoteApiRequests: f.promote.apiRequests, promoteApiWrites: f.promote.apiWrites,
-    faultApiRequests: f.fault.apiRequests, faultApiWrites: f.fault.apiWrites,
+    faultApiRequests: median(f.faults.map((r) => r.apiRequests)) ?? 0, faultApiWrites: median(f.faults.map((r) => r.apiWrites)) ?? 0,
     queriesPerInterval: spanS > 0 ? queries / (spanS / f.analysisIntervalS) : null,
     queriesPerMinute: spanS > 0 ? queries / (spanS / 60) : null,
     rssPeakMiB: f.rssPeakBytes === null ? null : f.rssPeakBytes / 2 ** 20,
@@ -82,13 +99,15 @@ export function ratio(a: number | null, b: number | null): string {
   return `${(a / b).toFixed(1)}×`;
 }
 
-const ROWS: { label: string; key: keyof DerivedFigures; digits: number }[] = [
-  { label: 'rollback latency: fault queryable → canary 0 % (s)', key: 'rollbackLatencyS', digits: 1 },
-  { label: 'fault switched on → canary 0 % (s)', key: 'faultToZeroS', digits: 1 },
+type NumberKey = { [K in keyof DerivedFigures]: DerivedFigures[K] extends number | null ? K : never }[keyof DerivedFigures];
+
+const ROWS: { label: string; key: NumberKey; digits: number; range?: 'rollbackLatencyRangeS' | 'faultToZeroRangeS' }[] = [
+  { label: 'rollback latency: fault queryable → canary 0 % (s), median (min–max)', key: 'rollbackLatencyS', digits: 1, range: 'rollbackLatencyRangeS' },
+  { label: 'fault switched on → canary 0 % (s), median (min–max)', key: 'faultToZeroS', digits: 1, range: 'faultToZeroRangeS' },
   { label: 'healthy rollout: change → promoted (s)', key: 'promotionS', digits: 1 },
   { label: 'apiserver requests, healthy rollout', key: 'promoteApiRequests', digits: 0 },
   { label: '  of which writes', key: 'promoteApiWrites', digits: 0 },
-  { label: 'apiserver requests, rolled-back rollout', key: 'faultApiRequests', digits: 0 },
+  { label: 'apiserver requests, rolled-back rollout (median)', key: 'faultApiRequests', digits: 0 },
   { label: '  of which writes', key: 'faultApiWrites', digits: 0 },
   { label: 'Prometheus queries per analysis interval', key: 'queriesPerInterval', digits: 1 },
   { label: 'Prometheus queries per minute of rollout', key: 'queriesPerMinute', digits: 1 },
@@ -103,11 +122,12 @@ export function formatTable(all: readonly ControllerFigures[]): string {
   const derived = all.map((f) => ({ name: f.controller, d: derive(f) }));
   const ours = derived.find((x) => x.name === 'activation-canary');
   const peers = derived.filter((x) => x !== ours);
-  const cell = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
+  const cell = (v: number | null, digits: number, r?: [number, number] | null) =>
+    (v === null ? '–' : `${v.toFixed(digits)}${r ? ` (${r[0].toFixed(digits)}–${r[1].toFixed(digits)})` : ''}`);
   const header = ['', ...derived.map((x) => x.name), ...peers.map((p) => `${p.name} ÷ activation-canary`)];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of ROWS) {
-    const values = derived.map((x) => cell(x.d[row.key], row.digits));
+    const values = derived.map((x) => cell(x.d[row.key], row.digits, row.range ? x.d[row.range] : undefined));
     const ratios = peers.map((p) => ratio(p.d[row.key], ours ? ours.d[row.key] : null));
     lines.push(`| ${[row.label, ...values, ...ratios].join(' | ')} |`);
   }

@@ -5,16 +5,20 @@
  * objects it watches (route weights, Argo's ReplicaSets, the outcomes).
  */
 import { describe, expect, it } from '@jest/globals';
-import { derive, formatTable, ratio, type ControllerFigures } from '../../../bench/peers/report.ts';
+import { derive, formatTable, median, ratio, type ControllerFigures, type FaultFigures } from '../../../bench/peers/report.ts';
 import type { Objects } from '../../../bench/peers/object-watch.ts';
 import { errorRateQuery, workloadFor } from '../../../bench/peers/workloads.ts';
 
 const T = 1_000_000;
+/** A faulty rollout of 20 s from T + `at` s, whose canary was at 0 % `latencyMs` after the fault became queryable. */
+const fault = (at: number, latencyMs: number, over: Partial<FaultFigures> = {}): FaultFigures => ({
+  startedAt: T + at * 1000, endedAt: T + at * 1000 + 20_000, outcome: 'rolledBack', apiRequests: 90, apiWrites: 20, queries: 30,
+  faultAt: T + at * 1000 + 10_000, queryableAt: T + at * 1000 + 11_000, canaryZeroAt: T + at * 1000 + 11_000 + latencyMs, ...over,
+});
 const figures = (over: Partial<ControllerFigures> = {}): ControllerFigures => ({
   controller: 'activation-canary', analysisIntervalS: 1,
   promote: { startedAt: T, endedAt: T + 40_000, outcome: 'promoted', apiRequests: 200, apiWrites: 50, queries: 60 },
-  fault: { startedAt: T + 100_000, endedAt: T + 120_000, outcome: 'rolledBack', apiRequests: 90, apiWrites: 20, queries: 30,
-    faultAt: T + 110_000, queryableAt: T + 111_000, canaryZeroAt: T + 113_500 },
+  faults: [fault(100, 2500)],
   rssPeakBytes: 200 * 2 ** 20, rssEndBytes: 190 * 2 ** 20, ...over,
 });
 
@@ -33,14 +37,28 @@ describe('derive', () => {
 
   it('has no promotion time when the healthy rollout did not promote, and no latency when the canary never reached 0 %', () => {
     const f = figures();
-    const d = derive({ ...f, promote: { ...f.promote, outcome: 'rolledBack' }, fault: { ...f.fault, canaryZeroAt: null } });
+    const d = derive({ ...f, promote: { ...f.promote, outcome: 'rolledBack' }, faults: [fault(100, 0, { canaryZeroAt: null })] });
     expect(d.promotionS).toBeNull();
     expect(d.rollbackLatencyS).toBeNull();
+    expect(d.rollbackLatencyRangeS).toBeNull();
+  });
+
+  it('takes the median latency over the fault rounds that reached 0 %, with their range', () => {
+    const d = derive(figures({ faults: [fault(100, 4000), fault(200, 1000), fault(300, 0, { canaryZeroAt: null }), fault(400, 2000)] }));
+    expect(d.rollbackLatencyS).toBeCloseTo(2);
+    expect(d.rollbackLatencyRangeS).toEqual([1, 4]);
   });
 
   it('leaves a rollout without an outcome out of the query rate', () => {
-    const f = figures();
-    expect(derive({ ...f, fault: { ...f.fault, endedAt: null, outcome: null } }).queriesPerInterval).toBeCloseTo(60 / 40);
+    expect(derive(figures({ faults: [fault(100, 0, { endedAt: null, outcome: null })] })).queriesPerInterval).toBeCloseTo(60 / 40);
+  });
+});
+
+describe('median', () => {
+  it('is the middle value, or the mean of the middle two', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNull();
   });
 });
 
@@ -55,10 +73,10 @@ describe('ratio', () => {
 
 describe('formatTable', () => {
   it('has a column per controller and a ratio column per peer, each peer divided by this operator', () => {
-    const table = formatTable([figures(), figures({ controller: 'flagger', fault: { ...figures().fault, canaryZeroAt: T + 126_000 } })]);
+    const table = formatTable([figures(), figures({ controller: 'flagger', faults: [fault(100, 15_000)] })]);
     const lines = table.split('\n');
     expect(lines[0]).toBe('|  | activation-canary | flagger | flagger ÷ activation-canary |');
-    expect(lines.find((l) => l.startsWith('| rollback latency'))).toBe('| rollback latency: fault queryable → canary 0 % (s) | 2.5 | 15.0 | 6.0× |');
+    expect(lines.find((l) => l.startsWith('| rollback latency'))).toBe('| rollback latency: fault queryable → canary 0 % (s), median (min–max) | 2.5 (2.5–2.5) | 15.0 (15.0–15.0) | 6.0× |');
   });
 });
 
