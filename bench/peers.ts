@@ -179,11 +179,25 @@ async function prepare(sides: Side[], name: string, fault?: Record<string, strin
   };
 }
 
-async function queryValue(promql: string): Promise<number | undefined> {
-  const res = await fetch(`${state.prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+/** The first sample's value of an instant query (now, or at `atMs`), or undefined when it has none. */
+async function queryValue(promql: string, atMs?: number): Promise<number | undefined> {
+  const time = atMs === undefined ? '' : `&time=${(atMs / 1000).toFixed(3)}`;
+  const res = await fetch(`${state.prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}${time}`);
   const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
   const v = body.data?.result?.[0]?.value[1];
   return v === undefined ? undefined : Number(v);
+}
+
+/**
+ * The earliest instant in [from, until] (ms, 50 ms steps) at which `promql` evaluated at that instant
+ * has an answer, asked after the fact: a sample is stamped with its scrape's start, so this is when the
+ * fault became queryable, give or take a scrape's few milliseconds, whatever the bench's polling lag.
+ */
+async function firstAnswered(promql: string, from: number, until: number): Promise<number> {
+  for (let at = from; at < until; at += 50) {
+    if ((await queryValue(promql, at).catch(() => undefined)) !== undefined) return at;
+  }
+  return until;
 }
 
 async function applyChange(t: Tracked): Promise<number> {
@@ -230,6 +244,7 @@ async function faultyRollouts(sides: Side[], faulty: Round): Promise<FaultFigure
         if ((await queryValue(query).catch(() => undefined)) !== undefined) queryableAt = Date.now();
         else await sleep(100);
       }
+      if (queryableAt !== null) queryableAt = await firstAnswered(query, faultAt, queryableAt);
     }
     await waitOutcome(t, startedAt);
     // Argo's replica-ratio canary reports the abort first and scales the canary down once stable is back to full size.

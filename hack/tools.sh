@@ -94,6 +94,24 @@ build_go_install() { # name module version [extra ldflags]
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
 
+# Writes into directory $1 a throwaway main module that requires module $2 at version $3 and carries
+# that module's replace directives (only a main module's go.mod honours them), runs `go get` for
+# package $4 in it, and prints the module's source directory (where its CRDs are).
+module_with_replaces() { # work-dir module version package
+  local info gomod
+  info=$(go mod download -json "$2@$3")
+  gomod=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])' <<<"$info")
+  {
+    echo "module activation-canary-build"
+    grep -E '^go [0-9]' "$gomod"
+    echo "require $2 $3"
+    sed -n '/^replace (/,/^)/p' "$gomod"
+    grep -E '^replace [^(]' "$gomod" || true
+  } > "$1/go.mod"
+  (cd "$1" && go get "$4@$3" >&2)
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<<"$info"
+}
+
 # Argo CD is one binary that acts as argocd-server, -repo-server, -application-controller, … by the
 # name it is called by (or $ARGOCD_BINARY_NAME). Its go.mod has replace directives, which only the main
 # module's go.mod honours, so it is built from a throwaway module carrying them, as Kubernetes is. Its
@@ -103,18 +121,8 @@ build_argocd() {
   [[ -x "$dir/argocd" && -s "$dir/crds/application-crd.yaml" ]] && return
   log "building Argo CD $ARGOCD_VERSION (one binary: server, repo server, application controller, CLI); cold: about 5 minutes"
   local work; work=$(mktemp -d); trap 'rm -rf "$work"' RETURN
-  local info gomod src
-  info=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION")
-  gomod=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])' <<<"$info")
-  src=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<<"$info")
-  {
-    echo "module activation-canary-argocd-build"
-    grep -E '^go [0-9]' "$gomod"
-    echo "require github.com/argoproj/argo-cd/v3 $ARGOCD_VERSION"
-    sed -n '/^replace (/,/^)/p' "$gomod"
-    grep -E '^replace [^(]' "$gomod" || true
-  } > "$work/go.mod"
-  (cd "$work" && go get "github.com/argoproj/argo-cd/v3/cmd@$ARGOCD_VERSION" >&2)
+  local src
+  src=$(module_with_replaces "$work" github.com/argoproj/argo-cd/v3 "$ARGOCD_VERSION" github.com/argoproj/argo-cd/v3/cmd)
   rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/crds"
   (cd "$work" && go build -pgo=off -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" \
       -o "$dir.tmp/argocd" github.com/argoproj/argo-cd/v3/cmd)
@@ -131,18 +139,8 @@ build_argo_rollouts() {
   [[ -x "$dir/rollouts-controller" && -s "$dir/crds/rollout-crd.yaml" ]] && return
   log "building Argo Rollouts $ARGO_ROLLOUTS_VERSION (rollouts-controller); cold: about 10 minutes"
   local work; work=$(mktemp -d); trap 'rm -rf "$work"' RETURN
-  local info gomod src
-  info=$(go mod download -json "github.com/argoproj/argo-rollouts@$ARGO_ROLLOUTS_VERSION")
-  gomod=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])' <<<"$info")
-  src=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<<"$info")
-  {
-    echo "module activation-canary-argo-rollouts-build"
-    grep -E '^go [0-9]' "$gomod"
-    echo "require github.com/argoproj/argo-rollouts $ARGO_ROLLOUTS_VERSION"
-    sed -n '/^replace (/,/^)/p' "$gomod"
-    grep -E '^replace [^(]' "$gomod" || true
-  } > "$work/go.mod"
-  (cd "$work" && go get "github.com/argoproj/argo-rollouts/cmd/rollouts-controller@$ARGO_ROLLOUTS_VERSION" >&2)
+  local src
+  src=$(module_with_replaces "$work" github.com/argoproj/argo-rollouts "$ARGO_ROLLOUTS_VERSION" github.com/argoproj/argo-rollouts/cmd/rollouts-controller)
   rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/crds"
   (cd "$work" && nice -n 19 go build -p 2 -pgo=off \
       -ldflags "-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=${ARGO_ROLLOUTS_VERSION#v}" \

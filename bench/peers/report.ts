@@ -2,11 +2,12 @@
  * The peers bench's figures and its table (pure): per controller, what one healthy rollout and one
  * faulty rollout cost and how fast they ended, and each peer's figure as a ratio to this operator's.
  *
- * Definitions (all times are when the bench observed them, ms since the epoch):
- * - rollback latency = canary at 0 % − fault queryable (median over the fault rounds), where "fault queryable" is the first instant
- *   the bench's own poll of the canary's error-ratio query (every 200 ms, straight to Prometheus) is
- *   above the SLI's bound, and "canary at 0 %" the first watch event after the fault showing the
- *   canary's share at 0 (workloads.ts, canaryPercent);
+ * Definitions (all times ms since the epoch, as the bench observed them):
+ * - rollback latency = canary at 0 % − fault queryable, the median over the fault rounds. "Fault
+ *   queryable" is the earliest instant (50 ms steps) at which the canary's error-ratio query,
+ *   evaluated at that instant after the fact, is above the SLI's bound (a sample is stamped with its
+ *   scrape's start, so this does not depend on how fast the bench polls); "canary at 0 %" is the first
+ *   watch event after the fault showing the canary's share at 0 (workloads.ts, canaryPercent);
  * - promotion time = outcome `promoted` observed − the user's change applied;
  * - apiserver requests per rollout = the controller's requests (audit log, its own user; watches left
  *   out) from the change until the outcome (for the faulty rollout: the later of the outcome and the
