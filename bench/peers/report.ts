@@ -93,11 +93,12 @@ export function derive(f: ControllerFigures): DerivedFigures {
   };
 }
 
-/** a / b as text ("2.5×"); "–" when either is unknown, "∞" when only b is 0. */
+/** a / b as text ("2.5×", one significant digit below 0.1: "0.02×"); "–" when either is unknown, "∞" when only b is 0. */
 export function ratio(a: number | null, b: number | null): string {
   if (a === null || b === null) return '–';
   if (b === 0) return a === 0 ? '1.0×' : '∞';
-  return `${(a / b).toFixed(1)}×`;
+  const r = a / b;
+  return `${r >= 0.1 || r === 0 ? r.toFixed(1) : r.toPrecision(1)}×`;
 }
 
 type NumberKey = { [K in keyof DerivedFigures]: DerivedFigures[K] extends number | null ? K : never }[keyof DerivedFigures];

@@ -68,6 +68,8 @@ describe('ratio', () => {
     expect(ratio(null, 2)).toBe('–');
     expect(ratio(3, 0)).toBe('∞');
     expect(ratio(0, 0)).toBe('1.0×');
+    expect(ratio(1.9, 88.2)).toBe('0.02×');
+    expect(ratio(0, 5)).toBe('0.0×');
   });
 });
 
