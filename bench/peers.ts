@@ -19,7 +19,9 @@
  *
  *   hack/tools.sh peers        # builds Argo Rollouts and Flagger from the Go module proxy, cached by version
  *   node bench/peers.ts [--fault-delay 4] [--fault-rounds 3] [--timeout 240] [--dir <running cluster dir>]
- *        [--controllers activation-canary,argo-rollouts,flagger] [--json]
+ *        [--controllers activation-canary,argo-rollouts,flagger] [--operator-root <checkout>] [--json]
+ *
+ * --operator-root runs the operator of another checkout (e.g. an export of main: git archive main | tar -x -C /tmp/x).
  *
  * With --dir naming a running cluster (make cluster-up uses .cluster) that one is used and left running;
  * otherwise one is started and stopped at the end. Logs of the peers are in <cluster dir>/logs/.
@@ -49,6 +51,7 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '240' },
     dir: { type: 'string' },
     controllers: { type: 'string', default: CONTROLLERS.join(',') },
+    'operator-root': { type: 'string', default: REPO_ROOT },
     json: { type: 'boolean', default: false },
   },
 });
@@ -278,7 +281,7 @@ try {
     const namespace = await createTestNamespace(`peers-${name.split('-')[0]}`);
     const counter = await startQueryCounter(state.prometheusUrl);
     running.push({ stop: () => counter.close() });
-    const controller = await startController({ name, namespace, prometheusUrl: counter.url, logDir: join(dir, 'logs'), bins });
+    const controller = await startController({ name, namespace, prometheusUrl: counter.url, logDir: join(dir, 'logs'), bins, operatorRoot: resolve(args['operator-root'] ?? REPO_ROOT) });
     running.push(controller);
     sides.push({ name, namespace, counter, controller, rssPeak: null });
     log(`${name} running in ${namespace} (pid ${controller.pid}, log ${controller.logFile})`);
@@ -318,7 +321,7 @@ try {
   if (args.json) {
     console.log(JSON.stringify({ fault: faultEnv, settings: SETTINGS, figures }, null, 2));
   } else {
-    console.log(`\nSide by side, one run, fault ${Object.entries(faultEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (${new Date().toISOString()})\n`);
+    console.log(`\nSide by side, one run, fault ${Object.entries(faultEnv).map(([k, v]) => `${k}=${v}`).join(' ')}, operator of ${resolve(args['operator-root'] ?? REPO_ROOT)} (${new Date().toISOString()})\n`);
     console.log(formatTable(figures));
     console.log('\nSettings:');
     for (const s of sides) console.log(`- ${s.name}: ${SETTINGS[s.name]}`);

@@ -42,10 +42,21 @@ function namespacedKubeconfig(user: string, namespace: string): string {
   return file;
 }
 
-export async function startController(o: { name: ControllerName; namespace: string; prometheusUrl: string; logDir: string; bins: { argoRollouts: string; flagger: string } }): Promise<RunningController> {
+export interface ControllerOptions {
+  name: ControllerName;
+  namespace: string;
+  /** The Prometheus address the controller is given (its counting pass-through). */
+  prometheusUrl: string;
+  logDir: string;
+  bins: { argoRollouts: string; flagger: string };
+  /** The checkout whose operator runs (default this one). */
+  operatorRoot?: string;
+}
+
+export async function startController(o: ControllerOptions): Promise<RunningController> {
   const user = `bench-peers-${o.name}`;
   if (o.name === 'activation-canary') {
-    const op = startOperator({ args: ['--namespace', o.namespace, '--leader-elect=false'], user });
+    const op = startOperator({ args: ['--namespace', o.namespace, '--leader-elect=false'], user, ...(o.operatorRoot ? { root: o.operatorRoot } : {}) });
     await op.port();
     const pid = op.child.pid ?? 0;
     return { name: o.name, namespace: o.namespace, user, pid, logFile: op.logFile, rssBytes: () => readRss(pid), stop: () => op.stop() };
