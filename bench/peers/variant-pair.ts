@@ -24,7 +24,7 @@ export const CANARY_VARIANT = 'gelu';
 export interface VariantPair {
   namespace: string;
   model: string;
-  /** Switches the canary's target and load to the faulty process; resolves once the target file is written. */
+  /** Switches the canary's target and load to the faulty process (the target file is rewritten before it returns). */
   faultOn(): void;
   close(): Promise<void>;
 }
