@@ -88,6 +88,11 @@ build: node_modules ## Compile to dist/
 bench: node_modules ## Benchmarks (not tests): print figures measured side by side
 	node bench/variant-server.bench.ts
 
+.PHONY: bench-peers
+bench-peers: tools node_modules ## Rollback latency, promotion time and costs side by side with Argo Rollouts and Flagger (builds them once; docs/performance-peers.md)
+	hack/tools.sh peers
+	node bench/peers.ts $(BENCH_ARGS)
+
 .PHONY: fuzz
 # FUZZ_RUNS (default 10000) and FUZZ_SEED (default random, printed) as variables or in the environment;
 # FUZZ_ARGS passes more flags (--case 12,345 replays cases; --dir .cluster reuses make cluster-up's cluster).

@@ -9,7 +9,9 @@
 # Argo CD (built from its Go module) and Redis (Debian) are for the GitOps test only: `all` leaves them
 # out so `make demo` never waits for them; `gitops` installs both (`make test` runs it).
 #
-# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|monitoring-crds|argocd|redis|gitops|all|paths]
+# Argo Rollouts and Flagger (built from their Go modules) are for bench/peers.ts only (`peers`).
+#
+# usage: hack/tools.sh [node|k8s|etcd|kwok|helm|prometheus|route-crds|monitoring-crds|argocd|redis|gitops|argo-rollouts|flagger|peers|all|paths]
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.37.2}
@@ -21,6 +23,11 @@ NODE_MAJOR=${NODE_MAJOR:-24}
 # compile (controller/cache/info.go calls settings.ValidateExternalURL, absent from that tag), and from
 # v3.3 on go.mod replaces gitops-engine with ./gitops-engine, a directory the module zip leaves out.
 ARGOCD_VERSION=${ARGOCD_VERSION:-v3.2.11}
+# The peers bench/peers.ts runs side by side with the operator (make bench-peers, not make test).
+# v1.10.1: v1.10.2's go.mod asks for go 1.26.10, newer than the toolchain here (GOTOOLCHAIN=local);
+# ARGO_ROLLOUTS_VERSION=v1.10.2 GOTOOLCHAIN=go1.26.10 builds it with a toolchain from the proxy.
+ARGO_ROLLOUTS_VERSION=${ARGO_ROLLOUTS_VERSION:-v1.10.1}
+FLAGGER_VERSION=${FLAGGER_VERSION:-v1.36.1}
 # The route CRDs the gatewayAPI and istio routers are tested against (standard channel of Gateway API).
 # A zip is checked against its SHA-256 when the version is the pinned one.
 GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.7.0}
@@ -87,6 +94,25 @@ build_go_install() { # name module version [extra ldflags]
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
 
+# Writes into directory $1 a throwaway main module that requires module $2 at version $3 and carries
+# that module's replace directives (only a main module's go.mod honours them), runs `go get` for
+# package $4 in it, and prints the module's source directory (where its CRDs are). Called in $(…),
+# where set -e does not apply, so every step returns on failure itself.
+module_with_replaces() { # work-dir module version package
+  local info gomod
+  info=$(go mod download -json "$2@$3") || { echo "tools: go mod download $2@$3 failed: $info" >&2; return 1; }
+  gomod=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])' <<<"$info") || return
+  {
+    echo "module activation-canary-build"
+    grep -E '^go [0-9]' "$gomod"
+    echo "require $2 $3"
+    sed -n '/^replace (/,/^)/p' "$gomod"
+    grep -E '^replace [^(]' "$gomod" || true
+  } > "$1/go.mod" || return
+  (cd "$1" && go get "$4@$3" >&2) || return
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<<"$info"
+}
+
 # Argo CD is one binary that acts as argocd-server, -repo-server, -application-controller, … by the
 # name it is called by (or $ARGOCD_BINARY_NAME). Its go.mod has replace directives, which only the main
 # module's go.mod honours, so it is built from a throwaway module carrying them, as Kubernetes is. Its
@@ -96,22 +122,48 @@ build_argocd() {
   [[ -x "$dir/argocd" && -s "$dir/crds/application-crd.yaml" ]] && return
   log "building Argo CD $ARGOCD_VERSION (one binary: server, repo server, application controller, CLI); cold: about 5 minutes"
   local work; work=$(mktemp -d); trap 'rm -rf "$work"' RETURN
-  local info gomod src
-  info=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION")
-  gomod=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])' <<<"$info")
-  src=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<<"$info")
-  {
-    echo "module activation-canary-argocd-build"
-    grep -E '^go [0-9]' "$gomod"
-    echo "require github.com/argoproj/argo-cd/v3 $ARGOCD_VERSION"
-    sed -n '/^replace (/,/^)/p' "$gomod"
-    grep -E '^replace [^(]' "$gomod" || true
-  } > "$work/go.mod"
-  (cd "$work" && go get "github.com/argoproj/argo-cd/v3/cmd@$ARGOCD_VERSION" >&2)
+  local src
+  src=$(module_with_replaces "$work" github.com/argoproj/argo-cd/v3 "$ARGOCD_VERSION" github.com/argoproj/argo-cd/v3/cmd)
   rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/crds"
   (cd "$work" && go build -pgo=off -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" \
       -o "$dir.tmp/argocd" github.com/argoproj/argo-cd/v3/cmd)
   cp "$src/manifests/crds/application-crd.yaml" "$src/manifests/crds/appproject-crd.yaml" "$dir.tmp/crds/"
+  chmod -R u+w "$dir.tmp"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# Argo Rollouts' controller, built like Argo CD (its go.mod replaces every k8s.io staging module), at
+# the lowest priority and two compile jobs (the bench machine's cores are shared). Its CRDs (Rollout,
+# AnalysisTemplate, AnalysisRun, …) come from manifests/crds of the same module.
+build_argo_rollouts() {
+  local dir="$CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION"
+  [[ -x "$dir/rollouts-controller" && -s "$dir/crds/rollout-crd.yaml" ]] && return
+  log "building Argo Rollouts $ARGO_ROLLOUTS_VERSION (rollouts-controller); cold: about 6 minutes"
+  local work; work=$(mktemp -d); trap 'rm -rf "$work"' RETURN
+  local src
+  src=$(module_with_replaces "$work" github.com/argoproj/argo-rollouts "$ARGO_ROLLOUTS_VERSION" github.com/argoproj/argo-rollouts/cmd/rollouts-controller)
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/crds"
+  (cd "$work" && nice -n 19 go build -p 2 -pgo=off \
+      -ldflags "-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=${ARGO_ROLLOUTS_VERSION#v}" \
+      -o "$dir.tmp/rollouts-controller" github.com/argoproj/argo-rollouts/cmd/rollouts-controller)
+  cp "$src"/manifests/crds/*.yaml "$dir.tmp/crds/"
+  rm -f "$dir.tmp/crds/kustomization.yaml"
+  chmod -R u+w "$dir.tmp"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# Flagger has no replace directives: go install, at the lowest priority and two compile jobs. Its CRDs
+# (Canary, MetricTemplate, AlertProvider) come from artifacts/flagger/crd.yaml of the same module.
+build_flagger() {
+  local dir="$CACHE/flagger-$FLAGGER_VERSION"
+  [[ -x "$dir/flagger" && -s "$dir/crds/crd.yaml" ]] && return
+  log "building Flagger $FLAGGER_VERSION; cold: about 2 minutes"
+  local src
+  src=$(go mod download -json "github.com/fluxcd/flagger@$FLAGGER_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/crds"
+  GOBIN="$dir.tmp" nice -n 19 go install -p 2 -ldflags "-s -w -X github.com/fluxcd/flagger/pkg/version.VERSION=${FLAGGER_VERSION#v}" \
+    "github.com/fluxcd/flagger/cmd/flagger@$FLAGGER_VERSION"
+  cp "$src/artifacts/flagger/crd.yaml" "$dir.tmp/crds/"
   chmod -R u+w "$dir.tmp"
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
@@ -237,6 +289,10 @@ ISTIO_CRDS=$CACHE/istio-api-$ISTIO_API_VERSION
 ARGOCD_BIN=$CACHE/argocd-$ARGOCD_VERSION/argocd
 ARGOCD_CRDS=$CACHE/argocd-$ARGOCD_VERSION/crds
 MONITORING_CRDS=$CACHE/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION
+ARGO_ROLLOUTS_BIN=$CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/rollouts-controller
+ARGO_ROLLOUTS_CRDS=$CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/crds
+FLAGGER_BIN=$CACHE/flagger-$FLAGGER_VERSION/flagger
+FLAGGER_CRDS=$CACHE/flagger-$FLAGGER_VERSION/crds
 P
 }
 
@@ -252,8 +308,11 @@ case "${1:-all}" in
   redis) install_redis ;;
   gitops) install_redis; build_argocd ;;
   monitoring-crds) fetch_monitoring_crds ;;
+  argo-rollouts) build_argo_rollouts ;;
+  flagger) build_flagger ;;
+  peers) build_flagger; build_argo_rollouts ;;
   paths) paths ;;
   all) install_node; install_prometheus; fetch_route_crds; fetch_monitoring_crds; build_etcd; build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
        build_helm; build_k8s ;;
-  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|monitoring-crds|argocd|redis|gitops|all|paths]" >&2; exit 2 ;;
+  *) echo "usage: $0 [node|k8s|etcd|kwok|helm|prometheus|route-crds|monitoring-crds|argocd|redis|gitops|argo-rollouts|flagger|peers|all|paths]" >&2; exit 2 ;;
 esac

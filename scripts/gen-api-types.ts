@@ -36,6 +36,7 @@ const TITLES: Record<string, string> = {
   'spec.strategy.analysis.slo': 'SLO',
   'spec.strategy.analysis.slis[]': 'SLI',
   'spec.strategy.analysis.slis[].builtin': 'BuiltinSLI',
+  'spec.strategy.analysis.slis[].profile': 'SLIProfile',
   'spec.strategy.experiment': 'Experiment',
   'spec.strategy.experiment.candidates[]': 'ExperimentCandidate',
   'spec.strategy.experiment.slis[]': 'ExperimentSLI',

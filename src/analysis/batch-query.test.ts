@@ -11,8 +11,9 @@ const vector = (...s: ReturnType<typeof series>[]): VectorResult => ({ kind: 've
 const SEL = `{${ROLE_SELECTOR}}`;
 
 describe('batchTemplate: which templates batch', () => {
+  const batching = Object.entries(BUILTIN_SLIS).filter(([, s]) => !('batches' in s));
   const templates = [
-    ...Object.entries(BUILTIN_SLIS).flatMap(([name, s]) => [[`${name} query`, s.query], [`${name} samplesQuery`, s.samplesQuery]]),
+    ...batching.flatMap(([name, s]) => [[`${name} query`, s.query], [`${name} samplesQuery`, s.samplesQuery]]),
     ['burn rate errorQuery', DEFAULT_BURN_RATE_QUERIES.errorQuery], ['burn rate totalQuery', DEFAULT_BURN_RATE_QUERIES.totalQuery],
   ];
 
@@ -26,6 +27,12 @@ describe('batchTemplate: which templates batch', () => {
     expect(sums.length).toBeGreaterThan(0);
     for (const s of sums) expect(s).toMatch(/namespace, model, role, variant\) \($/);
   });
+
+  it('knows which built-ins are outside the grammar: the ones that join histograms on layer and le or select stable too', () =>
+    expect(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'batches' in s).map(([n]) => n)).toEqual(['activationDrift', 'activationDriftFromReference', 'quantizationDelta']));
+
+  it.each(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'batches' in s))('sends the built-in %s per ModelVariant, as its batches: false says', (_name, s) =>
+    expect(batchedTemplateOf(s.query)).toBeUndefined());
 
   it('replaces `or vector(0)` with 0 times the presence query, so the fallback is per member', () => {
     expect(batchTemplate(`(sum(rate(bad${SEL}[{{window}}])) or vector(0)) / sum(rate(all${SEL}[{{window}}]))`, `sum(increase(all${SEL}[{{window}}]))`))

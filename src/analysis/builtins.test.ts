@@ -12,17 +12,42 @@ const render = (template: string): string => {
 
 describe('built-in SLIs', () => {
   it('knows exactly the built-ins of docs/api.md', () =>
-    expect(Object.keys(BUILTIN_SLIS).sort()).toEqual(['accuracy', 'activationSaturation', 'deadUnits', 'errorRate', 'latencyP95', 'nonFinite']));
+    expect(Object.keys(BUILTIN_SLIS).sort()).toEqual([
+      'accuracy', 'activationDrift', 'activationDriftFromReference', 'activationSaturation', 'calibrationError', 'deadUnits', 'errorRate', 'latencyP95',
+      'memoryFootprint', 'nonFinite', 'quantizationDelta',
+    ]));
 
-  it.each(Object.entries(BUILTIN_SLIS))('%s selects one role of one variant of one model, over the window', (_name, sli) => {
+  it('marks the built-ins that compare the role with stable inside their own query', () =>
+    expect(Object.entries(BUILTIN_SLIS).filter(([, s]) => 'comparesWithStable' in s).map(([n]) => n)).toEqual(['activationDrift', 'quantizationDelta']));
+
+  it.each(Object.entries(BUILTIN_SLIS))('%s selects one role of one variant of one model (and stable\'s side when it compares), over the window', (name, sli) => {
     for (const query of [render(sli.query), render(sli.samplesQuery)]) {
       const selectors = query.match(/\{[^}]*\}/g) ?? [];
       expect(selectors.length).toBeGreaterThan(0);
-      for (const s of selectors) expect(s).toContain('namespace="ml",model="sentiment",role="canary",variant="gelu"');
+      const role = selectors.filter((s) => s.includes('namespace="ml",model="sentiment",role="canary",variant="gelu"'));
+      const stable = selectors.filter((s) => s.includes('namespace="ml",model="sentiment",role="stable"'));
+      expect(role.length).toBeGreaterThan(0);
+      expect(role.length + stable.length).toBe(selectors.length);
+      expect(stable.length > 0).toBe('comparesWithStable' in BUILTIN_SLIS[name as keyof typeof BUILTIN_SLIS]);
       expect(query).toContain('[2m]');
       expect(query).not.toContain('{{');
     }
   });
+
+  it('computes the quantization delta as stable\'s accuracy minus this role\'s', () =>
+    expect(render(BUILTIN_SLIS.quantizationDelta.query)).toBe(
+      '(sum(rate(inference_correct_predictions_total{namespace="ml",model="sentiment",role="stable"}[2m]))'
+      + ' / sum(rate(inference_labelled_predictions_total{namespace="ml",model="sentiment",role="stable"}[2m])))'
+      + ' - (sum(rate(inference_correct_predictions_total{namespace="ml",model="sentiment",role="canary",variant="gelu"}[2m]))'
+      + ' / sum(rate(inference_labelled_predictions_total{namespace="ml",model="sentiment",role="canary",variant="gelu"}[2m])))'));
+
+  it('computes the calibration error as Σ per bin |correct − confidence sum| over labelled predictions', () =>
+    expect(render(BUILTIN_SLIS.calibrationError.query)).toMatch(
+      /^sum\(abs\(sum by \(bin\) \(rate\(inference_calibration_correct_total\{.*\}\[2m\]\)\) - sum by \(bin\) \(rate\(inference_calibration_confidence_total\{.*\}\[2m\]\)\)\)\) \/ sum\(rate\(inference_calibration_predictions_total\{.*\}\[2m\]\)\)$/));
+
+  it('takes the memory footprint of the role\'s largest pod over the window', () =>
+    expect(render(BUILTIN_SLIS.memoryFootprint.query)).toBe(
+      'max(max_over_time(process_resident_memory_bytes{namespace="ml",model="sentiment",role="canary",variant="gelu"}[2m]))'));
 
   it('computes the saturation as saturated over observed units', () =>
     expect(render(BUILTIN_SLIS.activationSaturation.query)).toBe(

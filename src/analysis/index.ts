@@ -16,6 +16,10 @@ export { burnRate, errorRatio, budgetConsumed, multiwindowVerdict, plannedRollou
 export { judgeSli, thresholdText, type SliResult } from './sli-verdict.ts';
 export { renderQuery, escapeLabelValue, isPromDuration, toPromDuration, TEMPLATE_VARIABLES, type TemplateVars } from './render-query.ts';
 export { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli, type BuiltinSli, type BuiltinSliName } from './builtins.ts';
+export {
+  ALL_BUILTIN_NAMES, DCGM_SLIS, PROFILE_SLIS, SLI_PROFILES, TRITON_SLIS, resolveBuiltin, type SliProfile,
+} from './profiles.ts';
+export { jensenShannon, wasserstein1, type CumulativeHistogram, type DistanceError, type DistanceResult } from './distribution-distance.ts';
 export { formatPromValue, parsePromValue } from './prom-value.ts';
 export { DEFAULTS, type AnalysisSpec, type AnalysisTarget, type PrometheusSpec, type SliSpec, type SloSpec } from './spec.ts';
 export type { AnalysisStatus, BurnRateStatus, SliStatus } from './status.ts';

@@ -82,11 +82,19 @@ describe('measureAnalysis', () => {
     [{ name: 'x', query: 'up', max: 1, window: 'soon' }, 'InvalidWindow', 'SLI x: window "soon"'],
     [{ name: 'x', max: 1 }, 'InvalidSli', 'neither builtin nor query'],
     [{ name: 'x', builtin: 'accuracy', query: 'up', max: 1 }, 'InvalidSli', 'both builtin and query'],
+    [{ name: 'x', builtin: 'accuracy', profile: 'triton', max: 1 }, 'UnknownBuiltin', 'unknown builtin "accuracy" in profile triton'],
+    [{ name: 'x', query: 'up', profile: 'dcgm', max: 1 }, 'InvalidSli', 'profile applies only to a builtin'],
   ])('records a spec problem (%j) as %s in that SLI, without querying it', async (sli, code, text) => {
     const { querier, asked } = recorder();
     const m = await measureAnalysis(querier, { prometheus, slis: [sli] }, target, now);
     expect(asked).toHaveLength(0);
     expect(m.slis[0]?.canary).toMatchObject({ kind: 'error', error: { code, message: expect.stringContaining(text) } });
+  });
+
+  it('reads a built-in from its profile: Triton\'s latencyP95 from its summary', async () => {
+    const { querier, asked } = recorder();
+    await measureAnalysis(querier, { prometheus, slis: [{ name: 'p95', builtin: 'latencyP95', profile: 'triton', max: 1 }] }, target, now);
+    expect(asked.some((q) => q.promql.startsWith('max(nv_inference_request_summary_us{'))).toBe(true);
   });
 
   it('asks for a samplesQuery when a custom SLI sets minSamples', async () => {

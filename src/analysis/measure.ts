@@ -8,11 +8,12 @@
  * is recorded as an error in the SLI it belongs to, and the other SLIs are still measured.
  */
 import { parseDuration } from '../util/duration.ts';
-import { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli } from './builtins.ts';
+import { DEFAULT_BURN_RATE_QUERIES } from './builtins.ts';
 import { runLimited } from './concurrency.ts';
 import type { SpecError } from './errors.ts';
 import type { Measured, Measurements, SliMeasurement, WindowEvents } from './measurements.ts';
 import { classifyTransportError } from './prometheus-provider.ts';
+import { resolveBuiltin } from './profiles.ts';
 import type { QueryResult } from './prometheus-response.ts';
 import { renderQuery, toPromDuration, type TemplateVars } from './render-query.ts';
 import { DEFAULTS, type AnalysisSpec, type AnalysisTarget, type SliSpec } from './spec.ts';
@@ -128,12 +129,13 @@ function resolveDefinition(sli: SliSpec): Definition {
     return custom({ code: 'InvalidSli', sli: sli.name, message: `SLI ${sli.name} sets both builtin and query; keep exactly one` });
   }
   if (sli.builtin !== undefined) {
-    if (!isBuiltinSli(sli.builtin)) {
-      return custom({ code: 'UnknownBuiltin', builtin: sli.builtin,
-        message: `SLI ${sli.name}: unknown builtin ${JSON.stringify(sli.builtin)}; use one of ${Object.keys(BUILTIN_SLIS).join(', ')}, or a query` });
-    }
-    const { query, samplesQuery, minSamples, samplesUnit } = BUILTIN_SLIS[sli.builtin];
+    const builtin = resolveBuiltin(sli.name, sli.builtin, sli.profile);
+    if (!builtin.ok) return custom(builtin.error);
+    const { query, samplesQuery, minSamples, samplesUnit } = builtin.value;
     return { query, samplesQuery, minSamples, samplesUnit };
+  }
+  if (sli.profile !== undefined) {
+    return custom({ code: 'InvalidSli', sli: sli.name, message: `SLI ${sli.name}: profile applies only to a builtin; remove it from an SLI with a query` });
   }
   if (sli.query !== undefined) return custom(sli.query);
   return custom({ code: 'InvalidSli', sli: sli.name, message: `SLI ${sli.name} sets neither builtin nor query; set exactly one` });

@@ -77,6 +77,20 @@ describe('renderQuery', () => {
     expect(r.ok ? '' : r.error.message).toMatch(/must be inside a double- or single-quoted string/);
   });
 
+  it.each([
+    ["'{{namespace}}", 1],
+    ["'\ud800{{namespace}}", 1], // a lone surrogate before it (found by the render-query property, seed -217251491)
+    ['up{a="x"} or m{model="{{name}}', 22],
+    ['m{a="\\"", b="{{name}}}', 13],
+  ])('refuses a placeholder in a string never closed: %j', (template, quoteAt) => {
+    const r = render(template);
+    expect(r).toMatchObject({ ok: false, error: { code: 'PlaceholderOutsideString' } });
+    expect(r.ok ? '' : r.error.message).toContain(`is in a string that is never closed (the ${template[quoteAt - 1]} at character ${quoteAt} has no closing`);
+  });
+
+  it('renders a placeholder in a closed string followed by another string', () =>
+    expect(rendered('m{a="{{name}}", b=\'x\'}', { name: 'n' })).toBe("m{a=\"n\", b='x'}"));
+
   it('lets {{window}} stand anywhere: it is a checked duration, not text', () =>
     expect(rendered('rate(m{a="{{window}}"}[{{window}}]) offset {{window}}')).toBe('rate(m{a="1m"}[1m]) offset 1m'));
 

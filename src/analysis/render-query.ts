@@ -101,15 +101,24 @@ function contexts(template: string): Context[] {
   return out;
 }
 
+/** Where a string that runs to the end of the template (never closed) opens, if one does. */
+function unclosedStringStart(at: Context[]): number | undefined {
+  if (at[at.length - 1]?.kind !== 'string') return undefined;
+  let i = at.length - 1;
+  while (i > 0 && at[i - 1]?.kind === 'string') i--;
+  return i - 1; // the opening quote is recorded as code
+}
+
 const where = (c: Context | undefined): string =>
   !c || c.kind === 'code' ? 'bare in the query' : c.kind === 'comment' ? 'in a comment' : 'in a backtick string, which has no escapes';
 
 /**
  * What is wrong with `template` whatever the values: an unknown variable, or a text placeholder outside
- * a double- or single-quoted string. Undefined when it can be rendered.
+ * a double- or single-quoted string, or in one that is never closed. Undefined when it can be rendered.
  */
 export function checkTemplate(template: string): SpecError | undefined {
   const at = contexts(template);
+  const unclosedFrom = unclosedStringStart(at);
   for (const m of template.matchAll(PLACEHOLDER)) {
     const variable = (m[1] ?? '').trim();
     if (!isVariable(variable)) {
@@ -117,6 +126,10 @@ export function checkTemplate(template: string): SpecError | undefined {
         message: `unknown template variable {{${variable}}} in query ${JSON.stringify(queryEcho(template))}; use one of ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}` };
     }
     const c = at[m.index];
+    if (variable !== 'window' && c?.kind === 'string' && unclosedFrom !== undefined && m.index > unclosedFrom) {
+      return { code: 'PlaceholderOutsideString', variable,
+        message: `{{${variable}}} is in a string that is never closed (the ${c.quote} at character ${unclosedFrom + 1} has no closing ${c.quote}), so its value would be read as PromQL; close the string in query ${JSON.stringify(queryEcho(template))}` };
+    }
     if (variable !== 'window' && !(c?.kind === 'string' && c.quote !== '`')) {
       return { code: 'PlaceholderOutsideString', variable,
         message: `{{${variable}}} must be inside a double- or single-quoted string, e.g. model="{{name}}", so its value stays a label value; it is ${where(c)} in query ${JSON.stringify(queryEcho(template))}` };

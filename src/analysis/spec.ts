@@ -39,8 +39,10 @@ export interface SloSpec {
 /** One entry of `strategy.analysis.slis[]`: exactly one of `builtin` and `query`, at least one bound. */
 export interface SliSpec {
   name: string;
-  /** One of the names in BUILTIN_SLIS (kept a plain string so a generated union type fits). */
+  /** A built-in of `profile` (BUILTIN_SLIS, or profiles.ts; kept a plain string so a generated union type fits). */
   builtin?: string;
+  /** Whose metric names `builtin` reads: reference (default), triton or dcgm (profiles.ts). */
+  profile?: string;
   /** A PromQL template returning one number for one role (see renderQuery). */
   query?: string;
   max?: number;

@@ -9,6 +9,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { SATURATION_REGIONS, type ActivationName, type SaturationRegion } from './activations.ts';
 import { BulkHistogram } from './bulk-histogram.ts';
+import { CALIBRATION_BINS, type CalibrationBin } from './calibration.ts';
 import { tallyLayer, type BucketCounts, type LayerTally } from './layer-stats.ts';
 import { createSampler } from './sampler.ts';
 
@@ -26,6 +27,9 @@ export const METRIC_NAMES = {
   zeroUnits: 'activation_zero_units_total',
   nonfiniteUnits: 'activation_nonfinite_units_total',
   activationValue: 'activation_value',
+  calibrationPredictions: 'inference_calibration_predictions_total',
+  calibrationCorrect: 'inference_calibration_correct_total',
+  calibrationConfidence: 'inference_calibration_confidence_total',
 } as const;
 
 /** Request latency buckets: fine-grained from 1 ms to 10 s. */
@@ -82,6 +86,11 @@ export interface ActivationTelemetry {
   recordRequest(code: number | string, seconds: number, nonfinitePredictions?: number): void;
   /** Counts the predictions of one request. */
   recordPredictions(counts: PredictionCounts): void;
+  /**
+   * Adds one request's calibration tallies (calibration.ts: tallyCalibration over its labelled rows,
+   * CALIBRATION_BINS bins) to the per-bin counters the `calibrationError` SLI reads.
+   */
+  recordCalibration(bins: readonly CalibrationBin[]): void;
 }
 
 interface LayerSeries {
@@ -120,6 +129,19 @@ export function createActivationTelemetry(options: ActivationTelemetryOptions): 
   const values = new BulkHistogram({
     name: METRIC_NAMES.activationValue, help: 'Finite activation outputs of observed units.',
     labelNames: ['variant', 'layer'], buckets: options.valueBuckets ?? VALUE_BUCKETS, registers,
+  });
+
+  // Bin m (1 … 15) covers top-label confidences in ((m−1)/15, m/15]; every bin exists from the start at 0.
+  const calibration = {
+    predictions: counter(METRIC_NAMES.calibrationPredictions, 'Labelled predictions by top-label confidence bin m: ((m-1)/15, m/15].', ['variant', 'bin']),
+    correct: counter(METRIC_NAMES.calibrationCorrect, 'Labelled predictions that were correct, by confidence bin.', ['variant', 'bin']),
+    confidence: counter(METRIC_NAMES.calibrationConfidence, 'Sum of the top-label confidences of labelled predictions, by confidence bin.', ['variant', 'bin']),
+  };
+  const calibrationSeries = Array.from({ length: CALIBRATION_BINS }, (_, m) => {
+    const labels = { variant, bin: String(m + 1) };
+    const series = { predictions: calibration.predictions.labels(labels), correct: calibration.correct.labels(labels), confidence: calibration.confidence.labels(labels) };
+    Object.values(series).forEach((c) => c.inc(0));
+    return series;
   });
 
   const requestSeries = new Map<string, Counter.Internal>();
@@ -180,6 +202,16 @@ export function createActivationTelemetry(options: ActivationTelemetryOptions): 
       predictionSeries.labelled.inc(counts.labelled);
       predictionSeries.correct.inc(counts.correct);
       predictionSeries.nonfinite.inc(counts.nonfinite);
+    },
+    recordCalibration(bins) {
+      if (bins.length !== CALIBRATION_BINS) throw new Error(`recordCalibration: ${bins.length} bins, expected ${CALIBRATION_BINS}`);
+      bins.forEach((bin, m) => {
+        if (bin.predictions === 0) return;
+        const series = calibrationSeries[m]!;
+        series.predictions.inc(bin.predictions);
+        series.correct.inc(bin.correct);
+        series.confidence.inc(bin.confidenceSum);
+      });
     },
   };
 }

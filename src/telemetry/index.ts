@@ -11,5 +11,9 @@ export {
   DEFAULT_SAMPLE_RATE, LATENCY_BUCKETS, METRIC_NAMES, VALUE_BUCKETS, createActivationTelemetry,
   type ActivationTelemetry, type ActivationTelemetryOptions, type PredictionCounts,
 } from './activation-telemetry.ts';
+export {
+  CALIBRATION_BINS, calibrationBinIndex, emptyCalibrationBins, expectedCalibrationError, tallyCalibration, type CalibrationBin,
+} from './calibration.ts';
+export { REFERENCE_METRIC, createReferenceHistogram, type ReferenceHistogram } from './reference-histogram.ts';
 export { tallyLayer, type BucketCounts, type LayerTally } from './layer-stats.ts';
 export { createSampler, type Sampler } from './sampler.ts';

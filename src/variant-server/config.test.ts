@@ -4,12 +4,15 @@ import { DEFAULT_MODEL_DIR } from './weights.ts';
 
 describe('server configuration', () => {
   it('reads the variant from ACTIVATION and defaults everything else', () => {
-    expect(parseConfig({ ACTIVATION: 'gelu' })).toEqual({
+    expect(parseConfig({ ACTIVATION: 'gelu', POD_NAME: 'gelu-0' })).toEqual({
       ok: true,
       config: {
-        variant: 'gelu', variantEnv: 'ACTIVATION', host: '0.0.0.0', port: 8080, modelDir: DEFAULT_MODEL_DIR,
+        variant: 'gelu', variantEnv: 'ACTIVATION', quantization: 'none', host: '0.0.0.0', port: 8080, modelDir: DEFAULT_MODEL_DIR,
         sampleRate: 0.1, maxBatch: 256, maxBodyBytes: 1048576, warmupIterations: 50, shutdownTimeoutMs: 10000,
-        logLevel: 'info', faults: { latencyMs: 0, errorFraction: 0, nanFraction: 0, inputScale: 1 },
+        logLevel: 'info', emulate: [], podName: 'gelu-0', podNamespace: 'default',
+        faults: {
+          latencyMs: 0, errorFraction: 0, nanFraction: 0, inputScale: 1, activationShift: 0, logitScale: 1, quantScale: 1, memoryMb: 0,
+        },
       },
     });
   });
@@ -45,7 +48,27 @@ describe('server configuration', () => {
     });
   });
 
+  it('takes the int8 flavour, the model fault knobs and the metric emulations from the environment', () => {
+    const result = parseConfig({
+      ACTIVATION: 'relu', QUANTIZATION: 'int8', FAULT_QUANT_SCALE: '0.1', FAULT_ACTIVATION_SHIFT: '-0.5',
+      FAULT_LOGIT_SCALE: '10', FAULT_MEMORY_MB: '64', EMULATE_METRICS: 'dcgm, triton,dcgm', POD_NAMESPACE: 'ml',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      quantization: 'int8', emulate: ['dcgm', 'triton'], podNamespace: 'ml',
+      faults: { quantScale: 0.1, activationShift: -0.5, logitScale: 10, memoryMb: 64 },
+    });
+  });
+
+  it('refuses FAULT_QUANT_SCALE on the float model, saying to set QUANTIZATION=int8', () => {
+    const result = parseConfig({ ACTIVATION: 'relu', FAULT_QUANT_SCALE: '0.1' });
+    expect(!result.ok && result.error).toMatchObject({
+      code: 'InvalidSetting', variable: 'FAULT_QUANT_SCALE', message: expect.stringContaining('set QUANTIZATION=int8'),
+    });
+  });
+
   it.each([
+    ['QUANTIZATION', 'int4'], ['FAULT_LOGIT_SCALE', '0'], ['FAULT_LOGIT_SCALE', '-1'], ['FAULT_MEMORY_MB', '1.5'],
+    ['EMULATE_METRICS', 'triton,vllm'], ['FAULT_ACTIVATION_SHIFT', 'NaN'],
     ['PORT', '70000'], ['PORT', 'eighty'], ['TELEMETRY_SAMPLE_RATE', '1.5'], ['FAULT_NAN_FRACTION', '-0.1'],
     ['MAX_BATCH', '0'], ['FAULT_INPUT_SCALE', 'Infinity'], ['LOG_LEVEL', 'loud'],
   ])('names the variable in the error when %s=%s', (variable, value) => {

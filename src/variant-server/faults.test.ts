@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createFaultInjector } from './faults.ts';
 
-const none = { latencyMs: 0, errorFraction: 0, nanFraction: 0, inputScale: 1 };
+const none = { latencyMs: 0, errorFraction: 0, nanFraction: 0, inputScale: 1, activationShift: 0, logitScale: 1, quantScale: 1, memoryMb: 0 };
 
 describe('fault knobs', () => {
   it('are off by default', () => {
@@ -12,6 +12,9 @@ describe('fault knobs', () => {
     expect(Array.from(inputs)).toEqual([1, 2, 3, 4]);
     expect(Array.from({ length: 100 }, () => faults.failRequest()).some(Boolean)).toBe(false);
   });
+
+  it.each([['activationShift', 0.5], ['logitScale', 10], ['quantScale', 0.1], ['memoryMb', 64]])('count %s as an active fault, so the listening line shows it', (knob, value) =>
+    expect(createFaultInjector({ ...none, [knob]: value }).active).toBe(true));
 
   it('turn exactly the asked fraction of rows to NaN, across batches', () => {
     const faults = createFaultInjector({ ...none, nanFraction: 0.1 });

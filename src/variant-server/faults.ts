@@ -1,7 +1,8 @@
 /**
- * The fault knobs for tests and demos (FAULT_* variables, all off by default): added latency, a
- * fraction of requests answered 500, a fraction of rows turned to NaN, and an input scale that drives
- * units into saturation. Fractions are applied as an even stride rather than a coin, so a test that
+ * The per-request fault knobs for tests and demos (FAULT_* variables, all off by default): added
+ * latency, a fraction of requests answered 500, a fraction of rows turned to NaN, and an input scale
+ * that drives units into saturation. (The knobs that change the model are applied once at load, in
+ * model-faults.ts; FAULT_MEMORY_MB in server.ts.) Fractions are applied as an even stride rather than a coin, so a test that
  * sends 100 rows at FAULT_NAN_FRACTION=0.1 gets exactly 10 NaN rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +23,8 @@ export interface FaultInjector {
 export function createFaultInjector(faults: Faults): FaultInjector {
   const errors = createSampler(faults.errorFraction);
   const nanRows = createSampler(faults.nanFraction);
-  const active = faults.latencyMs > 0 || faults.errorFraction > 0 || faults.nanFraction > 0 || faults.inputScale !== 1;
+  const active = faults.latencyMs > 0 || faults.errorFraction > 0 || faults.nanFraction > 0 || faults.inputScale !== 1
+    || faults.activationShift !== 0 || faults.logitScale !== 1 || faults.quantScale !== 1 || faults.memoryMb > 0;
   return {
     active,
     failRequest: () => faults.errorFraction > 0 && errors.next(),

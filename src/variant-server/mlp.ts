@@ -7,6 +7,7 @@
  */
 import type { ActivationName } from '../telemetry/activations.ts';
 import { applyActivation } from './activation-functions.ts';
+import { fakeQuantize } from './int8.ts';
 
 export interface DenseLayer {
   /** "hidden1", "hidden2", … for hidden layers; "output" for the last. */
@@ -24,6 +25,11 @@ export interface Mlp {
   readonly classes: number;
   /** Hidden layers first, then the output layer (no activation; softmax follows). */
   readonly layers: readonly DenseLayer[];
+  /**
+   * The int8 flavour (quantize.ts): one symmetric scale per layer; each dense layer's input is rounded
+   * to that scale's int8 grid first. Absent for the float model.
+   */
+  readonly inputScales?: readonly number[];
 }
 
 /** Called once per hidden layer with the batch's pre-activations and outputs (rows × units, row-major). */
@@ -122,13 +128,13 @@ export function predict(model: Mlp, input: Float64Array, rows: number, observe?:
   const hiddenCount = model.layers.length - 1;
   for (let l = 0; l < hiddenCount; l++) {
     const layer = model.layers[l]!;
-    const pre = dense(layer, activations, rows);
+    const pre = dense(layer, quantizedInput(model, l, activations), rows);
     const post = new Float64Array(pre.length);
     applyActivation(model.activation, pre, post);
     observe?.(layer.name, pre, post, rows);
     activations = post;
   }
-  const logits = dense(model.layers[hiddenCount]!, activations, rows);
+  const logits = dense(model.layers[hiddenCount]!, quantizedInput(model, hiddenCount, activations), rows);
   const k = model.classes;
   const probabilities = new Float64Array(rows * k);
   const classes: (number | null)[] = new Array<number | null>(rows);
@@ -140,6 +146,15 @@ export function predict(model: Mlp, input: Float64Array, rows: number, observe?:
     if (!finite) nonfinite++;
   }
   return { probabilities, classes, nonfinite };
+}
+
+/** Layer l's input on the int8 grid of the model's input scale (a copy), or as it is for a float model. */
+function quantizedInput(model: Mlp, l: number, input: Float64Array): Float64Array {
+  const scale = model.inputScales?.[l];
+  if (scale === undefined) return input;
+  const out = Float64Array.from(input);
+  fakeQuantize(out, scale);
+  return out;
 }
 
 function argmax(values: Float64Array, offset: number, k: number): number {

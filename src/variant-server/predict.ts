@@ -1,12 +1,14 @@
 /**
  * The POST /v1/predict handler: read and validate the batch, apply the fault knobs, run the model
  * (letting telemetry watch the hidden layers when the request is sampled), score labelled rows, count
- * the predictions (and report the request's non-finite rows in `outcome`, so the server counts the
- * request by how it was answered), and answer with classes and probabilities. Every client mistake is a 4xx with a
+ * the predictions and their calibration tallies per confidence bin (and report the request's
+ * non-finite rows, rows and timings in `outcome`, so the server counts the request by how it was
+ * answered), and answer with classes and probabilities. Every client mistake is a 4xx with a
  * message; an exception is a 500, never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActivationTelemetry } from '../telemetry/activation-telemetry.ts';
+import { emptyCalibrationBins, tallyCalibration } from '../telemetry/calibration.ts';
 import type { FaultInjector } from './faults.ts';
 import { readBody, sendJson } from './http-util.ts';
 import { predict, type Mlp } from './mlp.ts';
@@ -35,6 +37,12 @@ export interface PredictResponse {
 export interface PredictOutcome {
   /** Rows of this request whose output probabilities had a NaN or Inf. */
   nonfinitePredictions: number;
+  /** Rows predicted (0 when the request was refused before predicting). */
+  rows?: number;
+  /** Seconds spent in the forward pass. */
+  computeSeconds?: number;
+  /** Seconds the request waited before the forward pass (the injected latency; Triton's "queue" time). */
+  queueSeconds?: number;
 }
 
 export async function handlePredict(ctx: PredictContext, req: IncomingMessage, res: ServerResponse,
@@ -55,14 +63,18 @@ export async function handlePredict(ctx: PredictContext, req: IncomingMessage, r
   const parsed = parsePredictRequest(json, { inputSize: model.inputSize, classes: model.classes, maxBatch: ctx.maxBatch });
   if (!parsed.ok) return reply(400, { error: parsed.message });
   if (ctx.faults.failRequest()) return reply(500, { error: 'injected fault (FAULT_ERROR_FRACTION)' });
+  const delayStarted = performance.now();
   await ctx.faults.delay();
+  outcome.queueSeconds = (performance.now() - delayStarted) / 1000;
 
   const { rows, inputs, labels } = parsed.request;
   ctx.faults.corrupt(inputs, rows, model.inputSize);
   const observe = telemetry.sampleRequest()
     ? (layer: string, pre: Float64Array, post: Float64Array) => { telemetry.observeLayer(layer, pre, post); }
     : undefined;
+  const computeStarted = performance.now();
   const prediction = predict(model, inputs, rows, observe);
+  const computeSeconds = (performance.now() - computeStarted) / 1000;
 
   let labelled = 0;
   let correct = 0;
@@ -75,7 +87,14 @@ export async function handlePredict(ctx: PredictContext, req: IncomingMessage, r
     }
   }
   telemetry.recordPredictions({ rows, labelled, correct, nonfinite: prediction.nonfinite });
+  if (labels && labelled > 0) {
+    const bins = emptyCalibrationBins();
+    tallyCalibration(bins, prediction.probabilities, prediction.classes, labels, model.classes);
+    telemetry.recordCalibration(bins);
+  }
   outcome.nonfinitePredictions = prediction.nonfinite;
+  outcome.rows = rows;
+  outcome.computeSeconds = computeSeconds;
 
   const k = model.classes;
   const probabilities: (number | null)[][] = new Array(rows);

@@ -176,4 +176,74 @@ describe('the variant server', () => {
     expect((await first).status).toBe(200);
     await stopped;
   });
+
+  it('serves the int8 flavour when QUANTIZATION=int8, with its calibrated scales in /v1/model and the float accuracy within 0.02', async () => {
+    const [float, int8] = await Promise.all([start({}), start({ QUANTIZATION: 'int8' })]);
+    await Promise.all([float.ready, int8.ready]);
+    const info = await (await fetch(`${int8.url}/v1/model`)).json() as { quantization: string; inputScales: number[]; heldOutAccuracy?: number };
+    expect(info.quantization).toBe('int8');
+    expect(info.inputScales).toHaveLength(4);
+    expect(info.heldOutAccuracy).toBeUndefined(); // the file's accuracy is the float model's
+    const rows = 200;
+    const accuracy = async (server: VariantServer) => {
+      await post(server, predictBody(rows));
+      const samples = await metrics(server);
+      return sumSamples(samples, 'inference_correct_predictions_total') / sumSamples(samples, 'inference_labelled_predictions_total');
+    };
+    expect(Math.abs((await accuracy(int8)) - (await accuracy(float)))).toBeLessThanOrEqual(0.02);
+  });
+
+  it('counts labelled predictions per confidence bin, so the calibration error can be computed from /metrics', async () => {
+    const server = await start({});
+    await server.ready;
+    const body = await (await post(server, predictBody(40))).json() as { classes: number[]; probabilities: number[][] };
+    const samples = await metrics(server);
+    expect(samples.filter((x) => x.name === 'inference_calibration_predictions_total')).toHaveLength(15);
+    expect(sumSamples(samples, 'inference_calibration_predictions_total')).toBe(40);
+    expect(sumSamples(samples, 'inference_calibration_correct_total')).toBe(body.classes.filter((c, i) => c === heldOut.labels[i]).length);
+    const confidence = body.probabilities.reduce((sum, p) => sum + Math.max(...p), 0);
+    expect(sumSamples(samples, 'inference_calibration_confidence_total')).toBeCloseTo(confidence, 9);
+  });
+
+  it('exports its resident memory, and holds FAULT_MEMORY_MB of it', async () => {
+    const server = await start({ FAULT_MEMORY_MB: '64' });
+    await server.ready;
+    const rss = sumSamples(await metrics(server), 'process_resident_memory_bytes', { variant: 'relu' });
+    expect(rss).toBeGreaterThan(64 * 2 ** 20);
+    expect(server.listening).toMatchObject({ faults: { memoryMb: 64 } });
+  });
+
+  it('with EMULATE_METRICS=triton,dcgm also exports Triton\'s and dcgm-exporter\'s metric names from its own requests', async () => {
+    const server = await start({ EMULATE_METRICS: 'triton,dcgm', POD_NAME: 'relu-0', POD_NAMESPACE: 'ml', FAULT_ERROR_FRACTION: '0.5' });
+    await server.ready;
+    for (let i = 0; i < 4; i++) await post(server, predictBody(8));
+    const samples = await metrics(server);
+    const triton = { model: 'relu', version: '1' };
+    expect(sumSamples(samples, 'nv_inference_request_success', triton)).toBe(2);
+    expect(sumSamples(samples, 'nv_inference_request_failure', triton)).toBe(2);
+    expect(sumSamples(samples, 'nv_inference_count', triton)).toBe(16);
+    expect(sumSamples(samples, 'nv_inference_exec_count', triton)).toBe(2);
+    expect(sumSamples(samples, 'nv_inference_request_duration_us', triton)).toBeGreaterThan(0);
+    expect(sumSamples(samples, 'nv_inference_request_summary_us_count', triton)).toBe(2);
+    expect(samples.find((x) => x.name === 'nv_gpu_utilization')?.value).toBeLessThanOrEqual(1);
+    const gpu = samples.find((x) => x.name === 'DCGM_FI_DEV_GPU_UTIL');
+    expect(gpu?.labels).toMatchObject({ namespace: 'ml', pod: 'relu-0', gpu: '0', UUID: expect.stringMatching(/^GPU-/) });
+    expect(sumSamples(samples, 'DCGM_FI_DEV_FB_USED') + sumSamples(samples, 'DCGM_FI_DEV_FB_FREE')).toBeCloseTo(16 * 1024, -1);
+  });
+
+  it('exports the reference activation histogram of its unfaulted model on the training split, whatever its faults', async () => {
+    const [healthy, shifted] = await Promise.all([start({}), start({ FAULT_ACTIVATION_SHIFT: '0.5' })]);
+    await Promise.all([healthy.ready, shifted.ready]);
+    const reference = async (server: VariantServer) => (await metrics(server)).filter((x) => x.name.startsWith('activation_reference_value'));
+    const [a, b] = await Promise.all([reference(healthy), reference(shifted)]);
+    const trainRows = loadDataset(`${DEFAULT_MODEL_DIR}/dataset.csv`).train.inputs.length;
+    expect(sumSamples(a, 'activation_reference_value_bucket', { layer: 'hidden1', le: '+Inf' })).toBe(trainRows * 32);
+    expect(b).toEqual(a);
+  });
+
+  it('exports none of the emulated names by default', async () => {
+    const server = await start({});
+    await server.ready;
+    expect((await metrics(server)).some((x) => x.name.startsWith('nv_') || x.name.startsWith('DCGM_'))).toBe(false);
+  });
 });

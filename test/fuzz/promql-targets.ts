@@ -6,7 +6,8 @@
  * might let through (quotes, backslashes, backticks, regex metacharacters). It follows
  * src/analysis/measure.ts, which renders the same templates.
  */
-import { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES, isBuiltinSli } from '../../src/analysis/builtins.ts';
+import { DEFAULT_BURN_RATE_QUERIES } from '../../src/analysis/builtins.ts';
+import { resolveBuiltin } from '../../src/analysis/profiles.ts';
 import type { TemplateVars } from '../../src/analysis/render-query.ts';
 import type { AnalysisSpec } from '../../src/analysis/spec.ts';
 
@@ -24,8 +25,9 @@ function templates(analysis: AnalysisSpec): { field: string; template: string }[
   const out: { field: string; template: string }[] = [];
   (analysis.slis ?? []).forEach((sli, i) => {
     const field = `spec.strategy.analysis.slis[${i}]`;
-    if (sli.builtin !== undefined && isBuiltinSli(sli.builtin)) {
-      out.push({ field: `${field}.builtin`, template: BUILTIN_SLIS[sli.builtin].query }, { field: `${field}.builtin`, template: BUILTIN_SLIS[sli.builtin].samplesQuery });
+    const builtin = sli.builtin === undefined ? undefined : resolveBuiltin(sli.name, sli.builtin, sli.profile);
+    if (builtin?.ok) {
+      out.push({ field: `${field}.builtin`, template: builtin.value.query }, { field: `${field}.builtin`, template: builtin.value.samplesQuery });
     }
     if (sli.query !== undefined) out.push({ field: `${field}.query`, template: sli.query });
     if (sli.samplesQuery !== undefined) out.push({ field: `${field}.samplesQuery`, template: sli.samplesQuery });

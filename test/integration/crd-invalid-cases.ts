@@ -77,6 +77,10 @@ const MSG = {
   minMax: "an SLI's min must not be greater than its max",
   samplesQueryBuiltin: 'samplesQuery only applies to an SLI with a query; a builtin counts its own samples',
   samplesQueryNeeded: 'an SLI with a query and minSamples above 0 needs a samplesQuery that counts its samples',
+  profileQuery: 'profile applies only to an SLI with a builtin; remove it from an SLI with a query',
+  notInTriton: 'builtin is not in profile triton; use one of latencyMean, queueLatencyMean, latencyP95, errorRate, gpuUtilization, gpuMemoryUsed',
+  notInDcgm: 'builtin is not in profile dcgm; use one of gpuUtilization, gpuMemoryUsed',
+  notInReference: 'builtin is not in profile reference; use one of activationSaturation,',
   sliName: 'an SLI name must start with a letter and contain only letters, digits and _ (e.g. latencyP95)',
   maxRatio: "an SLI's maxRatioToStable must be greater than 0 (e.g. 1.2)",
   objective: 'slo.objective must be strictly between 0 and 1 (e.g. 0.995 for 99.5%)',
@@ -174,6 +178,10 @@ export const INVALID_CASES: InvalidCase[] = [
   { name: 'rejects an SLI without a bound', mutate: (s) => { delete sli(s).max; }, message: MSG.bound },
   { name: 'rejects two SLIs with the same name', mutate: (s) => { sli(s, 1).name = sli(s).name; }, message: 'Duplicate value' },
   { name: 'rejects an unknown built-in SLI', mutate: (s) => { sli(s).builtin = 'perplexity' as BuiltinSLI; }, message: 'Unsupported value: "perplexity"' },
+  { name: 'rejects a built-in that the triton profile does not have', mutate: (s) => { Object.assign(sli(s), { builtin: 'accuracy', profile: 'triton' }); }, message: MSG.notInTriton },
+  { name: 'rejects a built-in that the dcgm profile does not have', mutate: (s) => { Object.assign(sli(s), { builtin: 'latencyMean', profile: 'dcgm' }); }, message: MSG.notInDcgm },
+  { name: 'rejects a Triton-only built-in without the triton profile', mutate: (s) => { sli(s).builtin = 'queueLatencyMean'; }, message: MSG.notInReference },
+  { name: 'rejects a profile on an SLI with a query', mutate: (s) => { analysis(s).slis = [{ name: 'custom', query: 'sum(up)', max: 1, profile: 'triton' }]; }, message: MSG.profileQuery },
   { name: 'rejects an SLI whose min is greater than its max', mutate: (s) => { sli(s).min = 0.5; }, message: MSG.minMax },
   { name: 'rejects an SLI name with a space', mutate: (s) => { sli(s).name = 'p95 latency'; }, message: MSG.sliName },
   { name: 'rejects a maxRatioToStable of 0', mutate: (s) => { sli(s, 1).maxRatioToStable = 0; }, message: MSG.maxRatio },
@@ -238,6 +246,18 @@ function experiment(s: ModelVariantSpec) {
 }
 
 export const VALID_EDGE_CASES: ValidEdgeCase[] = [
+  {
+    name: 'accepts every profile with its own built-ins, next to the new reference signals',
+    mutate: (s) => {
+      analysis(s).slis = [
+        { name: 'drift', builtin: 'activationDrift', max: 0.1 }, { name: 'quantization', builtin: 'quantizationDelta', max: 0.02 },
+        { name: 'trainingDrift', builtin: 'activationDriftFromReference', max: 0.1 },
+        { name: 'calibration', builtin: 'calibrationError', max: 0.05, profile: 'reference' }, { name: 'memory', builtin: 'memoryFootprint', maxRatioToStable: 1.5 },
+        { name: 'latency', builtin: 'latencyMean', profile: 'triton', max: 0.2 }, { name: 'errors', builtin: 'errorRate', profile: 'triton', max: 0.01 },
+        { name: 'gpu', builtin: 'gpuUtilization', profile: 'dcgm', maxRatioToStable: 1.3 }, { name: 'gpuMemory', builtin: 'gpuMemoryUsed', profile: 'dcgm', maxRatioToStable: 1.2 },
+      ];
+    },
+  },
   { name: 'accepts a managed HTTPRoute (parentRefs and hostnames)', mutate: (s) => { s.traffic = { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'https' }], hostnames: ['sentiment.example.com'], port: 8080 } }; } },
   { name: 'accepts a managed VirtualService (hosts and gateways)', mutate: (s) => { s.traffic = { provider: 'istio', istio: { hosts: ['sentiment.ml.svc.cluster.local'], gateways: ['mesh'], port: 8080 } }; } },
   { name: 'accepts a header route, a mirror and weights in twenty steps', mutate: (s) => { strategy(s).steps = [{ setHeaderRoute: { name: 'x-activation-variant', value: 'canary' }, pause: '1m' }, { setMirror: { percent: 100 }, pause: '1m' },

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
-import { BUILTIN_SLIS, DEFAULT_BURN_RATE_QUERIES } from '../../src/analysis/builtins.ts';
+import { DEFAULT_BURN_RATE_QUERIES } from '../../src/analysis/builtins.ts';
+import { PROFILE_SLIS } from '../../src/analysis/profiles.ts';
 import { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider } from '../../src/analysis/prometheus-provider.ts';
 import { renderQuery } from '../../src/analysis/render-query.ts';
 import { freePort } from '../harness/ports.ts';
@@ -96,9 +97,10 @@ describe('Prometheus provider against a real Prometheus', () => {
     expect(logged.filter((l) => l.level === 'warn')).toEqual([]);
   });
 
-  it('has every built-in query accepted by Prometheus (no data here, no error)', async () => {
+  it('has every built-in query of every profile accepted by Prometheus (no data here, no error)', async () => {
     const vars = { namespace: 'ml', name: 'x"} or vector(1) #', role: 'canary', variant: 'gelu', window: '1m' } as const;
-    const templates = [...Object.values(BUILTIN_SLIS).flatMap((s) => [s.query, s.samplesQuery]), ...Object.values(DEFAULT_BURN_RATE_QUERIES)];
+    const builtins = Object.values(PROFILE_SLIS).flatMap((profile) => Object.values(profile));
+    const templates = [...builtins.flatMap((s) => [s.query, s.samplesQuery]), ...Object.values(DEFAULT_BURN_RATE_QUERIES)];
     for (const template of templates) {
       const r = renderQuery(template, vars);
       if (!r.ok) throw new Error(r.error.message);

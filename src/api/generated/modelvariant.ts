@@ -8,9 +8,28 @@ import type { V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
  */
 export type TrafficProvider = 'replicas' | 'gatewayAPI' | 'istio';
 /**
- * A built-in SLI of the reference model server (queries in docs/metrics.md).
+ * A built-in SLI of the profile's server (queries in docs/analysis.md).
  */
-export type BuiltinSLI = 'activationSaturation' | 'deadUnits' | 'nonFinite' | 'latencyP95' | 'errorRate' | 'accuracy';
+export type BuiltinSLI =
+  | 'activationSaturation'
+  | 'deadUnits'
+  | 'nonFinite'
+  | 'latencyP95'
+  | 'errorRate'
+  | 'accuracy'
+  | 'activationDrift'
+  | 'activationDriftFromReference'
+  | 'quantizationDelta'
+  | 'calibrationError'
+  | 'memoryFootprint'
+  | 'latencyMean'
+  | 'queueLatencyMean'
+  | 'gpuUtilization'
+  | 'gpuMemoryUsed';
+/**
+ * Whose metric names the builtin reads: reference (the reference variant server; when absent), triton (NVIDIA Triton's nv_inference_* and nv_gpu_*) or dcgm (dcgm-exporter's DCGM_FI_DEV_*).
+ */
+export type SLIProfile = 'reference' | 'triton' | 'dcgm';
 /**
  * Healthy (no canary), Progressing (walking the steps), Paused (by a signal, a step without pause, missing capacity or inconclusive analysis), Promoting (canary becoming stable), Degraded (rolled back).
  */
@@ -319,6 +338,7 @@ export interface SLI {
    */
   name: string;
   builtin?: BuiltinSLI;
+  profile?: SLIProfile;
   /**
    * A PromQL template returning one number per role; placeholders {{namespace}}, {{name}}, {{role}}, {{variant}}, {{window}} are replaced with escaped label values.
    */

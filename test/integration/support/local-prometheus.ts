@@ -18,6 +18,14 @@ export interface LocalPrometheusOptions {
   targets: string[];
   /** Also discover targets from `*.json` file_sd files in this directory (their labels honoured, as in the cluster's). */
   fileSdDir?: string;
+  /**
+   * honor_labels of the scrape (default true): false renames a scraped label that a target label also
+   * has to `exported_<name>`, as Prometheus does by default (tests of Triton's `model` and dcgm-exporter's
+   * `namespace`/`pod` labels need that).
+   */
+  honorLabels?: boolean;
+  /** Scrape interval and timeout in seconds (default 1): a busy in-process exporter may need longer than a second to answer. */
+  scrapeIntervalSeconds?: number;
   /** Serve HTTPS with this certificate (PEM files); readiness is then probed with `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string };
   /** Log every query Prometheus evaluates (its own query log, one JSON line each) to `queryLog()`. */
@@ -56,13 +64,14 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
   const port = await freePort();
   const scheme = options.tls ? 'https' : 'http';
   const url = `${scheme}://127.0.0.1:${port}`;
+  const interval = options.scrapeIntervalSeconds ?? 1;
   writeFileSync(join(dir, 'prometheus.yml'), [
-    `global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 1s${options.queryLog ? `, query_log_file: ${JSON.stringify(join(dir, 'queries.log'))}` : ''} }`,
+    `global: { scrape_interval: ${interval}s, evaluation_interval: 1s, scrape_timeout: ${interval}s${options.queryLog ? `, query_log_file: ${JSON.stringify(join(dir, 'queries.log'))}` : ''} }`,
     'scrape_configs:',
     '  - job_name: test',
     `    static_configs: [{ targets: ${JSON.stringify(options.targets)} }]`,
     ...(options.fileSdDir ? [
-      '    honor_labels: true',
+      `    honor_labels: ${options.honorLabels ?? true}`,
       `    file_sd_configs: [{ files: [${JSON.stringify(join(options.fileSdDir, '*.json'))}], refresh_interval: 1s }]`,
     ] : []),
   ].join('\n'));
