@@ -3,10 +3,11 @@
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
  * the operator's metrics, and the analysis runner.
  */
-import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
+import type { NodeCapacity } from './capacity-ledger.ts';
 import type { AnalysisOutcome, AnalysisStatus } from './model.ts';
 
 /** The read side of an informer cache. */
@@ -43,8 +44,9 @@ export interface Caches {
   revisions: ObjectCache<V1ControllerRevision>;
   /** Every pod bound to a node or waiting for one, cluster-wide (for capacity and problems). */
   pods: ObjectCache<V1Pod>;
-  nodes: ObjectCache<V1Node>;
   quotas: ObjectCache<V1ResourceQuota>;
+  /** Free extended resources per node, kept from the pod and node informers' events (capacity-ledger.ts). */
+  capacity: NodeCapacity;
 }
 
 export interface ReconcileContext extends Caches {

@@ -5,7 +5,8 @@
  * nodes, ResourceQuotas: a node that becomes Ready or a pod that frees GPUs wakes a rollout that holds),
  * and for the route objects of weighted routers (HTTPRoutes, VirtualServices) when their API is served;
  * one keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
- * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass.
+ * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass,
+ * and free capacity comes from a ledger the pod and node events keep (capacity-ledger.ts), not a pod walk.
  */
 import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import { createInformer, resourcePath, type Informer } from '../kube/informer.ts
 import type { RequestGate } from '../kube/request-gate.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
+import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
@@ -92,7 +94,17 @@ export function createController(opts: ControllerOptions): Controller {
   const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
 
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map(), deleted: new Map() };
+  // Free extended resources per node, kept from the pod and node events (registered first, so the
+  // ledger has an event before any handler below queues a reconcile for it).
+  const ledger = new CapacityLedger();
+  pods.on('add', (p) => ledger.setPod(p));
+  pods.on('update', (p) => ledger.setPod(p));
+  pods.on('delete', (p) => ledger.deletePod(p));
+  nodes.on('add', (n) => ledger.setNode(n));
+  nodes.on('update', (n) => ledger.setNode(n));
+  nodes.on('delete', (n) => ledger.deleteNode(n));
+
+  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), deleted: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
