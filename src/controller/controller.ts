@@ -22,6 +22,7 @@ import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
+import { cachedRouteReads, type RouteCaches } from './route-io.ts';
 
 export interface ControllerOptions {
   kc: KubeConfig;
@@ -62,9 +63,9 @@ function podSignature(p: V1Pod): string {
 
 /** The route APIs the weighted routers act on, and the route each ModelVariant routes through (managed: `<name>`). */
 const ROUTE_APIS = [
-  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes',
+  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute',
     routes: (mv: ModelVariant) => (mv.spec.traffic?.provider === 'gatewayAPI' ? mv.spec.traffic.gatewayAPI?.httpRoute ?? mv.metadata?.name : undefined) },
-  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices',
+  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService',
     routes: (mv: ModelVariant) => (mv.spec.traffic?.provider === 'istio' ? mv.spec.traffic.istio?.virtualService ?? mv.metadata?.name : undefined) },
 ];
 
@@ -104,7 +105,9 @@ export function createController(opts: ControllerOptions): Controller {
   nodes.on('update', (n) => ledger.setNode(n));
   nodes.on('delete', (n) => ledger.deleteNode(n));
 
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), deleted: new Map() };
+  // The routers read route objects from the route informers below, once synced (route-io.ts).
+  const routeCaches: RouteCaches = new Map();
+  const ctx: ReconcileContext = { ...opts.context, objects: cachedRouteReads(opts.context.objects, routeCaches), modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), deleted: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -193,7 +196,8 @@ export function createController(opts: ControllerOptions): Controller {
   }
 
   // Route objects (HTTPRoute, VirtualService): a change of their spec (a weight edited by hand, a route
-  // created or deleted) wakes the ModelVariants that route through them, managed or existing. Watched
+  // created or deleted) wakes the ModelVariants that route through them, managed or existing; the
+  // routers read them from these caches. Watched
   // only when their API is served when the operator starts; without it a ModelVariant that asks for the
   // provider says so in TrafficRouted.
   const routeInformers: Informer<KubernetesObject>[] = [];
@@ -213,6 +217,7 @@ export function createController(opts: ControllerOptions): Controller {
       onRoute({ ...r, metadata: { ...r.metadata, generation: -1 } });
     });
     routeInformers.push(routes);
+    routeCaches.set(`${api.group}/${api.version} ${api.kind}`, routes);
   }
 
   return {
