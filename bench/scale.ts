@@ -17,8 +17,11 @@
  * reconcile_duration_seconds histogram, bucket upper bound), and the work queue's depth (max of 1 s
  * samples of workqueue_depth). The machine is shared: figures are noisy; read growth rates, not digits.
  *
- *   node bench/scale.ts [--models 100,300] [--gpu-nodes auto] [--rolling 0.1] [--rollback 0.02]
- *        [--pause 10s] [--interval 5s] [--rest 30s] [--timeout 300s] [--workers 4] [--dir <cluster dir>] [--json]
+ *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
+ *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--dir <cluster dir>] [--json]
+ *
+ * The wave of issue 12's "measured on main" table (every ModelVariant to a new activation at once, one
+ * step, no analysis): `--rolling 1 --rollback 0 --steps 50 --pause 20s --no-analysis`.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,10 +43,11 @@ import { telemetryTargets, type TelemetryTargets } from '../test/integration/sup
 const { values: args } = parseArgs({
   options: {
     models: { type: 'string', default: '100,300' },
-    'gpu-nodes': { type: 'string', default: 'auto' },
     rolling: { type: 'string', default: '0.1' },
     rollback: { type: 'string', default: '0.02' },
     pause: { type: 'string', default: '10s' },
+    steps: { type: 'string', default: '20,50' },
+    'no-analysis': { type: 'boolean', default: false },
     interval: { type: 'string', default: '5s' },
     rest: { type: 'string', default: '30s' },
     timeout: { type: 'string', default: '300s' },
@@ -63,6 +67,8 @@ const INTERVAL_MS = duration(args.interval, 'interval');
 const REST_MS = duration(args.rest, 'rest');
 const TIMEOUT_MS = duration(args.timeout, 'timeout');
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--models ${args.models}: a comma-separated list of positive integers`);
+const WEIGHTS = (args.steps ?? '').split(',').map(Number);
+if (WEIGHTS.some((w) => !Number.isInteger(w) || w < 1 || w > 100)) throw new Error(`--steps ${args.steps}: a comma-separated list of weights 1–100`);
 const GPUS_PER_NODE = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -120,6 +126,10 @@ interface Window {
   cpuCores: number;
   requestsPerMin: Record<string, number>;
   promQueriesPerInterval: number;
+  /** Cluster-wide LISTs of pods and of nodes (the capacity check's cost before the informers). */
+  podNodeLists: number;
+  /** Status PATCHes per ModelVariant whose status was written. */
+  statusPatchesPerWritten: number;
   reconciles: number;
   reconcileP99S: number;
   queueDepthMax: number;
@@ -152,7 +162,10 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
   const byVerb: Record<string, number> = {};
   for (const e of events) byVerb[e.verb] = (byVerb[e.verb] ?? 0) + 1;
   const delta = (name: string) => sumOf(after, name) - sumOf(before, name);
+  const statusPatches = events.filter((e) => e.verb === 'patch' && e.resource === 'modelvariants' && e.subresource === 'status');
   return {
+    podNodeLists: events.filter((e) => e.verb === 'list' && (e.resource === 'pods' || e.resource === 'nodes') && !e.namespace).length,
+    statusPatchesPerWritten: statusPatches.length / Math.max(1, new Set(statusPatches.map((e) => e.name)).size),
     seconds,
     rssMiB: { start: u0.rssB / 2 ** 20, peak: Math.max(peak, u1.rssB) / 2 ** 20 },
     cpuCores: (u1.cpuS - u0.cpuS) / seconds,
@@ -185,8 +198,8 @@ function specOf(analysed: boolean, prometheusUrl: string): ModelVariantSpec {
   return {
     activation: 'relu', replicas: 1, template,
     strategy: {
-      steps: [{ setWeight: 20, pause: `${PAUSE_MS / 1000}s` }, { setWeight: 50, pause: `${PAUSE_MS / 1000}s` }],
-      ...(analysed ? { analysis: {
+      steps: WEIGHTS.map((setWeight) => ({ setWeight, pause: `${PAUSE_MS / 1000}s` })),
+      ...(analysed && !args['no-analysis'] ? { analysis: {
         interval: `${INTERVAL_MS / 1000}s`, failureLimit: 2, inconclusiveLimit: 6, prometheus: { address: prometheusUrl },
         slo: { objective: 0.99, shortWindow: '10s', longWindow: '30s', burnRateThreshold: 5 },
         slis: [{ name: 'errors', builtin: 'errorRate', max: 0.05 }],
@@ -242,7 +255,8 @@ interface Result {
 /** One N in a namespace of its own; `leftover` pods of the previous N may still hold GPUs while their namespace goes. */
 async function runOne(n: number, leftover: number, nodeNames: string[]): Promise<Result> {
   const rollingCount = Math.max(1, Math.round(n * Number(args.rolling)));
-  const backCount = Math.min(rollingCount, Math.max(2, Math.round(n * Number(args.rollback))));
+  const backFraction = Number(args.rollback);
+  const backCount = backFraction > 0 && !args['no-analysis'] ? Math.min(rollingCount, Math.max(2, Math.round(n * backFraction))) : 0;
   await ensureGpuNodes(Math.ceil((n + rollingCount + leftover) * 1.25 / GPUS_PER_NODE), nodeNames);
   const telemetry: TelemetryTargets = telemetryTargets({ targetsDir: clusterState().prometheusTargetsDir, tickMs: 250 });
   const ns = await createTestNamespace(`scale-${n}`);
@@ -318,6 +332,8 @@ function table(results: Result[]): string {
     ['apiserver requests/min in the wave', (r) => verbs(r.wave)],
     ['wave outcome', (r) => r.wave.outcome],
     ['step timing error p50 / p99 / max', (r) => `${f(r.wave.stepErrorS.p50, 2)} / ${f(r.wave.stepErrorS.p99, 2)} / ${f(r.wave.stepErrorS.max, 2)} s (${r.wave.stepErrorS.n} steps)`],
+    ['cluster-wide LISTs of pods and nodes (wave)', (r) => String(r.wave.podNodeLists)],
+    ['status PATCHes per ModelVariant written (wave)', (r) => f(r.wave.statusPatchesPerWritten, 1)],
     ['Prometheus queries per interval (wave)', (r) => f(r.wave.promQueriesPerInterval, 0)],
     ['reconciles at rest / in the wave', (r) => `${r.rest.reconciles} / ${r.wave.reconciles}`],
     ['reconcile latency p99 at rest / wave', (r) => `≤ ${f(r.rest.reconcileP99S, 3)} / ≤ ${f(r.wave.reconcileP99S, 3)} s`],

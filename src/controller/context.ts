@@ -42,7 +42,7 @@ export interface Caches {
   deployments: ObjectCache<V1Deployment>;
   services: ObjectCache<V1Service>;
   revisions: ObjectCache<V1ControllerRevision>;
-  /** Every pod bound to a node or waiting for one, cluster-wide (for capacity and problems). */
+  /** Every pod bound to a node or waiting for one, cluster-wide (the roles' pods, their problems; capacity reads `capacity`). */
   pods: ObjectCache<V1Pod>;
   quotas: ObjectCache<V1ResourceQuota>;
   /** Free extended resources per node, kept from the pod and node informers' events (capacity-ledger.ts). */

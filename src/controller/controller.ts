@@ -196,10 +196,9 @@ export function createController(opts: ControllerOptions): Controller {
   }
 
   // Route objects (HTTPRoute, VirtualService): a change of their spec (a weight edited by hand, a route
-  // created or deleted) wakes the ModelVariants that route through them, managed or existing; the
-  // routers read them from these caches. Watched
-  // only when their API is served when the operator starts; without it a ModelVariant that asks for the
-  // provider says so in TrafficRouted.
+  // created or deleted) wakes the ModelVariants that route through them, managed or existing, and the
+  // routers read them from these caches. Watched only when their API is served when the operator
+  // starts; without it a ModelVariant that asks for the provider says so in TrafficRouted.
   const routeInformers: Informer<KubernetesObject>[] = [];
   const routeSeen = new Map<string, number | undefined>();
   for (const api of ROUTE_APIS) {
