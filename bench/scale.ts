@@ -18,7 +18,8 @@
  * samples of workqueue_depth). The machine is shared: figures are noisy; read growth rates, not digits.
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
- *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--dir <cluster dir>] [--json]
+ *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args '--kube-api-qps=50']
+ *        [--dir <cluster dir>] [--json]
  *
  * The wave of issue 12's "measured on main" table (every ModelVariant to a new activation at once, one
  * step, no analysis): `--rolling 1 --rollback 0 --steps 50 --pause 20s --no-analysis`.
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     rest: { type: 'string', default: '30s' },
     timeout: { type: 'string', default: '300s' },
     workers: { type: 'string', default: '4' },
+    'operator-args': { type: 'string', default: '' },
     dir: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -95,7 +97,18 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<unkno
 
 /** The operator's /metrics, as `name{labels}` → value. */
 async function scrape(op: RunningOperator): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${await op.port()}/metrics`)).text();
+  const url = `http://127.0.0.1:${await op.port()}/metrics`;
+  // A kept-alive connection the operator closes as it is reused ends in ECONNRESET: tried again.
+  let text = '';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      text = await (await fetch(url)).text();
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await sleep(200);
+    }
+  }
   const out = new Map<string, number>();
   for (const m of text.matchAll(/^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/gm)) out.set(m[1] ?? '', Number(m[2]));
   return out;
@@ -123,6 +136,8 @@ function processUsage(pid: number): { cpuS: number; rssB: number } {
 interface Window {
   seconds: number;
   rssMiB: { start: number; peak: number };
+  /** V8 heap in use at the window's end (prom-client's nodejs_heap_size_used_bytes): RSS less the garbage not yet collected. */
+  heapUsedMiB: number;
   cpuCores: number;
   requestsPerMin: Record<string, number>;
   promQueriesPerInterval: number;
@@ -168,6 +183,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     statusPatchesPerWritten: statusPatches.length / Math.max(1, new Set(statusPatches.map((e) => e.name)).size),
     seconds,
     rssMiB: { start: u0.rssB / 2 ** 20, peak: Math.max(peak, u1.rssB) / 2 ** 20 },
+    heapUsedMiB: sumOf(after, 'nodejs_heap_size_used_bytes') / 2 ** 20,
     cpuCores: (u1.cpuS - u0.cpuS) / seconds,
     requestsPerMin: Object.fromEntries(Object.entries(byVerb).sort().map(([v, n]) => [v, (n * 60) / seconds])),
     promQueriesPerInterval: delta('activation_canary_prometheus_query_duration_seconds_count') / (seconds * 1000 / INTERVAL_MS),
@@ -265,11 +281,12 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
   const names = Array.from({ length: n }, (_, i) => `m${String(i).padStart(4, '0')}`);
   const rolling = names.slice(0, rollingCount);
   const back = new Set(rolling.slice(0, backCount));
-  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers)], user });
+  const extra = (args['operator-args'] ?? '').split(' ').filter(Boolean);
+  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers), ...extra], user });
   try {
     await operator.port();
-    log(`N=${n}: operator pid ${operator.child.pid} in ${ns}; exporters for ${rolling.length} rolling (${back.size} with a failing canary)`);
-    for (const name of rolling) {
+    log(`N=${n}: operator pid ${operator.child.pid} in ${ns}; ${rolling.length} to roll out${args['no-analysis'] ? ' without analysis' : `, with exporters (${back.size} with a failing canary)`}`);
+    for (const name of args['no-analysis'] ? [] : rolling) {
       for (const role of ['stable', 'canary'] as const) {
         const failing = role === 'canary' && back.has(name);
         await telemetry.pod({ namespace: ns, model: name, role, variant: role === 'stable' ? 'relu' : 'gelu', pod: `${name}-${role}-0` },
@@ -327,6 +344,7 @@ function table(results: Result[]): string {
     ['rolling (of which rolling back)', (r) => `${r.rolling} (${r.rollingBack})`],
     ['created → all Healthy', (r) => `${f(r.createdToHealthyS, 0)} s`],
     ['RSS at rest / wave peak', (r) => `${f(r.rest.rssMiB.peak, 0)} / ${f(r.wave.rssMiB.peak, 0)} MiB`],
+    ['V8 heap used at rest / after the wave', (r) => `${f(r.rest.heapUsedMiB, 0)} / ${f(r.wave.heapUsedMiB, 0)} MiB`],
     ['CPU at rest / wave', (r) => `${f(r.rest.cpuCores, 2)} / ${f(r.wave.cpuCores, 2)} cores`],
     ['apiserver requests/min at rest', (r) => verbs(r.rest)],
     ['apiserver requests/min in the wave', (r) => verbs(r.wave)],
