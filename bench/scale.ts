@@ -99,16 +99,16 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<unkno
 async function scrape(op: RunningOperator): Promise<Map<string, number>> {
   const url = `http://127.0.0.1:${await op.port()}/metrics`;
   // A kept-alive connection the operator closes as it is reused ends in ECONNRESET: tried again.
-  let text = '';
-  for (let attempt = 1; ; attempt++) {
+  const get = async (attempt: number): Promise<string> => {
     try {
-      text = await (await fetch(url)).text();
-      break;
+      return await (await fetch(url)).text();
     } catch (err) {
       if (attempt >= 3) throw err;
       await sleep(200);
+      return get(attempt + 1);
     }
-  }
+  };
+  const text = await get(1);
   const out = new Map<string, number>();
   for (const m of text.matchAll(/^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/gm)) out.set(m[1] ?? '', Number(m[2]));
   return out;
