@@ -18,7 +18,7 @@
  * samples of workqueue_depth). The machine is shared: figures are noisy; read growth rates, not digits.
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
- *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args '--kube-api-qps=50']
+ *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args='--kube-api-qps=50']
  *        [--dir <cluster dir>] [--json]
  *
  * The wave of issue 12's "measured on main" table (every ModelVariant to a new activation at once, one

@@ -46,7 +46,8 @@ export function cachedRouteReads(objects: KubernetesObjectApi, caches: RouteCach
   const keyOf = (o: KubernetesObject) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
   const cacheOf = (o: KubernetesObject) => caches.get(`${o.apiVersion} ${o.kind}`);
   const remember = (o: KubernetesObject, rv: number) => {
-    if (cacheOf(o)) known.set(keyOf(o), Number.isFinite(rv) || rv === Infinity ? rv : Infinity);
+    // A resourceVersion that is not a number cannot be compared: read live until a read gives one.
+    if (cacheOf(o)) known.set(keyOf(o), Number.isNaN(rv) ? Infinity : rv);
   };
   const wrapped = Object.create(objects) as KubernetesObjectApi;
   /** A write's answer carries the new resourceVersion; a failed write (a 409 among them) makes the next read live. */
