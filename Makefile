@@ -93,6 +93,11 @@ bench-peers: tools node_modules ## Rollback latency, promotion time and costs si
 	hack/tools.sh peers
 	node bench/peers.ts $(BENCH_ARGS)
 
+.PHONY: bench-scale
+# SCALE_MODELS (default 100,300) is the list of N; SCALE_ARGS passes more flags (--dir .cluster, --pause, --json).
+bench-scale: tools node_modules ## Scale bench: one operator against N ModelVariants on the local control plane (docs/performance.md)
+	node bench/scale.ts --models $(or $(SCALE_MODELS),100,300) $(SCALE_ARGS)
+
 .PHONY: fuzz
 # FUZZ_RUNS (default 10000) and FUZZ_SEED (default random, printed) as variables or in the environment;
 # FUZZ_ARGS passes more flags (--case 12,345 replays cases; --dir .cluster reuses make cluster-up's cluster).

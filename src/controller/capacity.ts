@@ -17,34 +17,55 @@ export interface ResourceAsk {
   perPod: number;
 }
 
-function quantity(v: string | number | undefined): number {
+/** A quantity as a number of units; what does not parse counts as 0 (extended resources are integers). */
+export function quantity(v: string | number | undefined): number {
   const n = Number(v ?? 0);
   return Number.isFinite(n) ? n : 0;
 }
 
-function podRequest(pod: V1Pod, resource: string): number {
+/** Units of `resource` a pod asks for, summed over its containers (the requests, else the limits). */
+export function podRequest(pod: V1Pod, resource: string): number {
   return (pod.spec?.containers ?? []).reduce((sum, c) => sum + quantity((c.resources?.requests ?? c.resources?.limits)?.[resource]), 0);
 }
+
+/** True when a pod holds what it asks for on its node: bound, and not finished. */
+export function holdsResources(pod: V1Pod): boolean {
+  const phase = pod.status?.phase;
+  return !!pod.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Units of `resource` the pods bound to `node` hold (a pod walk, or the ledger's running sums). */
+export type HeldOn = (node: string, resource: string) => number;
 
 const NO_PLACEMENT: Placement = { nodeSelector: {}, tolerations: [] };
 
 /**
  * How many more pods asking `asks` (the first is named in the result) fit on `nodes`, given the
- * `pods` bound to them. Nodes that offer the first resource but that the scheduler would refuse for
- * this placement are named with the reason in `detail`. Throws nothing; `asks` must not be empty.
+ * `pods` bound to them: the reference that walks every pod, which the incremental ledger
+ * (capacity-ledger.ts) must equal. Throws when `asks` is empty.
  */
 export function computeCapacity(nodes: V1Node[], pods: V1Pod[], asks: ResourceAsk[], placement: Placement = NO_PLACEMENT): CapacityObservation {
-  const [primary] = asks;
-  if (!primary) throw new Error('computeCapacity: no resource asked for');
   const used = new Map<string, Map<string, number>>();
   for (const pod of pods) {
-    const node = pod.spec?.nodeName;
-    const phase = pod.status?.phase;
-    if (!node || phase === 'Succeeded' || phase === 'Failed') continue;
+    if (!holdsResources(pod)) continue;
+    const node = pod.spec?.nodeName ?? '';
     const onNode = used.get(node) ?? new Map<string, number>();
     for (const { resource } of asks) onNode.set(resource, (onNode.get(resource) ?? 0) + podRequest(pod, resource));
     used.set(node, onNode);
   }
+  return capacityOnNodes(nodes, (node, resource) => used.get(node)?.get(resource) ?? 0, asks, placement);
+}
+
+/**
+ * How many more pods asking `asks` fit on `nodes` (in their order) when `held` says what the pods
+ * bound to each node hold: per node, floor((allocatable − held) / perPod), the scarcest resource
+ * deciding; summed over the nodes the scheduler would consider for `placement`. Nodes that offer the
+ * first resource but that the scheduler would refuse are named with the reason in `detail`.
+ * Throws when `asks` is empty.
+ */
+export function capacityOnNodes(nodes: Iterable<V1Node>, held: HeldOn, asks: ResourceAsk[], placement: Placement = NO_PLACEMENT): CapacityObservation {
+  const [primary] = asks;
+  if (!primary) throw new Error('computeCapacity: no resource asked for');
   let fits = 0;
   const parts: string[] = [];
   const refused: string[] = [];
@@ -59,7 +80,7 @@ export function computeCapacity(nodes: V1Node[], pods: V1Pod[], asks: ResourceAs
     let nodeFits = Infinity;
     const free = asks.map(({ resource, perPod }) => {
       const allocatable = quantity(node.status?.allocatable?.[resource]);
-      const left = Math.max(0, allocatable - (used.get(name)?.get(resource) ?? 0));
+      const left = Math.max(0, allocatable - held(name, resource));
       nodeFits = Math.min(nodeFits, Math.floor(left / perPod));
       return { resource, left, allocatable };
     });

@@ -3,11 +3,12 @@
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
  * the operator's metrics, the analysis verdicts and the experiment runner.
  */
-import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
+import type { NodeCapacity } from './capacity-ledger.ts';
 import type { AnalysisOutcome, AnalysisStatus, ExperimentStatus, Status } from './model.ts';
 
 /** The read side of an informer cache. */
@@ -64,10 +65,11 @@ export interface Caches {
   deployments: ObjectCache<V1Deployment>;
   services: ObjectCache<V1Service>;
   revisions: ObjectCache<V1ControllerRevision>;
-  /** Every pod bound to a node or waiting for one, cluster-wide (for capacity and problems). */
+  /** Every pod bound to a node or waiting for one, cluster-wide (the roles' pods, their problems; capacity reads `capacity`). */
   pods: ObjectCache<V1Pod>;
-  nodes: ObjectCache<V1Node>;
   quotas: ObjectCache<V1ResourceQuota>;
+  /** Free extended resources per node, kept from the pod and node informers' events (capacity-ledger.ts). */
+  capacity: NodeCapacity;
 }
 
 export interface ReconcileContext extends Caches {

@@ -5,7 +5,8 @@
  * nodes, ResourceQuotas: a node that becomes Ready or a pod that frees GPUs wakes a rollout that holds),
  * and for the route objects of weighted routers (HTTPRoutes, VirtualServices) when their API is served;
  * one keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
- * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass.
+ * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass,
+ * and free capacity comes from a ledger the pod and node events keep (capacity-ledger.ts), not a pod walk.
  */
 import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -16,10 +17,12 @@ import { createInformer, resourcePath, type Informer } from '../kube/informer.ts
 import type { RequestGate } from '../kube/request-gate.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
+import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
+import { cachedRouteReads, type RouteCaches } from './route-io.ts';
 
 export interface ControllerOptions {
   kc: KubeConfig;
@@ -60,9 +63,9 @@ function podSignature(p: V1Pod): string {
 
 /** The route APIs the weighted routers act on, and the route each ModelVariant routes through (managed: `<name>`). */
 const ROUTE_APIS = [
-  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes',
+  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute',
     routes: (mv: ModelVariant) => (mv.spec.traffic?.provider === 'gatewayAPI' ? mv.spec.traffic.gatewayAPI?.httpRoute ?? mv.metadata?.name : undefined) },
-  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices',
+  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService',
     routes: (mv: ModelVariant) => (mv.spec.traffic?.provider === 'istio' ? mv.spec.traffic.istio?.virtualService ?? mv.metadata?.name : undefined) },
 ];
 
@@ -92,7 +95,19 @@ export function createController(opts: ControllerOptions): Controller {
   const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
 
-  const ctx: ReconcileContext = { ...opts.context, modelVariants, deployments, services, revisions, pods, nodes, quotas, written: new Map(), deleted: new Map() };
+  // Free extended resources per node, kept from the pod and node events (registered first, so the
+  // ledger has an event before any handler below queues a reconcile for it).
+  const ledger = new CapacityLedger();
+  pods.on('add', (p) => ledger.setPod(p));
+  pods.on('update', (p) => ledger.setPod(p));
+  pods.on('delete', (p) => ledger.deletePod(p));
+  nodes.on('add', (n) => ledger.setNode(n));
+  nodes.on('update', (n) => ledger.setNode(n));
+  nodes.on('delete', (n) => ledger.deleteNode(n));
+
+  // The routers read route objects from the route informers below, once synced (route-io.ts).
+  const routeCaches: RouteCaches = new Map();
+  const ctx: ReconcileContext = { ...opts.context, objects: cachedRouteReads(opts.context.objects, routeCaches), modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), deleted: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -183,9 +198,9 @@ export function createController(opts: ControllerOptions): Controller {
   }
 
   // Route objects (HTTPRoute, VirtualService): a change of their spec (a weight edited by hand, a route
-  // created or deleted) wakes the ModelVariants that route through them, managed or existing. Watched
-  // only when their API is served when the operator starts; without it a ModelVariant that asks for the
-  // provider says so in TrafficRouted.
+  // created or deleted) wakes the ModelVariants that route through them, managed or existing, and the
+  // routers read them from these caches. Watched only when their API is served when the operator
+  // starts; without it a ModelVariant that asks for the provider says so in TrafficRouted.
   const routeInformers: Informer<KubernetesObject>[] = [];
   const routeSeen = new Map<string, number | undefined>();
   for (const api of ROUTE_APIS) {
@@ -203,6 +218,7 @@ export function createController(opts: ControllerOptions): Controller {
       onRoute({ ...r, metadata: { ...r.metadata, generation: -1 } });
     });
     routeInformers.push(routes);
+    routeCaches.set(`${api.group}/${api.version} ${api.kind}`, routes);
   }
 
   return {

@@ -5,9 +5,10 @@
  * template that asks for an extended resource, the free capacity on the nodes and in the namespace's
  * ResourceQuotas. Everything else it leaves to `plan`.
  */
-import type { V1Deployment, V1Node, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { ModelVariant } from '../api/types.ts';
-import { computeCapacity, quotaRoom } from './capacity.ts';
+import { quotaRoom } from './capacity.ts';
+import type { NodeCapacity } from './capacity-ledger.ts';
 import { extendedResources } from './desired.ts';
 import { placementOf } from './placement.ts';
 import type { CapacityObservation, RoleObservation } from './model.ts';
@@ -107,12 +108,13 @@ export function observeRole(mv: ModelVariant, role: Role | typeof EXPERIMENT_ROL
 
 /**
  * Free capacity for the template's extended resources (nodes, then quota), or undefined when it asks
- * for none. The resource named is the first one asked for (extendedResource); every one counts.
+ * for none. The resource named is the first one asked for (extendedResource); every one counts. `nodes`
+ * is the controller's capacity ledger (free units per node, kept from informer events).
  */
-export function observeCapacity(mv: ModelVariant, nodes: V1Node[], pods: V1Pod[], quotas: V1ResourceQuota[]): CapacityObservation | undefined {
+export function observeCapacity(mv: ModelVariant, nodes: NodeCapacity, quotas: V1ResourceQuota[]): CapacityObservation | undefined {
   const asks = extendedResources(mv);
   if (asks.length === 0) return undefined;
-  const onNodes = computeCapacity(nodes, pods, asks, placementOf(mv.spec.template?.spec));
+  const onNodes = nodes.capacity(asks, placementOf(mv.spec.template?.spec));
   let quota: { fits: number; detail: string } | undefined;
   for (const ask of asks) {
     const room = quotaRoom(quotas, ask.resource, ask.perPod);

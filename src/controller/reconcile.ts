@@ -66,7 +66,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const canary = role('canary');
   for (const r of ['stable', 'canary'] as const) ctx.observer?.roleGpus?.(namespace, name, r, gpusHeld(pods, name, r));
   const inRollout = !sameVariant(desired.variant, stableVariant(previous)) || !!previous.canaryActivation || !!canary || !stable?.settled;
-  const capacity = inRollout ? observeCapacity(mv, ctx.nodes.list(), ctx.pods.list(), ctx.quotas.list(namespace)) : undefined;
+  const capacity = inRollout ? observeCapacity(mv, ctx.capacity, ctx.quotas.list(namespace)) : undefined;
   const acting = desired.problems.length === 0;
   const routeObject = weightedRouteObject(spec.traffic, name);
   if (acting && previous.trafficRoute && !sameRouteObject(previous.trafficRoute, routeObject)) await leaveRouteObject(ctx, previous.trafficRoute, target);

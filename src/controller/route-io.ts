@@ -3,8 +3,10 @@
  * create a managed one, read back what it carries), write the plan's route (putting back a hand edit
  * with an Event naming who made it; a refusal becomes TrafficRouted=False), leave a route `spec.traffic`
  * no longer names, and finalize the route of a deleted ModelVariant. Refusals a retry would not change
- * are logged and let go; 5xx and network errors throw (the work queue retries).
+ * are logged and let go; 5xx and network errors throw (the work queue retries). The routers read route
+ * objects through `cachedRouteReads`, which answers from the route informers' caches when they are fresh.
  */
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { RouteRefusedError, type ObservedRoute, type ReadyReplicas, type RouteProblem, type RouteTarget, type TrafficRouter } from '../traffic/router.ts';
@@ -15,6 +17,81 @@ import type { ReconcileContext } from './context.ts';
 import type { Plan, Status } from './model.ts';
 
 type RouteObject = NonNullable<Status['trafficRoute']>;
+
+/** The read side of a route informer (HTTPRoutes or VirtualServices). */
+export interface RouteCache {
+  get(namespace: string, name: string): KubernetesObject | undefined;
+  hasSynced(): boolean;
+}
+
+/** The route kinds the weighted routers read, by `apiVersion kind`, and the informer caches that hold them. */
+export type RouteCaches = Map<string, RouteCache>;
+
+const rvNumber = (obj: KubernetesObject | undefined) => Number(obj?.metadata?.resourceVersion ?? NaN);
+
+/**
+ * `objects` with its reads of route objects answered from the route informers' caches (as a
+ * controller-runtime client reads through its cache), so a reconcile costs no GET of its HTTPRoute or
+ * VirtualService; every other call goes to the apiserver as before. A cached object is used only when
+ * it is at least as new (resourceVersion) as what the operator itself last wrote or read of it: a
+ * reconcile right after a route write would otherwise plan from the weight before it (and could, say,
+ * shrink a canary the route still sends to). Otherwise, on a cache miss (a route that does not exist
+ * yet, whose 404 the routers need), after a 409, and while an object the operator deleted is still
+ * cached, the read goes to the apiserver. Writes are unchanged: each carries the resourceVersion its
+ * read returned, so a cached read that is stale ends in a 409, whose retry reads live.
+ */
+export function cachedRouteReads(objects: KubernetesObjectApi, caches: RouteCaches): KubernetesObjectApi {
+  /** The newest resourceVersion the operator knows of, per route object (Infinity: it deleted it, or saw it gone). */
+  const known = new Map<string, number>();
+  const keyOf = (o: KubernetesObject) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  const cacheOf = (o: KubernetesObject) => caches.get(`${o.apiVersion} ${o.kind}`);
+  const remember = (o: KubernetesObject, rv: number) => {
+    // A resourceVersion that is not a number cannot be compared: read live until a read gives one.
+    if (cacheOf(o)) known.set(keyOf(o), Number.isNaN(rv) ? Infinity : rv);
+  };
+  const wrapped = Object.create(objects) as KubernetesObjectApi;
+  /** A write's answer carries the new resourceVersion; a failed write (a 409 among them) makes the next read live. */
+  const recording = <A extends unknown[], R>(write: (spec: KubernetesObject, ...rest: A) => Promise<R>, rvOf: (result: R) => number) =>
+    async (spec: KubernetesObject, ...rest: A): Promise<R> => {
+      try {
+        const result = await write.call(objects, spec, ...rest);
+        remember(spec, rvOf(result));
+        return result;
+      } catch (err) {
+        remember(spec, Infinity);
+        throw err;
+      }
+    };
+  const writtenRv = (result: unknown) => rvNumber(result as KubernetesObject);
+  wrapped.create = recording(objects.create, writtenRv) as KubernetesObjectApi['create'];
+  wrapped.patch = recording(objects.patch, writtenRv) as KubernetesObjectApi['patch'];
+  wrapped.replace = recording(objects.replace, writtenRv) as KubernetesObjectApi['replace'];
+  wrapped.delete = recording(objects.delete, () => Infinity) as KubernetesObjectApi['delete'];
+  wrapped.read = (async (spec: KubernetesObject, ...rest: unknown[]) => {
+    const cache = cacheOf(spec);
+    if (cache?.hasSynced()) {
+      const cached = cache.get(spec.metadata?.namespace ?? '', spec.metadata?.name ?? '');
+      const floor = known.get(keyOf(spec));
+      if (cached && (floor === undefined || rvNumber(cached) >= floor)) {
+        known.delete(keyOf(spec));
+        return structuredClone(cached);
+      }
+    }
+    try {
+      const live = await (objects.read as (...a: unknown[]) => Promise<KubernetesObject>).call(objects, spec, ...rest);
+      remember(spec, rvNumber(live));
+      return live;
+    } catch (err) {
+      // Gone: while the cache still holds it, it is stale; once the cache lacks it too, a miss reads live anyway.
+      if (cache) {
+        if (cache.get(spec.metadata?.namespace ?? '', spec.metadata?.name ?? '')) known.set(keyOf(spec), Infinity);
+        else known.delete(keyOf(spec));
+      }
+      throw err;
+    }
+  }) as KubernetesObjectApi['read'];
+  return wrapped;
+}
 
 /** The route object a weighted provider acts on (managed: `<name>`), recorded in status.trafficRoute. */
 export function weightedRouteObject(traffic: ReturnType<typeof withDefaults>['traffic'], name: string): RouteObject | undefined {

@@ -1,0 +1,374 @@
+/**
+ * `make bench-scale` (a benchmark, not a test: it prints figures): one operator replica against N
+ * ModelVariants on the local control plane, for each N of `--models` (default 100,300) in turn, each in
+ * a fresh namespace with a fresh operator. The mix: most Healthy and left alone; `--rolling` (10 %)
+ * moved to a new activation with two short steps (20 % then 50 %, `--pause` each) and analysis against
+ * the cluster's real Prometheus (an SLO burn rate and the builtin errorRate, every `--interval`) on
+ * exporters this bench runs as their pods' telemetry (healthy); `--rollback` of them (2 %, at least 2)
+ * with a canary that answers half its requests with errors, so analysis rolls it back. Pods are kwok's,
+ * 1 replica and 1 nvidia.com/gpu each, on `--gpu-nodes` fake nodes of 8 GPUs.
+ *
+ * Per N it prints, for a window at rest (all Healthy) and for the rollout wave (from the patch until
+ * every rolling ModelVariant is promoted or rolled back, or `--timeout`): the operator's RSS (at rest;
+ * peak of 1 s samples) and CPU (cores, from /proc), the step timing error (when the bench's watch sees
+ * a step end minus when it was due, weightReachedAt + pause; p50 / p99 / max), apiserver requests of
+ * the operator's user by verb per minute (the audit log), Prometheus queries per analysis interval (the
+ * operator's activation_canary_prometheus_query_duration_seconds_count), reconcile latency p99 (its
+ * reconcile_duration_seconds histogram, bucket upper bound), and the work queue's depth (max of 1 s
+ * samples of workqueue_depth). The machine is shared: figures are noisy; read growth rates, not digits.
+ *
+ *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
+ *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args='--kube-api-qps=50']
+ *        [--dir <cluster dir>] [--json]
+ *
+ * The wave of issue 12's "measured on main" table (every ModelVariant to a new activation at once, one
+ * step, no analysis): `--rolling 1 --rollback 0 --steps 50 --pause 20s --no-analysis`.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ModelVariant, type ModelVariantSpec } from '../src/api/types.ts';
+import { parseDuration } from '../src/util/duration.ts';
+import { readAuditEvents } from '../test/harness/audit.ts';
+import { fakeGpuNode } from '../test/harness/cluster.ts';
+import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../test/harness/env.ts';
+import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
+import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
+import { withPodLifecycle } from '../test/harness/pod-lifecycle.ts';
+import { HEALTHY } from '../test/integration/support/model-telemetry.ts';
+import { gpuTemplate } from '../test/integration/support/model-variants.ts';
+import { telemetryTargets, type TelemetryTargets } from '../test/integration/support/telemetry-targets.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    models: { type: 'string', default: '100,300' },
+    rolling: { type: 'string', default: '0.1' },
+    rollback: { type: 'string', default: '0.02' },
+    pause: { type: 'string', default: '10s' },
+    steps: { type: 'string', default: '20,50' },
+    'no-analysis': { type: 'boolean', default: false },
+    interval: { type: 'string', default: '5s' },
+    rest: { type: 'string', default: '30s' },
+    timeout: { type: 'string', default: '300s' },
+    workers: { type: 'string', default: '4' },
+    'operator-args': { type: 'string', default: '' },
+    dir: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const SIZES = (args.models ?? '').split(',').map(Number);
+const duration = (v: string | undefined, what: string) => {
+  const ms = parseDuration(v ?? '');
+  if (ms === undefined) throw new Error(`--${what} ${v}: not a duration (e.g. 10s)`);
+  return ms;
+};
+const PAUSE_MS = duration(args.pause, 'pause');
+const INTERVAL_MS = duration(args.interval, 'interval');
+const REST_MS = duration(args.rest, 'rest');
+const TIMEOUT_MS = duration(args.timeout, 'timeout');
+if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--models ${args.models}: a comma-separated list of positive integers`);
+const WEIGHTS = (args.steps ?? '').split(',').map(Number);
+if (WEIGHTS.some((w) => !Number.isInteger(w) || w < 1 || w > 100)) throw new Error(`--steps ${args.steps}: a comma-separated list of weights 1–100`);
+const GPUS_PER_NODE = 8;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-scale-')));
+const reused = readState(dir);
+const t0 = Date.now();
+const cluster = reused ?? await launchCluster(dir, { ownerPid: process.pid });
+process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
+log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+const mvPath = (ns: string) => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`;
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  }));
+}
+
+// ---- what the operator reports ---------------------------------------------------------------
+
+/** The operator's /metrics, as `name{labels}` → value. */
+async function scrape(op: RunningOperator): Promise<Map<string, number>> {
+  const url = `http://127.0.0.1:${await op.port()}/metrics`;
+  // A kept-alive connection the operator closes as it is reused ends in ECONNRESET: tried again.
+  const get = async (attempt: number): Promise<string> => {
+    try {
+      return await (await fetch(url)).text();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await sleep(200);
+      return get(attempt + 1);
+    }
+  };
+  const text = await get(1);
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/gm)) out.set(m[1] ?? '', Number(m[2]));
+  return out;
+}
+const sumOf = (m: Map<string, number>, name: string) => [...m].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((s, [, v]) => s + v, 0);
+
+/** p99 of a histogram's observations between two scrapes: the upper bound of the bucket that holds it. */
+function histogramP99(before: Map<string, number>, after: Map<string, number>, name: string): number {
+  const buckets = [...after].filter(([k]) => k.startsWith(`${name}_bucket{`)).map(([k, v]) => ({ le: Number(/le="([^"]+)"/.exec(k)?.[1] ?? 'NaN'), n: v - (before.get(k) ?? 0) }))
+    .sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.n ?? 0;
+  if (total === 0) return NaN;
+  return buckets.find((b) => b.n >= 0.99 * total)?.le ?? Infinity;
+}
+
+/** CPU seconds (user + system) and RSS (bytes) of a process, from /proc. */
+function processUsage(pid: number): { cpuS: number; rssB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
+  return { cpuS: ticks / 100, rssB: rss };
+}
+
+interface Window {
+  seconds: number;
+  rssMiB: { start: number; peak: number };
+  /** V8 heap in use at the window's end (prom-client's nodejs_heap_size_used_bytes): RSS less the garbage not yet collected. */
+  heapUsedMiB: number;
+  cpuCores: number;
+  requestsPerMin: Record<string, number>;
+  promQueriesPerInterval: number;
+  /** Cluster-wide LISTs of pods and of nodes (the capacity check's cost before the informers). */
+  podNodeLists: number;
+  /** Status PATCHes per ModelVariant whose status was written. */
+  statusPatchesPerWritten: number;
+  reconciles: number;
+  reconcileP99S: number;
+  queueDepthMax: number;
+}
+
+/** Samples the operator every second while `during` runs (or for `ms`), then reads its audit events of the window. */
+async function measure(op: RunningOperator, user: string, during: () => Promise<void>): Promise<Window> {
+  const pid = op.child.pid ?? 0;
+  const before = await scrape(op);
+  const u0 = processUsage(pid);
+  const since = Date.now();
+  let peak = u0.rssB;
+  let depth = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await sleep(1000);
+      peak = Math.max(peak, processUsage(pid).rssB);
+      depth = Math.max(depth, sumOf(await scrape(op), 'workqueue_depth'));
+    }
+  })();
+  await during();
+  running = false;
+  await sampler;
+  const until = Date.now();
+  const after = await scrape(op);
+  const u1 = processUsage(pid);
+  const seconds = (until - since) / 1000;
+  const events = await readAuditEvents({ user, since, until });
+  const byVerb: Record<string, number> = {};
+  for (const e of events) byVerb[e.verb] = (byVerb[e.verb] ?? 0) + 1;
+  const delta = (name: string) => sumOf(after, name) - sumOf(before, name);
+  const statusPatches = events.filter((e) => e.verb === 'patch' && e.resource === 'modelvariants' && e.subresource === 'status');
+  return {
+    podNodeLists: events.filter((e) => e.verb === 'list' && (e.resource === 'pods' || e.resource === 'nodes') && !e.namespace).length,
+    statusPatchesPerWritten: statusPatches.length / Math.max(1, new Set(statusPatches.map((e) => e.name)).size),
+    seconds,
+    rssMiB: { start: u0.rssB / 2 ** 20, peak: Math.max(peak, u1.rssB) / 2 ** 20 },
+    heapUsedMiB: sumOf(after, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+    cpuCores: (u1.cpuS - u0.cpuS) / seconds,
+    requestsPerMin: Object.fromEntries(Object.entries(byVerb).sort().map(([v, n]) => [v, (n * 60) / seconds])),
+    promQueriesPerInterval: delta('activation_canary_prometheus_query_duration_seconds_count') / (seconds * 1000 / INTERVAL_MS),
+    reconciles: delta('activation_canary_reconcile_total'),
+    reconcileP99S: histogramP99(before, after, 'activation_canary_reconcile_duration_seconds'),
+    queueDepthMax: depth,
+  };
+}
+
+// ---- the workload ------------------------------------------------------------------------------
+
+/** Fake GPU nodes of the bench's own, enough for every stable pod and every canary at once (+25 %). */
+async function ensureGpuNodes(count: number, names: string[]): Promise<void> {
+  const missing = Array.from({ length: count }, (_, i) => `scale-gpu-${String(i).padStart(3, '0')}`).filter((n) => !names.includes(n));
+  await pool(missing, 8, async (name) => {
+    await core.createNode({ body: fakeGpuNode(name, GPUS_PER_NODE) as k8s.V1Node });
+    names.push(name);
+  });
+  await eventually(`${names.length} scale nodes Ready`, async () => {
+    const nodes = (await core.listNode({})).items;
+    return names.every((n) => nodes.find((x) => x.metadata?.name === n)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
+  }, 120_000, 1000);
+}
+
+const template = withPodLifecycle(gpuTemplate(1), { readyDelay: '1s', readyJitter: '1s', terminationDelay: '1s' });
+
+function specOf(analysed: boolean, prometheusUrl: string): ModelVariantSpec {
+  return {
+    activation: 'relu', replicas: 1, template,
+    strategy: {
+      steps: WEIGHTS.map((setWeight) => ({ setWeight, pause: `${PAUSE_MS / 1000}s` })),
+      ...(analysed && !args['no-analysis'] ? { analysis: {
+        interval: `${INTERVAL_MS / 1000}s`, failureLimit: 2, inconclusiveLimit: 6, prometheus: { address: prometheusUrl },
+        slo: { objective: 0.99, shortWindow: '10s', longWindow: '30s', burnRateThreshold: 5 },
+        slis: [{ name: 'errors', builtin: 'errorRate', max: 0.05 }],
+      } } : {}),
+    },
+  };
+}
+
+interface StepTiming { name: string; step: number; errorS: number }
+
+/**
+ * Watches the namespace's ModelVariants and records, for each step a rolling one completes, how late
+ * it ended: the moment the watch shows the next step (or promotion) minus weightReachedAt + pause.
+ */
+function watchSteps(ns: string, rolling: Set<string>): { timings: StepTiming[]; last: Map<string, ModelVariant>; stop(): void } {
+  const timings: StepTiming[] = [];
+  const last = new Map<string, ModelVariant>();
+  let controller: AbortController | undefined;
+  let stopped = false;
+  const start = async () => {
+    controller = await new k8s.Watch(kubeConfig()).watch(mvPath(ns), {}, (phase, obj: ModelVariant) => {
+      const name = obj.metadata?.name ?? '';
+      const was = last.get(name);
+      last.set(name, obj);
+      if (phase === 'DELETED' || !rolling.has(name) || !was?.status?.weightReachedAt) return;
+      const s = was.status;
+      const now = obj.status ?? {};
+      // A step ends when the next one starts or, after the last, when promotion starts.
+      const advanced = (now.currentStepIndex ?? -1) > (s.currentStepIndex ?? -1) || now.phase === 'Promoting' || now.phase === 'Healthy';
+      if (s.phase !== 'Progressing' || !advanced) return;
+      const due = Date.parse(s.weightReachedAt ?? '') + PAUSE_MS;
+      timings.push({ name, step: s.currentStepIndex ?? 0, errorS: (Date.now() - due) / 1000 });
+    }, () => { if (!stopped) void start(); });
+  };
+  void start();
+  return { timings, last, stop: () => { stopped = true; controller?.abort(); } };
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN) : NaN;
+};
+
+interface Result {
+  models: number;
+  rolling: number;
+  rollingBack: number;
+  createdToHealthyS: number;
+  rest: Window;
+  wave: Window & { outcome: string; stepErrorS: { p50: number; p99: number; max: number; n: number } };
+}
+
+/** One N in a namespace of its own; `leftover` pods of the previous N may still hold GPUs while their namespace goes. */
+async function runOne(n: number, leftover: number, nodeNames: string[]): Promise<Result> {
+  const rollingCount = Math.max(1, Math.round(n * Number(args.rolling)));
+  const backFraction = Number(args.rollback);
+  const backCount = backFraction > 0 && !args['no-analysis'] ? Math.min(rollingCount, Math.max(2, Math.round(n * backFraction))) : 0;
+  await ensureGpuNodes(Math.ceil((n + rollingCount + leftover) * 1.25 / GPUS_PER_NODE), nodeNames);
+  const telemetry: TelemetryTargets = telemetryTargets({ targetsDir: clusterState().prometheusTargetsDir, tickMs: 250 });
+  const ns = await createTestNamespace(`scale-${n}`);
+  const user = `scale-operator-${ns}`;
+  const prometheusUrl = clusterState().prometheusUrl;
+  const names = Array.from({ length: n }, (_, i) => `m${String(i).padStart(4, '0')}`);
+  const rolling = names.slice(0, rollingCount);
+  const back = new Set(rolling.slice(0, backCount));
+  const extra = (args['operator-args'] ?? '').split(' ').filter(Boolean);
+  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers), ...extra], user });
+  try {
+    await operator.port();
+    log(`N=${n}: operator pid ${operator.child.pid} in ${ns}; ${rolling.length} to roll out${args['no-analysis'] ? ' without analysis' : `, with exporters (${back.size} with a failing canary)`}`);
+    for (const name of args['no-analysis'] ? [] : rolling) {
+      for (const role of ['stable', 'canary'] as const) {
+        const failing = role === 'canary' && back.has(name);
+        await telemetry.pod({ namespace: ns, model: name, role, variant: role === 'stable' ? 'relu' : 'gelu', pod: `${name}-${role}-0` },
+          { traffic: failing ? { ...HEALTHY, errorFraction: 0.5 } : HEALTHY });
+      }
+    }
+    const created = Date.now();
+    await pool(names, 16, (name) => custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns,
+      body: { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns }, spec: specOf(rolling.includes(name), prometheusUrl) } }));
+    const list = async () => ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns })) as { items: ModelVariant[] }).items;
+    await eventually(`N=${n}: all Healthy`, async () => {
+      const healthy = (await list()).filter((m) => m.status?.phase === 'Healthy').length;
+      return healthy === n ? true : undefined;
+    }, 120_000 + n * 1000, 2000);
+    const createdToHealthyS = (Date.now() - created) / 1000;
+    log(`N=${n}: all Healthy ${createdToHealthyS.toFixed(0)} s after the first create; ${REST_MS / 1000} s at rest`);
+    await sleep(5000); // the last status writes and events settle
+    const rest = await measure(operator, user, async () => { await sleep(REST_MS); });
+
+    log(`N=${n}: the wave: ${rolling.length} to gelu at once`);
+    const watcher = watchSteps(ns, new Set(rolling));
+    await sleep(1000);
+    let outcome = '';
+    const wave = await measure(operator, user, async () => {
+      await pool(rolling, 16, (name) => custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns, name, body: { spec: { activation: 'gelu' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)));
+      const started = Date.now();
+      for (;;) {
+        await sleep(1000);
+        const mvs = rolling.map((name) => watcher.last.get(name));
+        const promoted = mvs.filter((m) => m?.status?.phase === 'Healthy' && m.status.stableActivation === 'gelu').length;
+        const rolledBack = mvs.filter((m) => m?.status?.phase === 'Degraded').length;
+        outcome = `${promoted} promoted, ${rolledBack} rolled back of ${rolling.length} (${back.size} meant to roll back) after ${((Date.now() - started) / 1000).toFixed(0)} s`;
+        if (promoted + rolledBack === rolling.length || Date.now() - started > TIMEOUT_MS) break;
+      }
+    });
+    watcher.stop();
+    const errors = watcher.timings.map((t) => t.errorS);
+    log(`N=${n}: ${outcome}`);
+    return {
+      models: n, rolling: rolling.length, rollingBack: back.size, createdToHealthyS, rest,
+      wave: { ...wave, outcome, stepErrorS: { p50: quantile(errors, 0.5), p99: quantile(errors, 0.99), max: Math.max(...errors), n: errors.length } },
+    };
+  } finally {
+    await operator.stop();
+    await telemetry.close();
+    await deleteTestNamespace(ns).catch(() => undefined);
+  }
+}
+
+function table(results: Result[]): string {
+  const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+  const verbs = (w: Window) => Object.entries(w.requestsPerMin).map(([v, x]) => `${v} ${f(x, 0)}`).join(', ') || 'none';
+  const rows: [string, (r: Result) => string][] = [
+    ['rolling (of which rolling back)', (r) => `${r.rolling} (${r.rollingBack})`],
+    ['created → all Healthy', (r) => `${f(r.createdToHealthyS, 0)} s`],
+    ['RSS at rest / wave peak', (r) => `${f(r.rest.rssMiB.peak, 0)} / ${f(r.wave.rssMiB.peak, 0)} MiB`],
+    ['V8 heap used at rest / after the wave', (r) => `${f(r.rest.heapUsedMiB, 0)} / ${f(r.wave.heapUsedMiB, 0)} MiB`],
+    ['CPU at rest / wave', (r) => `${f(r.rest.cpuCores, 2)} / ${f(r.wave.cpuCores, 2)} cores`],
+    ['apiserver requests/min at rest', (r) => verbs(r.rest)],
+    ['apiserver requests/min in the wave', (r) => verbs(r.wave)],
+    ['wave outcome', (r) => r.wave.outcome],
+    ['step timing error p50 / p99 / max', (r) => `${f(r.wave.stepErrorS.p50, 2)} / ${f(r.wave.stepErrorS.p99, 2)} / ${f(r.wave.stepErrorS.max, 2)} s (${r.wave.stepErrorS.n} steps)`],
+    ['cluster-wide LISTs of pods and nodes (wave)', (r) => String(r.wave.podNodeLists)],
+    ['status PATCHes per ModelVariant written (wave)', (r) => f(r.wave.statusPatchesPerWritten, 1)],
+    ['Prometheus queries per interval (wave)', (r) => f(r.wave.promQueriesPerInterval, 0)],
+    ['reconciles at rest / in the wave', (r) => `${r.rest.reconciles} / ${r.wave.reconciles}`],
+    ['reconcile latency p99 at rest / wave', (r) => `≤ ${f(r.rest.reconcileP99S, 3)} / ≤ ${f(r.wave.reconcileP99S, 3)} s`],
+    ['work queue depth max (wave)', (r) => f(r.wave.queueDepthMax, 0)],
+  ];
+  return rows.map(([what, cell]) => `${what.padEnd(40)} ${results.map((r) => `N=${r.models}: ${cell(r)}`).join(' | ')}`).join('\n');
+}
+
+const nodeNames: string[] = [];
+const results: Result[] = [];
+try {
+  for (const [i, n] of SIZES.entries()) {
+    results.push(await runOne(n, i > 0 ? Math.round((SIZES[i - 1] ?? 0) * 1.1) : 0, nodeNames));
+    if (!args.json) console.log(`\n${table(results.slice(-1))}\n`);
+  }
+  console.log(args.json ? JSON.stringify(results, null, 2) : `\nAll sizes:\n${table(results)}`);
+} finally {
+  await pool(nodeNames, 8, (name) => core.deleteNode({ name }).catch(() => undefined));
+  if (!reused) await stopSupervisor(cluster.supervisorPid);
+}
