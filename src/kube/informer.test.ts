@@ -208,4 +208,29 @@ describe('informer', () => {
     await expect(sync).rejects.toThrow(/stopped before it synced/);
     expect(h.clock.pendingTimers()).toBe(0);
   });
+
+  it('aborts a watch that finishes connecting after the informer was stopped', async () => {
+    // A watch whose connection completes only when the test says so; it records the controller it returns.
+    let connect: () => void = () => {};
+    const controllers: AbortController[] = [];
+    class SlowWatch extends Watch {
+      override async watch() {
+        await new Promise<void>((r) => { connect = r; });
+        const c = new AbortController();
+        controllers.push(c);
+        return c;
+      }
+    }
+    const informer = createInformer<V1ConfigMap>({
+      kc: kubeConfig(), path: resourcePath({ version: 'v1', plural: 'configmaps', namespace: 'ns' }), clock: createFakeClock(), logger, resyncMs: 0,
+      list: async () => ({ metadata: { resourceVersion: '1' }, items: [] }), watch: new SlowWatch(kubeConfig()),
+    });
+    informer.start();
+    await informer.waitForSync();
+    await informer.stop();
+    connect();
+    await new Promise((r) => setImmediate(r));
+    expect(controllers).toHaveLength(1);
+    expect(controllers[0]!.signal.aborted).toBe(true);
+  });
 });

@@ -71,14 +71,15 @@ export function resourcePath(r: { group?: string; version: string; plural: strin
 }
 
 /**
- * Adds the informer's watch parameters, refuses to open a watch once the informer has stopped, reports
+ * Adds the informer's watch parameters, refuses to open a watch once the informer has stopped (and
+ * aborts one that finished connecting after the stop), reports
  * a watch that connected, and turns a throw (e.g. credentials that cannot be read) into `done(err)`:
  * ListWatch calls watch() from callbacks nobody awaits, so a throw there would be an unhandled rejection.
  */
 class InformerWatch extends Watch {
   readonly inner: Watch | undefined;
   readonly extraQuery: Record<string, string | number | boolean>;
-  readonly hooks: { beforeWatch(): boolean; connected(): void };
+  readonly hooks: { beforeWatch(): boolean; connected(): void; running(): boolean };
   readonly gate: RequestGate;
   readonly server: string;
   constructor(kc: KubeConfig, inner: Watch | undefined, extraQuery: Record<string, string | number | boolean>, hooks: InformerWatch['hooks'], gate: RequestGate) {
@@ -120,6 +121,11 @@ class InformerWatch extends Watch {
     };
     try {
       const controller = await (this.inner ? this.inner.watch(path, params, callback, onDone) : super.watch(path, params, callback, onDone));
+      // Stopped while the watch was connecting: ListWatch's stop() had no request to abort yet.
+      if (!this.hooks.running()) {
+        controller.abort();
+        return controller;
+      }
       if (!failed) {
         finish(200);
         this.hooks.connected();
@@ -183,6 +189,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
       if (failures > 0) log.info({ afterFailures: failures }, 'Watch reconnected');
       failures = 0;
     },
+    running: () => running,
   }, gate);
 
   const after = (ms: number, fn: () => void) => {
