@@ -16,7 +16,8 @@
  * - floor: the pods serving (Ready, not terminating) never below `replicas − maxUnavailable` (0 here),
  *   except within a window after a fault that takes pods away behind the operator's back.
  * - settled: nothing stale at the end: status for the current generation, no canary weight or step, the
- *   conditions agreeing with the phase, stable at full size and Ready on the variant that won, no canary
+ *   conditions agreeing with the phase and none set for an older generation, TrafficSplitExact back to
+ *   NoRollout, stable at full size and Ready on the variant that won, no canary
  *   Deployment, and no step Event after the end.
  */
 import type { ModelVariant } from '../../src/api/types.ts';
@@ -216,6 +217,9 @@ export function checkSettled(r: RolloutRecord): Finding[] {
   const restful = outcome?.kind === 'promoted' ? progressing?.status === 'True' && progressing.reason === 'RolloutComplete' : progressing?.status === 'False';
   if (!restful) out.push(`condition Progressing ${progressing?.status ?? 'absent'} (${progressing?.reason ?? ''}) in phase ${s.phase} at rest`);
   if (cond('Available')?.status !== 'True') out.push(`condition Available ${cond('Available')?.status ?? 'absent'} (${cond('Available')?.message ?? ''}) at rest`);
+  // Once nothing rolls out, the split is exact: a step's inexact split left behind describes a rollout gone.
+  const split = cond('TrafficSplitExact');
+  if (split && (split.status !== 'True' || split.reason !== 'NoRollout')) out.push(`condition TrafficSplitExact ${split.status} (${split.reason}: ${split.message}) at rest`);
   for (const c of s.conditions ?? []) {
     const g = (c as { observedGeneration?: number }).observedGeneration;
     if (g !== undefined && g !== r.generation) out.push(`condition ${c.type} for generation ${g}, not ${r.generation}`);

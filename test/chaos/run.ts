@@ -62,7 +62,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResults> {
       try {
         const r = await runRollout(plan, { namespace, log: o.log, inFlight: (name, on) => { if (on) inFlight.add(name); else inFlight.delete(name); } });
         done.push(r);
-        o.log(`${plan.name} (${plan.kind}${plan.faulty ? ', faulty' : ''}) ended ${r.status.phase} after ${((r.endedAt - r.changedAt) / 1000).toFixed(1)} s [${done.length}/${plans.length}]`);
+        o.log(`${plan.name} (${plan.kind}${plan.faulty && plan.kind !== 'faulty' ? ', faulty canary' : ''}) ended ${r.status.phase} after ${((r.endedAt - r.changedAt) / 1000).toFixed(1)} s [${done.length}/${plans.length}]`);
       } catch (err) {
         setupFailures.push({ rollout: plan.name, error: err instanceof Error ? err.message : String(err) });
         o.log(`${plan.name} failed: ${String(err)}`);

@@ -50,7 +50,15 @@ export function summaryTable(r: ChaosResults): string {
       `${r.operators.tenures} Lease tenures, ${r.operators.leaderWrites} leader writes checked against them`,
   ];
   if (breaches.length > 0) {
-    lines.push('', `BREACHES (${breaches.length}):`, ...breaches.slice(0, 50).map((f) => `  ${f.invariant} ${f.rollout ?? ''}: ${f.detail}`));
+    // The same breach in many rollouts reads once, with its count (numbers and names masked).
+    const kinds = new Map<string, number>();
+    for (const f of breaches) {
+      const key = `${f.invariant}: ${f.detail.replace(/chaos-\d+[-\w]*/g, '<name>').replace(/\d+(\.\d+)?/g, 'N').slice(0, 140)}`;
+      kinds.set(key, (kinds.get(key) ?? 0) + 1);
+    }
+    lines.push('', `BREACHES (${breaches.length}), by kind:`, ...[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(3)} × ${k}`));
+    lines.push('', 'every breach:', ...breaches.slice(0, 60).map((f) => `  ${f.invariant} ${f.rollout ?? ''}: ${f.detail}`));
+    if (breaches.length > 60) lines.push(`  … and ${breaches.length - 60} more (the JSON results have them all)`);
   }
   const excused = r.findings.filter((f) => f.excusedBy);
   if (excused.length > 0) lines.push('', 'excused:', ...excused.slice(0, 20).map((f) => `  ${f.invariant} ${f.rollout ?? ''} (${f.excusedBy}): ${f.detail}`));

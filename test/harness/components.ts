@@ -71,7 +71,7 @@ export function componentControl(started: Managed[], specs: ReadonlyMap<string, 
       frozen.delete(component);
     } else if (action === 'restart') {
       const spec = specs.get(component);
-      if (!spec) throw new Error(`${component} cannot be restarted: only ${[...specs.keys()].join(', ')} can`);
+      if (!spec) throw new Error(`${component} cannot be restarted: ${specs.size ? `only ${[...specs.keys()].join(', ')} can` : 'this cluster registered no component to restart'}`);
       signal(current, 'SIGCONT');
       signal(current, 'SIGKILL');
       await current.exited;
