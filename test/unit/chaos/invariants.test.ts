@@ -8,7 +8,7 @@ const plan = (p: Partial<RolloutPlan> = {}): RolloutPlan => ({
   steps: [{ setWeight: 25, pause: '5s' }, { setWeight: 50, pause: '5s' }], ...p,
 });
 const ev = (reason: string, message = '', count = 1): RecordedEvent => ({ name: `e${reason}${message}`, reason, message, count });
-const cond = (type: string, status: string, reason: string, message = '') => ({ type, status, reason, message, lastTransitionTime: '2026-11-30T10:00:00Z' });
+const cond = (type: string, status: 'True' | 'False' | 'Unknown', reason: string, message = '') => ({ type, status, reason, message, lastTransitionTime: '2026-11-30T10:00:00Z' });
 const PROMOTED: Status = {
   phase: 'Healthy', stableActivation: 'gelu', observedGeneration: 2,
   conditions: [cond('Available', 'True', 'MinimumReplicasAvailable'), cond('Progressing', 'True', 'RolloutComplete'), cond('Degraded', 'False', 'RolloutComplete'), cond('TrafficSplitExact', 'True', 'NoRollout')],
