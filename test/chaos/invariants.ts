@@ -63,16 +63,17 @@ export interface ChildrenAtRest {
 /** Everything recorded about one rollout. */
 export interface RolloutRecord {
   plan: RolloutPlan;
-  /** When the activation was changed and when the end state was seen (ms since the epoch). */
+  /** When the activation was changed, when the end state was seen, when the record was read at rest (ms since the epoch). */
   changedAt: number;
   endedAt: number;
+  recordedUntil: number;
   generation: number;
   status: Status;
   events: RecordedEvent[];
   children: ChildrenAtRest;
   floor: FloorSample[];
   signal?: SentSignal;
-  /** Faults whose window overlapped [changedAt, endedAt]. */
+  /** Faults whose window overlapped [changedAt, recordedUntil]. */
   faults: FaultWindow[];
   /** Why the rollout was given up on (no end state in time), if it was. */
   timedOut?: string;

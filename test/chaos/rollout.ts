@@ -133,12 +133,14 @@ export async function runRollout(plan: RolloutPlan, ctx: RolloutContext): Promis
     await sleep(2000); // the floor a little longer, and the Events written after the status
     const floor = await sampler.stop();
     sampler = undefined;
+    // A fault of the last seconds (a node or a child deleted) may have moved it again: read it at rest.
+    if (!ended.timedOut) await until('at rest again', (mv) => atRest(mv.status ?? {}), 120_000);
     ctx.inFlight(name, false);
     const events = await retrying(`list Events of ${name}`, () => core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` }));
     const final = await get();
     const [canary, stable] = [await deploymentOf('canary'), await deploymentOf('stable')];
     return {
-      plan, changedAt, endedAt, generation: final.metadata?.generation ?? generation, status: final.status ?? {},
+      plan, changedAt, endedAt, recordedUntil: Date.now(), generation: final.metadata?.generation ?? generation, status: final.status ?? {},
       events: (events?.items ?? []).sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
         .map((e): RecordedEvent => ({ name: e.metadata?.name ?? '', reason: e.reason ?? '', message: e.message ?? '', count: e.count ?? 1 })),
       children: {

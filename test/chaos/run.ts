@@ -73,7 +73,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResults> {
   const faults = await faultRun.stop();
   await replicas.stop();
   const samples = await lease.stop();
-  const records: RolloutRecord[] = done.map((r) => ({ ...r, faults: faultsDuring(faults.windows, r.changedAt, r.endedAt) }));
+  const records: RolloutRecord[] = done.map((r) => ({ ...r, faults: faultsDuring(faults.windows, r.changedAt, r.recordedUntil) }));
   const findings = records.flatMap(checkRollout);
   for (const f of setupFailures) findings.push({ invariant: 'outcome', rollout: f.rollout, detail: `did not start: ${f.error}` });
 

@@ -27,7 +27,7 @@ const floorOk = [0, 250, 500].map((ms) => ({ at: T + ms, ready: 2, floor: 2, pod
 
 /** A healthy rollout promoted by analysis with nothing wrong; each case below spoils one thing. */
 const good = (r: Partial<RolloutRecord> = {}): RolloutRecord => ({
-  plan: plan(), changedAt: T, endedAt: T + 30_000, generation: 2, status: PROMOTED, events: promotionEvents,
+  plan: plan(), changedAt: T, endedAt: T + 30_000, recordedUntil: T + 32_000, generation: 2, status: PROMOTED, events: promotionEvents,
   children: { canaryDeployment: false, stable: { replicas: 2, readyReplicas: 2, activation: 'gelu' } },
   floor: floorOk, faults: [], ...r,
 });
