@@ -14,7 +14,7 @@ import { HEALTHY, type TrafficProfile } from '../integration/support/model-telem
 import { activationOf, gpuTemplate } from '../integration/support/model-variants.ts';
 import { startFloorSampler } from '../integration/support/serving-floor.ts';
 import { telemetryTargets } from '../integration/support/telemetry-targets.ts';
-import { CANARY_ACTIVATION, observedOutcome, STABLE_ACTIVATION, type RecordedEvent, type RolloutRecord, type SentSignal, type Status } from './invariants.ts';
+import { CANARY_ACTIVATION, checkSettled, observedOutcome, STABLE_ACTIVATION, type RecordedEvent, type RolloutRecord, type SentSignal, type Status } from './invariants.ts';
 import { retrying } from './retrying.ts';
 import type { Breach, RolloutPlan } from './schedule.ts';
 
@@ -23,6 +23,11 @@ const BROKEN: Record<Breach, Partial<TrafficProfile>> = { errorRate: { errorFrac
 
 /** How long a rollout may take from the change to its end state with the children at rest (ms). */
 export const ROLLOUT_TIMEOUT_MS = 360_000;
+/**
+ * How long after that the status may take to agree with the children (ms): more than a leader change
+ * takes (the Lease's 8 s, a new process starting on a busy machine) before anything left is stale.
+ */
+export const SETTLE_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -135,22 +140,33 @@ export async function runRollout(plan: RolloutPlan, ctx: RolloutContext): Promis
     sampler = undefined;
     // A fault of the last seconds (a node or a child deleted) may have moved it again: read it at rest.
     if (!ended.timedOut) await until('at rest again', (mv) => atRest(mv.status ?? {}), 120_000);
-    ctx.inFlight(name, false);
-    const events = await retrying(`list Events of ${name}`, () => core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` }));
-    const final = await get();
-    const [canary, stable] = [await deploymentOf('canary'), await deploymentOf('stable')];
-    return {
-      plan, changedAt, endedAt, recordedUntil: Date.now(), generation: final.metadata?.generation ?? generation, status: final.status ?? {},
-      events: (events?.items ?? []).sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
-        .map((e): RecordedEvent => ({ name: e.metadata?.name ?? '', reason: e.reason ?? '', message: e.message ?? '', count: e.count ?? 1 })),
-      children: {
-        canaryDeployment: !!canary,
-        ...(stable ? { stable: { replicas: stable.spec?.replicas ?? 0, readyReplicas: stable.status?.readyReplicas ?? 0, activation: activationOf(stable) } } : {}),
-      },
-      floor: floor.samples,
-      ...(signal ? { signal } : {}),
-      ...(ended.timedOut ? { timedOut: ended.timedOut } : {}),
+    const snapshot = async (): Promise<Omit<RolloutRecord, 'faults'>> => {
+      const events = await retrying(`list Events of ${name}`, () => core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name},involvedObject.kind=${KIND}` }));
+      const final = await get();
+      const [canary, stable] = [await deploymentOf('canary'), await deploymentOf('stable')];
+      return {
+        plan, changedAt, endedAt, recordedUntil: Date.now(), generation: final.metadata?.generation ?? generation, status: final.status ?? {},
+        events: (events?.items ?? []).sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
+          .map((e): RecordedEvent => ({ name: e.metadata?.name ?? '', reason: e.reason ?? '', message: e.message ?? '', count: e.count ?? 1 })),
+        children: {
+          canaryDeployment: !!canary,
+          ...(stable ? { stable: { replicas: stable.spec?.replicas ?? 0, readyReplicas: stable.status?.readyReplicas ?? 0, activation: activationOf(stable) } } : {}),
+        },
+        floor: floor.samples,
+        ...(signal ? { signal } : {}),
+        ...(ended.timedOut ? { timedOut: ended.timedOut } : {}),
+      };
     };
+    // The status catches up with the children within SETTLE_TIMEOUT_MS (a leader change may be under way):
+    // only what is still stale then is a breach.
+    let record = await snapshot();
+    const settleBy = Date.now() + SETTLE_TIMEOUT_MS;
+    while (!ended.timedOut && checkSettled({ ...record, faults: [] }).length > 0 && Date.now() < settleBy) {
+      await sleep(1000);
+      record = await snapshot();
+    }
+    ctx.inFlight(name, false);
+    return record;
   } finally {
     ctx.inFlight(name, false);
     await sampler?.stop();
