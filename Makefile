@@ -103,3 +103,9 @@ bench-scale: tools node_modules ## Scale bench: one operator against N ModelVari
 # FUZZ_ARGS passes more flags (--case 12,345 replays cases; --dir .cluster reuses make cluster-up's cluster).
 fuzz: tools node_modules ## Spec fuzzer: FUZZ_RUNS hostile ModelVariants against a real apiserver and the operator (docs/reliability.md)
 	node bench/fuzz.ts $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(FUZZ_ARGS)
+
+.PHONY: chaos
+# CHAOS_ROLLOUTS (default 100) and CHAOS_SEED (default random, printed) as variables or in the environment;
+# CHAOS_ARGS passes more flags (--concurrency 4, --faults etcd-pause,node-delete, --dir /tmp/chaos keeps the logs).
+chaos: tools node_modules ## Chaos run: CHAOS_ROLLOUTS rollouts under injected faults on a control plane of its own (docs/reliability.md)
+	node bench/chaos.ts $(if $(CHAOS_ROLLOUTS),--rollouts $(CHAOS_ROLLOUTS)) $(if $(CHAOS_SEED),--seed $(CHAOS_SEED)) $(CHAOS_ARGS)

@@ -23,6 +23,8 @@ export function rollBack(draft: Draft, reason: string, message: string): Plan {
   s.message = `rolled back to ${s.stableActivation}: ${message}`;
   cond(draft, CONDITION.Degraded, 'True', reason, s.message);
   cond(draft, CONDITION.Progressing, 'False', reason, s.message);
+  // The rolled-back step's split no longer applies: all traffic goes back to stable (found by make chaos).
+  cond(draft, CONDITION.TrafficSplitExact, 'True', 'NoRollout', 'all traffic goes to stable');
   event(draft, 'Warning', 'RolledBack', `canary ${failed} rolled back (${reason}): ${message}`);
   return exitToStable(draft, 'degraded');
 }

@@ -18,7 +18,12 @@ export interface ClusterState {
   prometheusTargetsDir: string;
   /** PID of the supervisor process that owns every component (SIGTERM it to stop the cluster). */
   supervisorPid: number;
-  /** Component name → PID, for diagnostics. */
+  /**
+   * The supervisor's loopback endpoint that freezes, thaws or restarts a component
+   * (`controlComponent(controlUrl, 'etcd', 'freeze')`, components.ts); absent in older state files.
+   */
+  controlUrl?: string;
+  /** Component name → PID at start-up, for diagnostics (a restarted component has a new one). */
   pids: Record<string, number>;
   /** Fake GPU nodes: name → number of nvidia.com/gpu. */
   gpuNodes: Record<string, number>;

@@ -6,6 +6,7 @@
  * logs to `<dir>/logs/`. `stop()` tears down in reverse order and never leaves a process behind.
  * Each component talks to the apiserver under a user of its own, and the apiserver writes an audit
  * log of everyone else's requests (audit-policy.ts); kwok runs pods with the Stages of pod-lifecycle.ts.
+ * `control()` freezes, thaws or restarts etcd, kube-apiserver or Prometheus in place (components.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { ClusterState } from './cluster-state.ts';
 import { adminClient, generatePki, mintClientCert, writeKubeconfig, type ClientCert } from './pki.ts';
 import { KWOK_POD_STAGES_FILE } from './pod-lifecycle.ts';
 import { freePorts } from './ports.ts';
+import { answers200, componentControl, launchComponent, type ComponentAction, type ComponentInfo, type ComponentSpec } from './components.ts';
 import { probe, startProcess, stopProcess, waitReady, type Managed } from './processes.ts';
 
 export interface ClusterOptions {
@@ -29,7 +31,9 @@ export interface ClusterOptions {
 }
 
 export interface RunningCluster {
-  state: Omit<ClusterState, 'supervisorPid'>;
+  state: Omit<ClusterState, 'supervisorPid' | 'controlUrl'>;
+  /** Faults for one component (components.ts): freeze, thaw, restart in place. */
+  control(component: string, action: ComponentAction): Promise<ComponentInfo>;
   stop(): Promise<void>;
 }
 
@@ -49,8 +53,13 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const logs = join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
   const started: Managed[] = [];
+  /** How to start each component again and tell it is ready (for control()'s restart). */
+  const specs = new Map<string, ComponentSpec>();
   const stop = async () => {
-    for (const p of started.reverse()) await stopProcess(p);
+    for (const p of started.reverse()) {
+      if (p.child.pid) try { process.kill(p.child.pid, 'SIGCONT'); } catch { /* gone */ } // a frozen process cannot stop
+      await stopProcess(p);
+    }
     started.length = 0;
   };
   try {
@@ -65,26 +74,28 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     writeFileSync(auditPolicyFile, auditPolicy());
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    const etcd = startProcess('etcd', bin.etcd, [
+    const etcdSpec: ComponentSpec = { name: 'etcd', command: bin.etcd, logDir: logs, readyWhat: 'etcd /health', ready: answers200(`${etcdUrl}/health`), args: [
       `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--log-level=warn',
-    ], logs);
-    started.push(etcd);
-    await waitReady(etcd, 'etcd /health', async () => (await probe(`${etcdUrl}/health`)) === 200);
+    ] };
+    specs.set('etcd', etcdSpec);
+    await launchComponent(etcdSpec, started);
     log(`etcd ready on ${etcdUrl}`);
 
     const apiserverUrl = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', bin.kubeApiserver, [
-      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${pki.dir}`, `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`, '--authorization-mode=Node,RBAC', `--service-account-issuer=${apiserverUrl}`,
-      `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`, '--allow-privileged=true', '--enable-priority-and-fairness=false',
-      '--profiling=false', '--v=1', '--endpoint-reconciler-type=none', ...auditFlags(auditPolicyFile, auditLog),
-    ], logs);
-    started.push(apiserver);
-    await waitReady(apiserver, 'kube-apiserver /readyz', async () => (await probe(`${apiserverUrl}/readyz`, ca)) === 200, 90_000);
+    const apiserverSpec: ComponentSpec = {
+      name: 'kube-apiserver', command: bin.kubeApiserver, logDir: logs, readyWhat: 'kube-apiserver /readyz', ready: answers200(`${apiserverUrl}/readyz`, ca), timeoutMs: 90_000, args: [
+        `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+        `--cert-dir=${pki.dir}`, `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
+        `--client-ca-file=${pki.caCert}`, '--authorization-mode=Node,RBAC', `--service-account-issuer=${apiserverUrl}`,
+        `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`, '--allow-privileged=true', '--enable-priority-and-fairness=false',
+        '--profiling=false', '--v=1', '--endpoint-reconciler-type=none', ...auditFlags(auditPolicyFile, auditLog),
+      ],
+    };
+    specs.set('kube-apiserver', apiserverSpec);
+    await launchComponent(apiserverSpec, started);
     const kubeconfig = join(dir, 'kubeconfig');
     writeKubeconfig(kubeconfig, apiserverUrl, pki.caCert, adminClient(pki));
     const componentKubeconfig = (name: string, client: ClientCert) => {
@@ -140,18 +151,19 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       prometheusUrl = `http://127.0.0.1:${promPort}`;
       const config = join(dir, 'prometheus.yml');
       writeFileSync(config, prometheusConfig(prometheusTargetsDir));
-      const prom = startProcess('prometheus', bin.prometheus, [
+      const promSpec: ComponentSpec = { name: 'prometheus', command: bin.prometheus, logDir: logs, readyWhat: 'Prometheus /-/ready', ready: answers200(`${prometheusUrl}/-/ready`), args: [
         `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'prometheus-data')}`, `--web.listen-address=127.0.0.1:${promPort}`,
         '--web.enable-lifecycle', '--storage.tsdb.retention.time=1d', '--log.level=warn',
-      ], logs);
-      started.push(prom);
-      await waitReady(prom, 'Prometheus /-/ready', async () => (await probe(`${prometheusUrl}/-/ready`)) === 200);
+      ] };
+      specs.set('prometheus', promSpec);
+      await launchComponent(promSpec, started);
       log(`Prometheus ready on ${prometheusUrl}`);
     }
 
     const pids = Object.fromEntries(started.map((p) => [p.name, p.child.pid ?? 0]));
     return {
       state: { dir, kubeconfig, apiserverUrl, pkiDir: pki.dir, auditLog, prometheusUrl, prometheusTargetsDir, pids, gpuNodes, startedAt: new Date().toISOString() },
+      control: componentControl(started, specs),
       stop,
     };
   } catch (err) {

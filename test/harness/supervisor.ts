@@ -2,14 +2,19 @@
  * The process that owns a local cluster: it starts every component (cluster.ts), writes
  * `<dir>/state.json` once all are ready, and tears everything down on SIGTERM/SIGINT or when its
  * owner process (the test runner) is gone, so a crashed or killed test run leaves nothing behind.
+ * It also serves the cluster's component faults (components.ts) on a loopback port, `controlUrl` in
+ * the state file: `POST /components/<name>/<freeze|thaw|restart|info>` answers a ComponentInfo as JSON.
  *
  * usage: node test/harness/supervisor.ts --dir DIR [--owner-pid PID] [--no-prometheus] [--gpus-per-node N]
  */
 import { writeFileSync, renameSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { locateBinaries } from './binaries.ts';
 import { DEFAULT_GPU_NODES, startCluster, type RunningCluster } from './cluster.ts';
+import { COMPONENT_ACTIONS, type ComponentAction } from './components.ts';
 import { isAlive } from './processes.ts';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, 'owner-pid': { type: 'string' }, 'no-prometheus': { type: 'boolean' }, 'gpus-per-node': { type: 'string' } } });
@@ -48,7 +53,23 @@ try {
   starting = startCluster({ dir, binaries: locateBinaries(), prometheus: !values['no-prometheus'], log: say, ...(gpuNodes ? { gpuNodes } : {}) });
   const cluster = await starting;
   if (stopping) await new Promise(() => undefined); // a shutdown is in progress and will exit
-  const state = { ...cluster.state, supervisorPid: process.pid };
+  const control = createServer((req, res) => {
+    const m = /^\/components\/([^/]+)\/([a-z]+)$/.exec(req.url ?? '');
+    const action = m?.[2] as ComponentAction | undefined;
+    if (req.method !== 'POST' || !m || !action || !COMPONENT_ACTIONS.includes(action)) {
+      res.writeHead(404).end(`use POST /components/<name>/<${COMPONENT_ACTIONS.join('|')}>`);
+      return;
+    }
+    const component = decodeURIComponent(m[1] ?? '');
+    say(`${action} ${component}`);
+    cluster.control(component, action).then(
+      (info) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(info)),
+      (err: unknown) => res.writeHead(409).end(err instanceof Error ? err.message : String(err)),
+    );
+  });
+  await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
+  const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
+  const state = { ...cluster.state, controlUrl, supervisorPid: process.pid };
   const tmp = join(dir, 'state.json.tmp');
   writeFileSync(tmp, JSON.stringify(state, null, 2));
   renameSync(tmp, join(dir, 'state.json'));

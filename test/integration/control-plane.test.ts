@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { launchCluster, stopSupervisor } from '../harness/launcher.ts';
 import { podLifecycleAnnotations, type PodLifecycle } from '../harness/pod-lifecycle.ts';
-import { isAlive } from '../harness/processes.ts';
+import { controlComponent } from '../harness/components.ts';
+import { isAlive, probe } from '../harness/processes.ts';
 
 let ns: string;
 const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -170,7 +171,7 @@ describe('the local control plane', () => {
     expect(Object.keys(filter?.properties?.requestMirror?.properties ?? {})).toEqual(expect.arrayContaining(['percent', 'fraction']));
   });
 
-  it('leaves no process behind when stopped, nor when the test run that owns it dies', async () => {
+  it('leaves no process behind when stopped, nor when the test run that owns it dies, also after a component was restarted or frozen', async () => {
     for (const ending of ['stopped', 'owner killed'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'activation-canary-owner-'));
       const owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
@@ -178,6 +179,16 @@ describe('the local control plane', () => {
         const state = await launchCluster(dir, { ownerPid: owner.pid as number });
         const pids = [state.supervisorPid, ...Object.values(state.pids)];
         expect(pids.every(isAlive)).toBe(true);
+        if (ending === 'stopped') {
+          // Component faults (components.ts) through the supervisor: a restarted etcd is a new process the
+          // cluster still tears down, and a frozen Prometheus is stopped all the same.
+          const restarted = await controlComponent(state.controlUrl, 'etcd', 'restart');
+          expect(restarted.pid).not.toBe(state.pids.etcd);
+          expect(await probe(`${state.apiserverUrl}/readyz`, 'insecure')).toBe(200);
+          expect(await controlComponent(state.controlUrl, 'prometheus', 'freeze')).toMatchObject({ frozen: true, pid: state.pids.prometheus });
+          await expect(controlComponent(state.controlUrl, 'kube-scheduler', 'restart')).rejects.toThrow(/409 kube-scheduler cannot be restarted: only etcd, kube-apiserver, prometheus can/);
+          pids.push(restarted.pid);
+        }
         if (ending === 'stopped') await stopSupervisor(state.supervisorPid);
         else owner.kill('SIGKILL');
         await eventually(`every component gone after the cluster was ${ending}`, async () => (pids.some(isAlive) ? undefined : true), 30_000);
