@@ -101,6 +101,21 @@ describe('analysis scheduler', () => {
     scheduler.stop();
   });
 
+  it('drops a verdict that landed while the rollout was paused: after the resume the run is measured again', async () => {
+    const { clock, scheduler, wakeOf } = setup();
+    const a = mv('a', up.url);
+    // Runs at this weight since T0 - 60 s; the last at T0 - 10 s, so the next is due at T0.
+    const atWeight: Status = { ...status, weightReachedAt: new Date(T0 - 60_000).toISOString(), analysis: { lastRunAt: new Date(T0 - 10_000).toISOString() } as Status['analysis'] };
+    scheduler.take(a, atWeight, T0);
+    // Paused before the verdict landed; resumed 5 s later, which moves weightReachedAt by the pause but
+    // leaves the due instant where it was (the last run is later): the verdict measured before the pause is stale.
+    await clock.advance(300);
+    await wakeOf('ml/a');
+    const resumed: Status = { ...atWeight, weightReachedAt: new Date(T0 - 55_000).toISOString() };
+    expect(scheduler.take(a, resumed, T0)).toBeUndefined();
+    scheduler.stop();
+  });
+
   it('lets a Prometheus that never answers hold only its own runs', async () => {
     const { clock, scheduler, woken, wakeOf } = setup();
     scheduler.take(mv('stuck', hung.url), status, T0);
