@@ -130,6 +130,29 @@ describe('plan: experiment', () => {
     expect(reasons(paused)).toContain('SignalIgnored');
     expect(paused.status.experiment?.phase).toBe('Running');
   });
+
+  it('ends a running experiment when spec.activation changes under it (the user is obeyed), and it does not come back after that canary', () => {
+    const p = run(desired({ variant: v('mish'), change: 'activation relu → mish' }), observed({ experiment: candidatesReady() }), measuring());
+    expect(p.status.canaryActivation).toBe('mish');
+    expect(p.experiment).toBeUndefined();
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringMatching(/spec changed under it \(activation relu → mish\)/) });
+    expect(reasons(p)).toContain('ExperimentDecided');
+    // mish promoted: the same (unchanged) experiment block does not resume against the new stable with its old startedAt.
+    const promoted: Status = { ...p.status, phase: 'Healthy', stableActivation: 'mish', canaryWeight: 0 };
+    delete promoted.canaryActivation;
+    const after = run(desired({ variant: v('mish') }), observed({ stable: role('mish', 8), experiment: candidatesReady() }), promoted, T0 + 60_000);
+    expect(after.experiment).toBeUndefined();
+    expect(after.status.experiment?.phase).toBe('Decided');
+  });
+
+  it('ends a running experiment whose block was removed from the spec, saying so', () => {
+    const d = desired();
+    delete d.experiment;
+    const p = run(d, observed({ experiment: candidatesReady() }), measuring());
+    expect(p.experiment).toBeUndefined();
+    expect(p.status.phase).toBe('Healthy');
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringMatching(/removed/) });
+  });
 });
 
 type Event =

@@ -105,6 +105,29 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   return finish(draft, work, nextRun - now);
 }
 
+/**
+ * Ends a running experiment the planner no longer runs this pass (the caller calls it only then):
+ * the experiment block was removed or changed, or spec.activation or spec.template changed under it
+ * (the user is obeyed: a canary of that starts). Without this, status.experiment would say Running for
+ * ever (`wait --for=decided` never returns), and an unchanged block would resume later against another
+ * stable with its old startedAt. Decided with reason Cancelled and no winner, so it does not run again
+ * until its block changes (a new id); the candidates go with the plan, which no longer asks for them.
+ */
+export function cancelExperiment(draft: Draft): void {
+  const { d, s } = draft;
+  const e = s.experiment;
+  if (e?.phase !== 'Running') return;
+  const why = !d.experiment ? 'spec.strategy.experiment was removed'
+    : !sameVariant(d.variant, stableVariant(s)) ? `the spec changed under it (${d.change}), which rolls out as a canary`
+      : 'a rollout is in flight';
+  e.phase = 'Decided';
+  e.decidedAt = draft.nowIso;
+  e.reason = 'Cancelled';
+  delete e.winner;
+  e.message = `cancelled: ${why}; stable ${s.stableActivation} kept, the candidates removed`;
+  event(draft, 'Warning', 'ExperimentDecided', `experiment decided (Cancelled): ${e.message}`);
+}
+
 /** Records the decision and removes the candidates; a winner with promoteWinner becomes the desired variant from the next pass on. */
 function decide(draft: Draft, decision: { winner?: string; reason: string; message: string }): Plan {
   const { d, s } = draft;
