@@ -12,6 +12,14 @@ import { experimentChildName } from '../workload/names.ts';
 import type { ExperimentIntent } from './model.ts';
 
 /**
+ * The id of an experiment (16 hex digits): a hash of the strategy.experiment block and the pod-template
+ * revision, so changing either starts a new experiment. The kubectl plugin computes it the same way.
+ */
+export function experimentId(experiment: unknown, revision: string): string {
+  return stableHash({ experiment, revision }).slice(0, 16);
+}
+
+/**
  * The intent, or undefined without strategy.experiment. `durationOf` parses a duration field and
  * records a problem when it cannot; `stableActivation` is status.stableActivation.
  */
@@ -19,7 +27,7 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
   stableActivation: string | undefined, durationOf: (field: string, text: string, minMs?: number) => number, problems: string[]): ExperimentIntent | undefined {
   const experiment = spec.strategy.experiment;
   if (!experiment) return undefined;
-  const id = stableHash({ experiment, revision }).slice(0, 16);
+  const id = experimentId(experiment, revision);
   const field = 'spec.strategy.experiment';
   if (spec.traffic.provider !== 'replicas') {
     problems.push(`${field} needs traffic.provider replicas in this version: routes to the candidates' Services <name>-exp-<activation> are not built for ${spec.traffic.provider} yet`);
@@ -53,7 +61,7 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
  * spec's (same id), promoteWinner is on, and spec.activation still says what the experiment ran from;
  * otherwise spec.activation (a user who commits another activation is obeyed).
  */
-export function effectiveActivation(specActivation: string, intent: ExperimentIntent | undefined, status: ExperimentStatus | undefined): string {
+export function effectiveActivation(specActivation: string, intent: Pick<ExperimentIntent, 'id' | 'promoteWinner'> | undefined, status: ExperimentStatus | undefined): string {
   if (!intent?.promoteWinner || !status || status.id !== intent.id || status.phase !== 'Decided' || !status.winner) return specActivation;
   return status.baseActivation === specActivation ? status.winner : specActivation;
 }

@@ -175,6 +175,9 @@ describe('health.lua and discovery.lua on hand-written odd objects', () => {
     ['Promoting: only abort', from(progressing, (mv) => { mv.status.phase = 'Promoting'; }), ['abort']],
     ['Paused by a signal with conditions not a list', from(progressing, (mv) => { mv.status.phase = 'Paused'; mv.status.pausedAt = '2026-11-30T06:45:50Z'; mv.status.conditions = 'x'; }), ['abort', 'promote', 'resume']],
     ['status a string', from(healthy, (mv) => { mv.status = 'ok'; }), []],
+    ['an experiment running: only abort (it ends the experiment; plan-experiment.ts)', from(healthy, (mv) => { mv.status.phase = 'Progressing'; mv.status.experiment = { id: 'x', phase: 'Running', baseActivation: 'relu' }; }), ['abort']],
+    ['an experiment decided: no rollout', from(healthy, (mv) => { mv.status.experiment = { id: 'x', phase: 'Decided', baseActivation: 'relu', reason: 'NoCandidateBetter' }; }), []],
+    ['an experiment of an odd shape', from(healthy, (mv) => { mv.status.experiment = 'Running'; }), []],
     ['spec and metadata of odd shapes', from(degraded, (mv) => { mv.spec = 'x'; mv.metadata.generation = 'one'; }), ['retry']],
   ];
 
