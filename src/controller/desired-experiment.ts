@@ -7,6 +7,7 @@
  */
 import type { DefaultedModelVariantSpec, ExperimentStatus } from '../api/types.ts';
 import { isBuiltinSli } from '../analysis/builtins.ts';
+import { judgedDirection } from '../analysis/experiment/measure-experiment.ts';
 import { stableHash } from '../workload/hash.ts';
 import { experimentChildName } from '../workload/names.ts';
 import type { ExperimentIntent } from './model.ts';
@@ -45,7 +46,19 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
   experiment.slis.forEach((e, i) => {
     const sli = analysis?.slis?.find((s) => s.name === e.name);
     if (!sli) problems.push(`${field}.slis[${i}].name ${e.name} is not an SLI of strategy.analysis.slis: add it there or remove it here`);
-    else if (!e.worse && !(sli.builtin && isBuiltinSli(sli.builtin))) problems.push(`${field}.slis[${i}] (${e.name}) has a query: set worse to higher or lower`);
+    else if (sli.profile && sli.profile !== 'reference') {
+      problems.push(`${field}.slis[${i}] (${e.name}) reads profile ${sli.profile}, whose series carry no variant label: every candidate runs as role experiment, ` +
+        'so the candidates cannot be told apart; judge it with a query SLI that selects {{variant}}, or remove it here');
+    } else if (!e.worse && !(sli.builtin && isBuiltinSli(sli.builtin))) problems.push(`${field}.slis[${i}] (${e.name}) has a query: set worse to higher or lower`);
+  });
+  experiment.rankBy.forEach((r, i) => {
+    const judged = experiment.slis.find((e) => e.name === r.sli);
+    const direction = judged ? judgedDirection(analysis?.slis?.find((s) => s.name === r.sli), judged) : undefined;
+    if (direction === (r.prefer === 'higher' ? 'higherIsWorse' : 'lowerIsWorse')) {
+      const better = r.prefer === 'higher' ? 'lower' : 'higher';
+      problems.push(`${field}.rankBy[${i}] prefers ${r.prefer} ${r.sli}, but ${r.prefer} is worse for it: a candidate would rank up for being worse and could never win on it; prefer ${better}` +
+        `${judged?.worse ? ` (or change strategy.experiment.slis' worse for ${r.sli})` : ''}`);
+    }
   });
   return {
     id,

@@ -89,12 +89,18 @@ export function experimentJudgeSpec(analysis: AnalysisSpec, experiment: Experime
   const slis = experiment.slis.map((e): JudgedSli => {
     const sli = analysis.slis?.find((s) => s.name === e.name);
     const builtin = sli?.builtin !== undefined && isBuiltinSli(sli.builtin) ? BUILTIN_SLIS[sli.builtin] : undefined;
-    const direction = e.worse ? (e.worse === 'higher' ? 'higherIsWorse' : 'lowerIsWorse') : builtin?.direction ?? 'higherIsWorse';
+    const direction = judgedDirection(sli, e) ?? 'higherIsWorse';
     const counted = methodOf(sli, e.name).kind === 'counts';
     const minSamples = counted ? sli?.minSamples ?? builtin?.minSamples ?? experiment.minSamples : experiment.minSamples;
     return { name: e.name, direction, minimumEffect: e.minimumEffect, minSamples: Math.max(1, minSamples) };
   });
   return { candidates: experiment.candidates.map((c) => c.activation), slis, rankBy: experiment.rankBy, confidenceLevel: experiment.confidenceLevel, power: experiment.power };
+}
+
+/** Which way a judged SLI gets worse: its `worse`, else its reference built-in's; undefined when neither says. */
+export function judgedDirection(sli: SliSpec | undefined, judged: { worse?: 'higher' | 'lower' }): JudgedSli['direction'] | undefined {
+  if (judged.worse) return judged.worse === 'higher' ? 'higherIsWorse' : 'lowerIsWorse';
+  return sli?.builtin !== undefined && isBuiltinSli(sli.builtin) ? BUILTIN_SLIS[sli.builtin].direction : undefined;
 }
 
 /** One side of one SLI: the role and variant its queries select. */
