@@ -158,6 +158,8 @@ describe('health.lua and discovery.lua on hand-written odd objects', () => {
     ['an empty signal', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: '' }; }), 'Healthy', /^relu is stable/],
     ['a signal longer than handledSignal holds, recorded as its digest', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: LONG_SIGNAL }; mv.status.handledSignal = signalKey(LONG_SIGNAL); }), 'Healthy', /^relu is stable/],
     ['a long signal not yet handled, shown cut', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: LONG_SIGNAL }; }), 'Progressing', /^Waiting for the operator to act on a signal of 5006 bytes$/],
+    ['an experiment running (no canary)', from(healthy, (mv) => { mv.status.phase = 'Progressing'; mv.status.message = 'experiment: gelu 1 pod(s) ≈ 10% of traffic beside stable relu'; mv.status.experiment = { id: 'x', phase: 'Running', baseActivation: 'relu' }; }), 'Progressing', /^Progressing: experiment: gelu/],
+    ['an experiment decided, stable kept', from(healthy, (mv) => { mv.status.experiment = { id: 'x', phase: 'Decided', baseActivation: 'relu', reason: 'Cancelled' }; }), 'Healthy', /^relu is stable/],
     ['a phase that is a number', from(healthy, (mv) => { mv.status.phase = 7; }), 'Unknown', /^Unknown phase 7/],
   ];
 
