@@ -62,6 +62,14 @@ describe('plan: experiment', () => {
     expect(candidateReplicas(40, [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 5 }])).toEqual({ gelu: 11, silu: 3 });
   });
 
+  it('warns at the start when whole pods give stable less than half of the traffic, naming the replicas that would not', () => {
+    const x = { ...experiment, candidates: [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 20 }] };
+    const p = run(desired({ replicas: 1, experiment: x }), observed({ stable: role('relu', 1) }), healthy);
+    const warning = p.events.find((e) => e.reason === 'ExperimentTrafficShares');
+    expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/with spec.replicas 1 stable gets about 33% of the traffic.*at least 2 for stable to keep half/) });
+    expect(run(desired({ experiment: x }), observed(), healthy).events.map((e) => e.reason)).not.toContain('ExperimentTrafficShares');
+  });
+
   it('starts measuring once every candidate is ready, and is due one interval later', () => {
     const started = run(desired(), observed(), healthy).status;
     const p = run(desired(), observed({ experiment: candidatesReady() }), started, T0 + 5_000);

@@ -32,6 +32,23 @@ export function candidateReplicas(replicas: number, candidates: ExperimentIntent
 }
 
 /**
+ * A warning when whole pods give stable less than half of the ready pods (so of the traffic), which
+ * the weights (at most 50 in all) promise: each candidate runs at least one pod, so with few replicas
+ * the candidates' real shares are far above their weights. Names the fewest spec.replicas that keep
+ * stable at half or more; undefined when stable already has half.
+ */
+export function stableShareWarning(replicas: number, candidates: ExperimentIntent['candidates']): string | undefined {
+  const candidatePods = (r: number) => Object.values(candidateReplicas(r, candidates)).reduce((n, k) => n + k, 0);
+  const pods = candidatePods(replicas);
+  if (replicas >= pods) return undefined;
+  let enough = replicas + 1;
+  while (enough < candidatePods(enough) && enough < 10_000) enough++;
+  return `each candidate runs at least one pod, so with spec.replicas ${replicas} stable gets about ${Math.round((100 * replicas) / (replicas + pods))}% of the traffic ` +
+    `(${pods} candidate pod(s) beside ${replicas} of stable), not the ${100 - candidates.reduce((n, c) => n + c.weight, 0)}% the weights leave it; ` +
+    `set spec.replicas to at least ${enough} for stable to keep half`;
+}
+
+/**
  * When the candidates are measured next (ms since the epoch): one interval after the later of the start
  * and the last run, and once more at the end of the duration (the final judgement); NaN before the start.
  */
@@ -55,6 +72,8 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   if (s.experiment?.id !== x.id) {
     s.experiment = { id: x.id, phase: 'Running', baseActivation: s.stableActivation ?? d.variant.activation, beganAt: draft.nowIso, reason: 'DeployingCandidates' };
     event(draft, 'Normal', 'ExperimentStarted', `experiment started: ${x.candidates.map((c) => `${c.activation} (${c.weight}%)`).join(', ')} against stable ${s.stableActivation}`);
+    const warning = stableShareWarning(d.replicas, x.candidates);
+    if (warning) event(draft, 'Warning', 'ExperimentTrafficShares', warning);
   }
   const e = s.experiment as NonNullable<Status['experiment']>;
   if (verb === 'abort') return decide(draft, { reason: 'Aborted', message: 'aborted by a signal: stable kept' });
