@@ -153,6 +153,15 @@ describe('plan: experiment', () => {
     expect(after.status.experiment?.phase).toBe('Decided');
   });
 
+  it('ends a running experiment whose stable was replaced directly (it never served), instead of going on against the new one', () => {
+    const s = measuring({ startedAt: undefined });
+    delete s.experiment?.startedAt;
+    const p = run(desired({ variant: v('mish'), change: 'activation relu → mish' }), observed({ stable: role('relu', 8, 0), experiment: candidatesReady(false) }), s);
+    expect(p.status.stableActivation).toBe('mish');
+    expect(p.experiment).toBeUndefined();
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringMatching(/stable is now mish, not relu/) });
+  });
+
   it('ends a running experiment whose block was removed from the spec, saying so', () => {
     const d = desired();
     delete d.experiment;

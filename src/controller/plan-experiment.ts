@@ -22,7 +22,9 @@ const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
 /** True while the spec's experiment should run (or finish): declared, undecided, nothing else rolling out. */
 export function experimentWanted(d: Desired, o: Observed, s: Status): boolean {
   if (!d.experiment || s.canaryActivation || o.canary) return false;
-  return !(s.experiment?.id === d.experiment.id && s.experiment.phase === 'Decided');
+  if (s.experiment?.id !== d.experiment.id) return true;
+  // Decided, or run against a stable that has since been replaced (one that never served): not again.
+  return s.experiment.phase !== 'Decided' && s.experiment.baseActivation === s.stableActivation;
 }
 
 /** Pod counts per candidate activation for spec.replicas beside a full stable (see the module comment). */
@@ -138,7 +140,8 @@ export function cancelExperiment(draft: Draft): void {
   if (e?.phase !== 'Running') return;
   const why = !d.experiment ? 'spec.strategy.experiment was removed'
     : !sameVariant(d.variant, stableVariant(s)) ? `the spec changed under it (${d.change}), which rolls out as a canary`
-      : 'a rollout is in flight';
+      : e.baseActivation !== s.stableActivation ? `stable is now ${s.stableActivation}, not ${e.baseActivation} it ran against (${d.change}, replacing a stable that never served)`
+        : 'a rollout is in flight';
   e.phase = 'Decided';
   e.decidedAt = draft.nowIso;
   e.reason = 'Cancelled';
