@@ -12,7 +12,7 @@ import { CONDITION, setCondition } from './conditions.ts';
 import { PHASE, sameVariant, stableVariant, type Variant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
 import type { RouteState } from '../traffic/router.ts';
 import { canaryPhase } from './plan-canary.ts';
-import { experimentPhase, experimentWanted } from './plan-experiment.ts';
+import { cancelExperiment, experimentPhase, experimentWanted } from './plan-experiment.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
 import { boundStatus } from './status-bounds.ts';
@@ -60,8 +60,10 @@ function planUnbounded(d: Desired, o: Observed, previous: Status, now: number, s
   trafficRouted(draft);
   bootstrap(draft);
   replaceWhatNeverServed(draft);
-  if (sameVariant(d.variant, stableVariant(s))) return experimentWanted(d, o, s) ? experimentPhase(draft, verb) : steady(draft, verb);
-  return canaryPhase(draft, verb);
+  const atStable = sameVariant(d.variant, stableVariant(s));
+  if (atStable && experimentWanted(d, o, s)) return experimentPhase(draft, verb);
+  cancelExperiment(draft);
+  return atStable ? steady(draft, verb) : canaryPhase(draft, verb);
 }
 
 /** TrafficRouted from the router's answer, with an Event when a problem first appears or changes. */
