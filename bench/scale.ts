@@ -337,6 +337,9 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
   }
 }
 
+/** A histogram's p99 bucket bound in seconds, or 'no reconcile' when the window had none. */
+const p99 = (s: number): string => (Number.isFinite(s) ? `≤ ${s.toFixed(3)} s` : 'no reconcile');
+
 function table(results: Result[]): string {
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
   const verbs = (w: Window) => Object.entries(w.requestsPerMin).map(([v, x]) => `${v} ${f(x, 0)}`).join(', ') || 'none';
@@ -354,7 +357,7 @@ function table(results: Result[]): string {
     ['status PATCHes per ModelVariant written (wave)', (r) => f(r.wave.statusPatchesPerWritten, 1)],
     ['Prometheus queries per interval (wave)', (r) => f(r.wave.promQueriesPerInterval, 0)],
     ['reconciles at rest / in the wave', (r) => `${r.rest.reconciles} / ${r.wave.reconciles}`],
-    ['reconcile latency p99 at rest / wave', (r) => `≤ ${f(r.rest.reconcileP99S, 3)} / ≤ ${f(r.wave.reconcileP99S, 3)} s`],
+    ['reconcile latency p99 at rest / wave', (r) => `${p99(r.rest.reconcileP99S)} / ${p99(r.wave.reconcileP99S)}`],
     ['work queue depth max (wave)', (r) => f(r.wave.queueDepthMax, 0)],
   ];
   return rows.map(([what, cell]) => `${what.padEnd(40)} ${results.map((r) => `N=${r.models}: ${cell(r)}`).join(' | ')}`).join('\n');
