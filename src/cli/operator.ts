@@ -100,7 +100,12 @@ const startController = async () => {
     },
     queueMetrics: metrics.workQueue.hooks,
   });
-  await controller.start();
+  try {
+    await controller.start();
+  } catch (err) {
+    // A shutdown stops the informers, so a start still waiting for them fails: that is the shutdown, not an error.
+    if (!shuttingDown) throw err;
+  }
 };
 
 const { host, port } = splitAddress(config.httpAddress);
@@ -131,9 +136,8 @@ const elector = config.leaderElect
   })
   : undefined;
 
-if (elector) elector.start();
-else await startController();
-
+// Registered before the controller starts: a SIGTERM while the caches sync (a slow list, a low
+// --kube-api-qps) is a graceful shutdown too, not Node's default death by signal.
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
@@ -149,3 +153,6 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+if (elector) elector.start();
+else await startController();

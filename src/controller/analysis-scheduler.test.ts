@@ -101,15 +101,52 @@ describe('analysis scheduler', () => {
     scheduler.stop();
   });
 
+  it('drops a verdict that landed while the rollout was paused: after the resume the run is measured again', async () => {
+    const { clock, scheduler, wakeOf } = setup();
+    const a = mv('a', up.url);
+    // Runs at this weight since T0 - 60 s; the last at T0 - 10 s, so the next is due at T0.
+    const atWeight: Status = { ...status, weightReachedAt: new Date(T0 - 60_000).toISOString(), analysis: { lastRunAt: new Date(T0 - 10_000).toISOString() } as Status['analysis'] };
+    scheduler.take(a, atWeight, T0);
+    // Paused before the verdict landed; resumed 5 s later, which moves weightReachedAt by the pause but
+    // leaves the due instant where it was (the last run is later): the verdict measured before the pause is stale.
+    await clock.advance(300);
+    await wakeOf('ml/a');
+    const resumed: Status = { ...atWeight, weightReachedAt: new Date(T0 - 55_000).toISOString() };
+    expect(scheduler.take(a, resumed, T0)).toBeUndefined();
+    scheduler.stop();
+  });
+
+  it('drops the verdict of a ModelVariant deleted while its run is in flight, and measures its namesake afresh', async () => {
+    const { clock, scheduler, woken, wakeOf } = setup();
+    const old = mv('gone', hung.url);
+    scheduler.take(old, status, T0);
+    await clock.advance(300);
+    while (hung.queries.length === 0) await new Promise((r) => setTimeout(r, 5));
+    scheduler.forget('ml/gone');
+    // Re-created under the same name (a new uid) on a Prometheus that answers, while the old round still hangs.
+    const namesake = { ...mv('gone', up.url), metadata: { name: 'gone', namespace: 'ml', uid: 'uid-gone-2' } };
+    expect(scheduler.take(namesake, status, T0 + 1000)).toBeUndefined();
+    await clock.advance(1000);
+    await wakeOf('ml/gone');
+    expect(scheduler.take(namesake, status, T0 + 1000)).toMatchObject({ verdict: 'Inconclusive' }); // up answers for model "a" only
+    woken.length = 0;
+    for (const res of hung.held.splice(0)) res.destroy(); // the old round ends (an error) and lands nothing
+    await new Promise((r) => setTimeout(r, 50));
+    expect(woken).toEqual([]);
+    expect(scheduler.take(old, status, T0)).toBeUndefined();
+    scheduler.stop();
+  });
+
   it('lets a Prometheus that never answers hold only its own runs', async () => {
     const { clock, scheduler, woken, wakeOf } = setup();
+    const before = hung.queries.length;
     scheduler.take(mv('stuck', hung.url), status, T0);
     scheduler.take(mv('a', up.url), status, T0);
     await clock.advance(300);
     await wakeOf('ml/a');
     expect(scheduler.take(mv('a', up.url), status, T0)).toMatchObject({ verdict: 'Successful' });
     expect(woken).not.toContain('ml/stuck');
-    while (hung.queries.length === 0) await new Promise((r) => setTimeout(r, 5));
+    while (hung.queries.length === before) await new Promise((r) => setTimeout(r, 5));
     scheduler.stop();
     for (const res of hung.held.splice(0)) res.destroy();
   });

@@ -5,7 +5,7 @@
  * nodes, ResourceQuotas: a node that becomes Ready or a pod that frees GPUs wakes a rollout that holds),
  * and for the route objects of weighted routers (HTTPRoutes, VirtualServices) when their API is served;
  * one keyed work queue, and `reconcile` as its handler. `start()` waits for the caches before the first
- * reconcile; `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass,
+ * reconcile (and rejects when `stop()` comes first); `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass,
  * and free capacity comes from a ledger the pod and node events keep (capacity-ledger.ts), not a pod walk.
  */
 import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
@@ -221,6 +221,7 @@ export function createController(opts: ControllerOptions): Controller {
     routeCaches.set(`${api.group}/${api.version} ${api.kind}`, routes);
   }
 
+  let stopped = false;
   return {
     queue,
     synced: () => all.every((i) => i.hasSynced()),
@@ -228,7 +229,10 @@ export function createController(opts: ControllerOptions): Controller {
       for (const i of all) if (i !== modelVariants) i.start();
       modelVariants.start();
       for (const [i, api] of ROUTE_APIS.entries()) {
-        if (await apiServed(kc, api, opts.gate)) (routeInformers[i] as Informer<KubernetesObject>).start();
+        const served = await apiServed(kc, api, opts.gate);
+        // A stop() while the discovery call was out has stopped every informer: starting one now would leave its watch running.
+        if (stopped) throw new Error('the controller was stopped while it started');
+        if (served) (routeInformers[i] as Informer<KubernetesObject>).start();
         else logger.info({ api: `${api.plural}.${api.group}/${api.version}` }, 'Route API not served: not watching it (ModelVariants that need it report TrafficRouted=False)');
       }
       await Promise.all(all.map((i) => i.waitForSync()));
@@ -236,6 +240,7 @@ export function createController(opts: ControllerOptions): Controller {
       queue.start();
     },
     async stop() {
+      stopped = true;
       ctx.analysis.stop();
       await queue.shutdown();
       await Promise.all([...all, ...routeInformers].map((i) => i.stop()));

@@ -43,6 +43,27 @@ describe('toDesired: strategy.experiment', () => {
     expect(toDesired(mv(spec({ traffic: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'public' }], port: 8080 } } }))).problems).toEqual([]);
   });
 
+  it('refuses a judged SLI of profile triton or dcgm (no variant label: every candidate is role experiment, so their series cannot be told apart)', () => {
+    const s = spec();
+    s.strategy!.analysis!.slis!.push({ name: 'gpu', builtin: 'gpuUtilization', profile: 'dcgm', max: 0.9 }, { name: 'p95', builtin: 'latencyP95', profile: 'triton', max: 1 });
+    s.strategy!.experiment!.slis.push({ name: 'gpu', minimumEffect: { absolute: 0.05 } }, { name: 'p95', worse: 'higher', minimumEffect: { relative: 0.1 } });
+    expect(toDesired(mv(s)).problems).toEqual([
+      expect.stringMatching(/^spec.strategy.experiment.slis\[1\] \(gpu\) reads profile dcgm, whose series carry no variant label: .*candidates/),
+      expect.stringMatching(/^spec.strategy.experiment.slis\[2\] \(p95\) reads profile triton/),
+    ]);
+  });
+
+  it('refuses a rankBy that prefers the direction in which its SLI gets worse (nothing could win on it)', () => {
+    const s = spec();
+    s.strategy!.analysis!.slis!.push({ name: 'latency', builtin: 'latencyP95', max: 1 });
+    s.strategy!.experiment!.slis.push({ name: 'latency', minimumEffect: { absolute: 0.01 } }, { name: 'custom', worse: 'lower', minimumEffect: { absolute: 0.1 } });
+    s.strategy!.experiment!.rankBy = [{ sli: 'accuracy', prefer: 'lower' }, { sli: 'latency', prefer: 'higher' }, { sli: 'custom', prefer: 'higher' }];
+    expect(toDesired(mv(s)).problems).toEqual([
+      expect.stringMatching(/^spec.strategy.experiment.rankBy\[0\] prefers lower accuracy, but lower is worse for it: .*prefer higher/),
+      expect.stringMatching(/^spec.strategy.experiment.rankBy\[1\] prefers higher latency, but higher is worse for it/),
+    ]);
+  });
+
   it('serves the decided winner while spec.activation and the experiment are unchanged, and says so in change', () => {
     const id = toDesired(mv(spec())).experiment?.id;
     const status: ModelVariantStatus = { stableActivation: 'relu', stableRevision: 'x', experiment: { id, phase: 'Decided', baseActivation: 'relu', winner: 'gelu' } };

@@ -7,9 +7,18 @@
  */
 import type { DefaultedModelVariantSpec, ExperimentStatus } from '../api/types.ts';
 import { isBuiltinSli } from '../analysis/builtins.ts';
+import { judgedDirection } from '../analysis/experiment/measure-experiment.ts';
 import { stableHash } from '../workload/hash.ts';
 import { experimentChildName } from '../workload/names.ts';
 import type { ExperimentIntent } from './model.ts';
+
+/**
+ * The id of an experiment (16 hex digits): a hash of the strategy.experiment block and the pod-template
+ * revision, so changing either starts a new experiment. The kubectl plugin computes it the same way.
+ */
+export function experimentId(experiment: unknown, revision: string): string {
+  return stableHash({ experiment, revision }).slice(0, 16);
+}
 
 /**
  * The intent, or undefined without strategy.experiment. `durationOf` parses a duration field and
@@ -19,7 +28,7 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
   stableActivation: string | undefined, durationOf: (field: string, text: string, minMs?: number) => number, problems: string[]): ExperimentIntent | undefined {
   const experiment = spec.strategy.experiment;
   if (!experiment) return undefined;
-  const id = stableHash({ experiment, revision }).slice(0, 16);
+  const id = experimentId(experiment, revision);
   const field = 'spec.strategy.experiment';
   if (spec.traffic.provider !== 'replicas' && spec.traffic.provider !== 'gatewayAPI') {
     problems.push(`${field} needs traffic.provider replicas or gatewayAPI in this version: routes to the candidates' Services <name>-exp-<activation> are not built for ${spec.traffic.provider} yet`);
@@ -37,7 +46,19 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
   experiment.slis.forEach((e, i) => {
     const sli = analysis?.slis?.find((s) => s.name === e.name);
     if (!sli) problems.push(`${field}.slis[${i}].name ${e.name} is not an SLI of strategy.analysis.slis: add it there or remove it here`);
-    else if (!e.worse && !(sli.builtin && isBuiltinSli(sli.builtin))) problems.push(`${field}.slis[${i}] (${e.name}) has a query: set worse to higher or lower`);
+    else if (sli.profile && sli.profile !== 'reference') {
+      problems.push(`${field}.slis[${i}] (${e.name}) reads profile ${sli.profile}, whose series carry no variant label: every candidate runs as role experiment, ` +
+        'so the candidates cannot be told apart; judge it with a query SLI that selects {{variant}}, or remove it here');
+    } else if (!e.worse && !(sli.builtin && isBuiltinSli(sli.builtin))) problems.push(`${field}.slis[${i}] (${e.name}) has a query: set worse to higher or lower`);
+  });
+  experiment.rankBy.forEach((r, i) => {
+    const judged = experiment.slis.find((e) => e.name === r.sli);
+    const direction = judged ? judgedDirection(analysis?.slis?.find((s) => s.name === r.sli), judged) : undefined;
+    if (direction === (r.prefer === 'higher' ? 'higherIsWorse' : 'lowerIsWorse')) {
+      const better = r.prefer === 'higher' ? 'lower' : 'higher';
+      problems.push(`${field}.rankBy[${i}] prefers ${r.prefer} ${r.sli}, but ${r.prefer} is worse for it: a candidate would rank up for being worse and could never win on it; prefer ${better}` +
+        `${judged?.worse ? ` (or change strategy.experiment.slis' worse for ${r.sli})` : ''}`);
+    }
   });
   return {
     id,
@@ -53,7 +74,7 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
  * spec's (same id), promoteWinner is on, and spec.activation still says what the experiment ran from;
  * otherwise spec.activation (a user who commits another activation is obeyed).
  */
-export function effectiveActivation(specActivation: string, intent: ExperimentIntent | undefined, status: ExperimentStatus | undefined): string {
+export function effectiveActivation(specActivation: string, intent: Pick<ExperimentIntent, 'id' | 'promoteWinner'> | undefined, status: ExperimentStatus | undefined): string {
   if (!intent?.promoteWinner || !status || status.id !== intent.id || status.phase !== 'Decided' || !status.winner) return specActivation;
   return status.baseActivation === specActivation ? status.winner : specActivation;
 }

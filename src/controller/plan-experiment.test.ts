@@ -63,6 +63,14 @@ describe('plan: experiment', () => {
     expect(candidateReplicas(40, [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 5 }])).toEqual({ gelu: 11, silu: 3 });
   });
 
+  it('warns at the start when whole pods give stable less than half of the traffic, naming the replicas that would not', () => {
+    const x = { ...experiment, candidates: [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 20 }] };
+    const p = run(desired({ replicas: 1, experiment: x }), observed({ stable: role('relu', 1) }), healthy);
+    const warning = p.events.find((e) => e.reason === 'ExperimentTrafficShares');
+    expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/with spec.replicas 1 stable gets about 33% of the traffic.*at least 2 for stable to keep half/) });
+    expect(run(desired({ experiment: x }), observed(), healthy).events.map((e) => e.reason)).not.toContain('ExperimentTrafficShares');
+  });
+
   it('starts measuring once every candidate is ready, and is due one interval later', () => {
     const started = run(desired(), observed(), healthy).status;
     const p = run(desired(), observed({ experiment: candidatesReady() }), started, T0 + 5_000);
@@ -130,6 +138,38 @@ describe('plan: experiment', () => {
     const paused = run(desired({ signal: 'pause@1' }), observed({ experiment: candidatesReady() }), measuring());
     expect(reasons(paused)).toContain('SignalIgnored');
     expect(paused.status.experiment?.phase).toBe('Running');
+  });
+
+  it('ends a running experiment when spec.activation changes under it (the user is obeyed), and it does not come back after that canary', () => {
+    const p = run(desired({ variant: v('mish'), change: 'activation relu → mish' }), observed({ experiment: candidatesReady() }), measuring());
+    expect(p.status.canaryActivation).toBe('mish');
+    expect(p.experiment).toBeUndefined();
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringMatching(/spec changed under it \(activation relu → mish\)/) });
+    expect(reasons(p)).toContain('ExperimentDecided');
+    // mish promoted: the same (unchanged) experiment block does not resume against the new stable with its old startedAt.
+    const promoted: Status = { ...p.status, phase: 'Healthy', stableActivation: 'mish', canaryWeight: 0 };
+    delete promoted.canaryActivation;
+    const after = run(desired({ variant: v('mish') }), observed({ stable: role('mish', 8), experiment: candidatesReady() }), promoted, T0 + 60_000);
+    expect(after.experiment).toBeUndefined();
+    expect(after.status.experiment?.phase).toBe('Decided');
+  });
+
+  it('ends a running experiment whose stable was replaced directly (it never served), instead of going on against the new one', () => {
+    const s = measuring({ startedAt: undefined });
+    delete s.experiment?.startedAt;
+    const p = run(desired({ variant: v('mish'), change: 'activation relu → mish' }), observed({ stable: role('relu', 8, 0), experiment: candidatesReady(false) }), s);
+    expect(p.status.stableActivation).toBe('mish');
+    expect(p.experiment).toBeUndefined();
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringMatching(/stable is now mish, not relu/) });
+  });
+
+  it('ends a running experiment whose block was removed from the spec, saying so', () => {
+    const d = desired();
+    delete d.experiment;
+    const p = run(d, observed({ experiment: candidatesReady() }), measuring());
+    expect(p.experiment).toBeUndefined();
+    expect(p.status.phase).toBe('Healthy');
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringMatching(/removed/) });
   });
 });
 

@@ -27,13 +27,32 @@ const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
 /** True while the spec's experiment should run (or finish): declared, undecided, nothing else rolling out. */
 export function experimentWanted(d: Desired, o: Observed, s: Status): boolean {
   if (!d.experiment || s.canaryActivation || o.canary) return false;
-  return !(s.experiment?.id === d.experiment.id && s.experiment.phase === 'Decided');
+  if (s.experiment?.id !== d.experiment.id) return true;
+  // Decided, or run against a stable that has since been replaced (one that never served): not again.
+  return s.experiment.phase !== 'Decided' && s.experiment.baseActivation === s.stableActivation;
 }
 
 /** Pod counts per candidate activation for spec.replicas beside a full stable (see the module comment). */
 export function candidateReplicas(replicas: number, candidates: ExperimentIntent['candidates']): Record<string, number> {
   const total = candidates.reduce((sum, c) => sum + c.weight, 0);
   return Object.fromEntries(candidates.map((c) => [c.activation, Math.max(1, Math.round((c.weight * replicas) / Math.max(1, 100 - total)))]));
+}
+
+/**
+ * A warning when whole pods give stable less than half of the ready pods (so of the traffic), which
+ * the weights (at most 50 in all) promise: each candidate runs at least one pod, so with few replicas
+ * the candidates' real shares are far above their weights. Names the fewest spec.replicas that keep
+ * stable at half or more; undefined when stable already has half.
+ */
+export function stableShareWarning(replicas: number, candidates: ExperimentIntent['candidates']): string | undefined {
+  const candidatePods = (r: number) => Object.values(candidateReplicas(r, candidates)).reduce((n, k) => n + k, 0);
+  const pods = candidatePods(replicas);
+  if (replicas >= pods) return undefined;
+  let enough = replicas + 1;
+  while (enough < candidatePods(enough) && enough < 10_000) enough++;
+  return `each candidate runs at least one pod, so with spec.replicas ${replicas} stable gets about ${Math.round((100 * replicas) / (replicas + pods))}% of the traffic ` +
+    `(${pods} candidate pod(s) beside ${replicas} of stable), not the ${100 - candidates.reduce((n, c) => n + c.weight, 0)}% the weights leave it; ` +
+    `set spec.replicas to at least ${enough} for stable to keep half`;
 }
 
 /**
@@ -60,6 +79,8 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   if (s.experiment?.id !== x.id) {
     s.experiment = { id: x.id, phase: 'Running', baseActivation: s.stableActivation ?? d.variant.activation, beganAt: draft.nowIso, reason: 'DeployingCandidates' };
     event(draft, 'Normal', 'ExperimentStarted', `experiment started: ${x.candidates.map((c) => `${c.activation} (${c.weight}%)`).join(', ')} against stable ${s.stableActivation}`);
+    const warning = d.weighted ? undefined : stableShareWarning(d.replicas, x.candidates);
+    if (warning) event(draft, 'Warning', 'ExperimentTrafficShares', warning);
   }
   const e = s.experiment as NonNullable<Status['experiment']>;
   if (verb === 'abort') return decide(draft, { reason: 'Aborted', message: 'aborted by a signal: stable kept' });
@@ -123,6 +144,30 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   s.message = `experiment: ${share} of traffic beside stable ${stable.activation}, until ${new Date(ends).toISOString().replace(/\.\d+Z$/, 'Z')}; ${e.message ?? 'waiting for the first measurement'}`;
   cond(draft, CONDITION.Progressing, 'True', 'ExperimentMeasuring', s.message);
   return finish(draft, routed, nextRun - now);
+}
+
+/**
+ * Ends a running experiment the planner no longer runs this pass (the caller calls it only then):
+ * the experiment block was removed or changed, or spec.activation or spec.template changed under it
+ * (the user is obeyed: a canary of that starts). Without this, status.experiment would say Running for
+ * ever (`wait --for=decided` never returns), and an unchanged block would resume later against another
+ * stable with its old startedAt. Decided with reason Cancelled and no winner, so it does not run again
+ * until its block changes (a new id); the candidates go with the plan, which no longer asks for them.
+ */
+export function cancelExperiment(draft: Draft): void {
+  const { d, s } = draft;
+  const e = s.experiment;
+  if (e?.phase !== 'Running') return;
+  const why = !d.experiment ? 'spec.strategy.experiment was removed'
+    : !sameVariant(d.variant, stableVariant(s)) ? `the spec changed under it (${d.change}), which rolls out as a canary`
+      : e.baseActivation !== s.stableActivation ? `stable is now ${s.stableActivation}, not ${e.baseActivation} it ran against (${d.change}, replacing a stable that never served)`
+        : 'a rollout is in flight';
+  e.phase = 'Decided';
+  e.decidedAt = draft.nowIso;
+  e.reason = 'Cancelled';
+  delete e.winner;
+  e.message = `cancelled: ${why}; stable ${s.stableActivation} kept, the candidates removed`;
+  event(draft, 'Warning', 'ExperimentDecided', `experiment decided (Cancelled): ${e.message}`);
 }
 
 /** Records the decision and removes the candidates; a winner with promoteWinner becomes the desired variant from the next pass on. */

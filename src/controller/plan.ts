@@ -13,7 +13,7 @@ import { PHASE, sameVariant, stableVariant, type Variant, type Desired, type Obs
 import type { CandidateRoute, RouteState } from '../traffic/router.ts';
 import { experimentChildName } from '../workload/names.ts';
 import { canaryPhase } from './plan-canary.ts';
-import { experimentPhase, experimentWanted } from './plan-experiment.ts';
+import { cancelExperiment, experimentPhase, experimentWanted } from './plan-experiment.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
 import { pendingSignal } from './signals.ts';
 import { boundStatus } from './status-bounds.ts';
@@ -61,8 +61,10 @@ function planUnbounded(d: Desired, o: Observed, previous: Status, now: number, s
   trafficRouted(draft);
   bootstrap(draft);
   replaceWhatNeverServed(draft);
-  if (sameVariant(d.variant, stableVariant(s))) return experimentWanted(d, o, s) ? experimentPhase(draft, verb) : steady(draft, verb);
-  return canaryPhase(draft, verb);
+  const atStable = sameVariant(d.variant, stableVariant(s));
+  if (atStable && experimentWanted(d, o, s)) return experimentPhase(draft, verb);
+  cancelExperiment(draft);
+  return atStable ? steady(draft, verb) : canaryPhase(draft, verb);
 }
 
 /** TrafficRouted from the router's answer, with an Event when a problem first appears or changes. */

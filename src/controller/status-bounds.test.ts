@@ -3,6 +3,8 @@ import { replicaSplit } from '../traffic/replicas.ts';
 import type { Desired, Observed, Status } from './model.ts';
 import { plan } from './plan.ts';
 import { boundStatus, MAX_STATUS_BYTES } from './status-bounds.ts';
+import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
+import { candidateTable } from './experiment-status.ts';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const desired = (over: Partial<Desired> = {}): Desired => ({
@@ -41,5 +43,24 @@ describe('status stays within the CRD and the bound the operator promises (found
     const p = plan(desired({ problems }), observed, healthy, T0, replicaSplit);
     expect(Buffer.byteLength(JSON.stringify(p.status))).toBeLessThanOrEqual(MAX_STATUS_BYTES);
     expect(Buffer.byteLength(p.status.conditions?.find((c) => c.type === 'SpecValid')?.message ?? '')).toBeLessThanOrEqual(4096);
+  });
+});
+
+describe('the experiment table within the status bound', () => {
+  it('fits MAX_STATUS_BYTES with 5 candidates × 10 SLIs of the longest names and reasons, beside 20 analysis SLIs and 16 conditions of the longest messages', () => {
+    const long = 'é'.repeat(50_000);
+    const name = (i: number) => `${'s'.repeat(61)}${String(i).padStart(2, '0')}`;
+    const row = (i: number) => ({ name: name(i), verdict: 'Inconclusive' as const, reason: 'NotEnoughEvidence', message: long, value: -1.23456789e-300, stableValue: 1.23456789e300,
+      difference: { estimate: -1.2345e-300, lower: -9.8765e300, upper: 9.8765e-300 }, pValue: 0.123456789, samples: 2 ** 31, stableSamples: 2 ** 31, moreSamples: 2 ** 31, moreSeconds: 1e12 });
+    const judgement: ExperimentJudgement = { ready: false, message: long, moreSamples: 1, candidates: Array.from({ length: 7 }, (_, c) => ({
+      activation: 'a'.repeat(50 - c), verdict: 'Inconclusive' as const, reason: long, beatsStableOn: [], slis: Array.from({ length: 12 }, (_, i) => row(i)) })) };
+    const conditions = Array.from({ length: 16 }, (_, i) => ({ type: `Type${i}`, status: 'False' as const, reason: 'X'.repeat(1024), message: long, lastTransitionTime: new Date(T0).toISOString() }));
+    const analysis = { slis: Array.from({ length: 20 }, (_, i) => ({ name: name(i), verdict: 'Inconclusive', reason: 'NoData', message: long, window: '24h', threshold: `<= ${'9'.repeat(50)}`, samples: 2 ** 31 })) };
+    const status = { ...healthy, message: long, change: long, conditions, analysis,
+      experiment: { id: 'f'.repeat(16), phase: 'Running', baseActivation: 'r'.repeat(63), message: long, reason: 'Measuring', candidates: candidateTable(judgement) } } as Status;
+    const bounded = boundStatus(status);
+    expect(bounded.experiment?.candidates).toHaveLength(5);
+    expect(bounded.experiment?.candidates?.every((c) => c.slis?.length === 10 && Buffer.byteLength(c.reason ?? '') <= 1024)).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThanOrEqual(MAX_STATUS_BYTES);
   });
 });

@@ -3,16 +3,25 @@
  * built-in SLI on one Prometheus cost one query per template per interval, not one each: counted from
  * that Prometheus' own query log. And a Prometheus that hangs (SIGSTOP) holds only the verdicts it
  * owes: with a single reconcile worker, another ModelVariant's rollout, which needs no analysis, runs
- * its steps on time while the hung one's runs time out and turn into Error verdicts, as before.
+ * its steps on time while the hung one's runs time out and turn into Error verdicts, as before. And
+ * the fan-out keeps ModelVariants of the same name in different namespaces apart: one batched query
+ * for both, one saturated canary, one verdict Failed and the other Successful (the scheduler run in
+ * this process on the same Prometheus, since the operator here watches one namespace).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestNamespace, deleteTestNamespace } from '../harness/env.ts';
+import { pino } from 'pino';
+import type { ModelVariant } from '../../src/api/types.ts';
+import { createAnalysisScheduler } from '../../src/controller/analysis-scheduler.ts';
+import type { AnalysisOutcome, Status } from '../../src/controller/model.ts';
+import { systemClock } from '../../src/kube/clock.ts';
+import { createTestNamespace, deleteTestNamespace, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { CANARY, STABLE, ownGpuNodes, promoted, scenarios, startRollout, type MvStatus } from './support/analysis-rollouts.ts';
-import { startLocalPrometheus, type LocalPrometheus } from './support/local-prometheus.ts';
+import { startLocalPrometheus, waitForSamples, type LocalPrometheus } from './support/local-prometheus.ts';
 import { HEALTHY } from './support/model-telemetry.ts';
 import { createModelVariant, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
 import { telemetryTargets, type TelemetryTargets } from './support/telemetry-targets.ts';
@@ -39,7 +48,8 @@ async function sharedTemplate(): Promise<void> {
   expect(final.map((s) => s.analysis?.verdict)).toEqual(['Successful', 'Successful']);
 
   // The ratio's numerator appears in one query per round; a round is one evaluation instant.
-  const saturation = prom.queryLog().filter((q) => q.query.includes('activation_saturated_units_total'));
+  // (The same-name scenario's queries, on this Prometheus too, are not these ModelVariants'.)
+  const saturation = prom.queryLog().filter((q) => q.query.includes('activation_saturated_units_total') && !q.query.includes('model=~"same"'));
   const perInstant = new Map<string, string[]>();
   for (const q of saturation) perInstant.set(q.start, [...(perInstant.get(q.start) ?? []), q.query]);
   const both = saturation.filter((q) => q.query.includes('model=~"a|b"'));
@@ -75,6 +85,44 @@ async function hungPrometheus(): Promise<{ plainMs: number; stuck: MvStatus }> {
   return { plainMs, stuck };
 }
 
+/** Two ModelVariants named `same` in two namespaces, same variants, measured in one round: only one canary saturates. */
+async function sameNameTwoNamespaces(): Promise<Record<string, AnalysisOutcome>> {
+  const prom = shared as LocalPrometheus;
+  const namespaces = [`${ns}-x`, `${ns}-y`];
+  const saturated = { ...HEALTHY, saturatedFraction: 0.5 };
+  for (const [i, namespace] of namespaces.entries()) {
+    for (const role of ['stable', 'canary'] as const) {
+      await (telemetry as TelemetryTargets).pod({ namespace, model: 'same', role, variant: role === 'stable' ? STABLE : CANARY, pod: `same-${role}-0` },
+        { traffic: role === 'canary' && i === 0 ? saturated : HEALTHY });
+    }
+  }
+  for (const namespace of namespaces) await waitForSamples(prom.url, `count(up{namespace="${namespace}",model="same"} == 1) == 2`);
+  // Two scrapes at least in the SLI's window.
+  await new Promise((r) => setTimeout(r, 2_500));
+  const scheduler = createAnalysisScheduler({ core: kubeConfig().makeApiClient(k8s.CoreV1Api), logger: pino({ level: 'silent' }), clock: systemClock(), batchWindowMs: 500 });
+  const mv = (namespace: string): ModelVariant => ({
+    apiVersion: 'activationcanary.io/v1alpha1', kind: 'ModelVariant', metadata: { namespace, name: 'same', uid: namespace },
+    spec: { activation: CANARY, template: gpuTemplate(1), strategy: { steps: [{ setWeight: 50 }], analysis: { interval: '1s', prometheus: { address: prom.url }, slis: [SATURATION] } } },
+  });
+  const status: Status = { phase: 'Progressing', stableActivation: STABLE, canaryActivation: CANARY, currentStepIndex: 0 };
+  const dueAt = Date.now();
+  const verdicts: Record<string, AnalysisOutcome> = {};
+  await new Promise<void>((resolve) => {
+    scheduler.onVerdict(() => {
+      for (const namespace of namespaces) {
+        const v = scheduler.take(mv(namespace), status, dueAt);
+        if (v) verdicts[namespace] = v;
+      }
+      if (Object.keys(verdicts).length === namespaces.length) resolve();
+    });
+    for (const namespace of namespaces) scheduler.take(mv(namespace), status, dueAt);
+  });
+  scheduler.stop();
+  const batched = prom.queryLog().filter((q) => q.query.includes(`namespace=~"${namespaces.join('|')}"`));
+  expect(batched.length).toBeGreaterThanOrEqual(1);
+  return verdicts;
+}
+
 beforeAll(async () => {
   ns = await createTestNamespace('analysis-batching');
   targetsDir = mkdtempSync(join(tmpdir(), 'analysis-batching-targets-'));
@@ -89,6 +137,7 @@ beforeAll(async () => {
   await operator.port();
   running.start('shared', sharedTemplate);
   running.start('hung', hungPrometheus);
+  running.start('same name', sameNameTwoNamespaces);
 });
 
 afterAll(async () => {
@@ -113,5 +162,11 @@ describe('batched analysis', () => {
     expect(plainMs).toBeLessThan(15_000);
     expect(stuck).toMatchObject({ phase: 'Paused', stableActivation: STABLE, analysis: { verdict: 'Error' } });
     expect(stuck.analysis?.slis?.[0]?.message).toMatch(/did not answer within 8000 ms/);
+  });
+
+  it('keeps ModelVariants of the same name in two namespaces apart in one batch', async () => {
+    const verdicts = (await running.get('same name')) as Awaited<ReturnType<typeof sameNameTwoNamespaces>>;
+    expect(verdicts[`${ns}-x`]).toMatchObject({ verdict: 'Failed' });
+    expect(verdicts[`${ns}-y`]).toMatchObject({ verdict: 'Successful' });
   });
 });

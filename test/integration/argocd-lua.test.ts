@@ -158,6 +158,8 @@ describe('health.lua and discovery.lua on hand-written odd objects', () => {
     ['an empty signal', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: '' }; }), 'Healthy', /^relu is stable/],
     ['a signal longer than handledSignal holds, recorded as its digest', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: LONG_SIGNAL }; mv.status.handledSignal = signalKey(LONG_SIGNAL); }), 'Healthy', /^relu is stable/],
     ['a long signal not yet handled, shown cut', from(healthy, (mv) => { mv.metadata.annotations = { [SIGNAL_ANNOTATION]: LONG_SIGNAL }; }), 'Progressing', /^Waiting for the operator to act on a signal of 5006 bytes$/],
+    ['an experiment running (no canary)', from(healthy, (mv) => { mv.status.phase = 'Progressing'; mv.status.message = 'experiment: gelu 1 pod(s) ≈ 10% of traffic beside stable relu'; mv.status.experiment = { id: 'x', phase: 'Running', baseActivation: 'relu' }; }), 'Progressing', /^Progressing: experiment: gelu/],
+    ['an experiment decided, stable kept', from(healthy, (mv) => { mv.status.experiment = { id: 'x', phase: 'Decided', baseActivation: 'relu', reason: 'Cancelled' }; }), 'Healthy', /^relu is stable/],
     ['a phase that is a number', from(healthy, (mv) => { mv.status.phase = 7; }), 'Unknown', /^Unknown phase 7/],
   ];
 
@@ -175,6 +177,9 @@ describe('health.lua and discovery.lua on hand-written odd objects', () => {
     ['Promoting: only abort', from(progressing, (mv) => { mv.status.phase = 'Promoting'; }), ['abort']],
     ['Paused by a signal with conditions not a list', from(progressing, (mv) => { mv.status.phase = 'Paused'; mv.status.pausedAt = '2026-11-30T06:45:50Z'; mv.status.conditions = 'x'; }), ['abort', 'promote', 'resume']],
     ['status a string', from(healthy, (mv) => { mv.status = 'ok'; }), []],
+    ['an experiment running: only abort (it ends the experiment; plan-experiment.ts)', from(healthy, (mv) => { mv.status.phase = 'Progressing'; mv.status.experiment = { id: 'x', phase: 'Running', baseActivation: 'relu' }; }), ['abort']],
+    ['an experiment decided: no rollout', from(healthy, (mv) => { mv.status.experiment = { id: 'x', phase: 'Decided', baseActivation: 'relu', reason: 'NoCandidateBetter' }; }), []],
+    ['an experiment of an odd shape', from(healthy, (mv) => { mv.status.experiment = 'Running'; }), []],
     ['spec and metadata of odd shapes', from(degraded, (mv) => { mv.spec = 'x'; mv.metadata.generation = 'one'; }), ['retry']],
   ];
 

@@ -14,7 +14,8 @@ import { startTraffic, type Traffic } from '../../src/demo/traffic.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { scenarios } from './support/analysis-rollouts.ts';
-import { createModelVariant, deployment, eventReasons, waitForStatus } from './support/model-variants.ts';
+import { checkSignal } from '../../src/cli/plugin/signal-check.ts';
+import { createModelVariant, deployment, eventReasons, getModelVariant, modelVariantEvents, setActivation, signal, waitForStatus } from './support/model-variants.ts';
 import * as k8s from '@kubernetes/client-node';
 
 type Status = NonNullable<ModelVariant['status']>;
@@ -54,6 +55,8 @@ let operator: RunningOperator | undefined;
 const planes: DataPlane[] = [];
 const clients: Traffic[] = [];
 const outcomes = scenarios<{ final: Status; trail: Status[]; during: { deployments: (k8s.V1Deployment | undefined)[]; service?: k8s.V1Service } }>('experiments');
+/** Interrupted experiments (no traffic): the status when decided, the plugin's answers while it ran, and the decision Events. */
+const interrupted = scenarios<{ final: Status; checks: Record<string, boolean>; decisions: string[] }>('experiments-interrupted');
 const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
 const decided = (s: Status) => s.experiment?.phase === 'Decided';
 
@@ -98,15 +101,45 @@ function run(sc: Scenario): void {
   });
 }
 
+/**
+ * A ModelVariant without traffic whose experiment is interrupted once measuring: by a new spec.activation
+ * (the user is obeyed: Cancelled, a canary of it) or by abort, sent only when the plugin's check accepts it.
+ */
+function interrupt(name: string, how: 'activation' | 'abort'): void {
+  interrupted.start(name, async () => {
+    await createModelVariant(ns, name, {
+      activation: 'relu', replicas: 1,
+      template: { spec: { containers: [{ name: 'server', image: 'activation-canary/variant-server:dev' }] } },
+      strategy: { steps: [{ setWeight: 50, pause: '1s' }],
+        analysis: { interval: '2s', prometheus: { address: clusterState().prometheusUrl, timeout: '3s' }, slis: SLIS },
+        experiment: { candidates: [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 20 }], duration: '10m', minSamples: 4, slis: JUDGED, rankBy: [{ sli: 'accuracy', prefer: 'higher' }] } },
+    });
+    await waitForStatus(ns, name, 'measuring', (s) => !!s.experiment?.startedAt);
+    const mv = await getModelVariant(ns, name);
+    const checks = Object.fromEntries((['abort', 'promote', 'pause'] as const).map((verb) => [verb, checkSignal(verb, mv).send]));
+    if (how === 'abort') await signal(ns, name, 'abort');
+    else await setActivation(ns, name, 'mish');
+    const final = await waitForStatus(ns, name, 'experiment ended', decided, 30_000);
+    const events = await eventually('the decision Event', async () => {
+      const all = (await modelVariantEvents(ns, name)).filter((e) => e.reason === 'ExperimentDecided');
+      return all.length > 0 ? all : undefined;
+    }, 10_000);
+    return { final, checks, decisions: events.map((e) => e.message) };
+  });
+}
+
 beforeAll(async () => {
   ns = await createTestNamespace('experiments');
   operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', '4'] });
   await operator.port();
   for (const sc of SCENARIOS) run(sc);
+  interrupt('switched', 'activation');
+  interrupt('aborted', 'abort');
 }, 60_000);
 
 afterAll(async () => {
   await outcomes.settled();
+  await interrupted.settled();
   await Promise.all(clients.map((c) => c.stop()));
   await Promise.all(planes.map((p) => p.stop()));
   await operator?.stop();
@@ -178,5 +211,24 @@ describe('activation experiments against real variant servers and Prometheus', (
     const ms = Date.parse(final.experiment?.decidedAt ?? '') - Date.parse(final.experiment?.startedAt ?? '');
     expect(ms).toBeGreaterThanOrEqual(12_000);
     expect(final).toMatchObject({ phase: 'Healthy', stableActivation: 'relu' });
+  });
+
+  it('ends a running experiment when spec.activation changes under it (Cancelled, one decision Event), removes the candidates and rolls out the new activation', async () => {
+    const { final, decisions } = await interrupted.get('switched');
+    expect(final.experiment).toMatchObject({ phase: 'Decided', reason: 'Cancelled', message: expect.stringContaining('activation relu → mish') });
+    expect(final.experiment?.winner).toBeUndefined();
+    expect(decisions).toHaveLength(1);
+    await gone('switched-exp-gelu');
+    await waitForStatus(ns, 'switched', 'a canary of mish', (s) => s.canaryActivation === 'mish' || s.stableActivation === 'mish', 30_000);
+  });
+
+  it('lets the plugin send abort (and only abort) while an experiment runs, which ends it with stable kept', async () => {
+    const { final, checks, decisions } = await interrupted.get('aborted');
+    expect(checks).toEqual({ abort: true, promote: false, pause: false });
+    expect(final.experiment).toMatchObject({ phase: 'Decided', reason: 'Aborted' });
+    expect(final).toMatchObject({ stableActivation: 'relu' });
+    expect(final.canaryActivation).toBeUndefined();
+    expect(decisions).toHaveLength(1);
+    await gone('aborted-exp-silu');
   });
 });

@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
+import type { SLI } from '../../src/api/types.ts';
 import { DEFAULT_BURN_RATE_QUERIES } from '../../src/analysis/builtins.ts';
+import { measureExperiment, planExperimentQueries } from '../../src/analysis/experiment/measure-experiment.ts';
 import { PROFILE_SLIS } from '../../src/analysis/profiles.ts';
 import { createPrometheusProvider, type AnalysisLogger, type PrometheusProvider } from '../../src/analysis/prometheus-provider.ts';
 import { renderQuery } from '../../src/analysis/render-query.ts';
@@ -153,6 +155,28 @@ describe('Prometheus provider when Prometheus is not there', () => {
       slow.close();
     }
     expect(await provider.query('vector(1)')).toEqual({ kind: 'value', value: 1 });
+  });
+
+  it('costs an experiment run one query timeout when Prometheus is frozen, not one per batch of 8 queries, and measures every side as an Error', async () => {
+    const slow = createPrometheusProvider({ address: prom!.url, timeoutMs: 500, logger });
+    let asked = 0;
+    const counting = { query: (q: string, at?: Date) => (asked++, slow.query(q, at)), queryMatrix: (q: string, at?: Date) => (asked++, slow.queryMatrix(q, at)) };
+    const slis: SLI[] = [{ name: 'accuracy', builtin: 'accuracy', min: 0.2 }, { name: 'errors', builtin: 'errorRate', max: 0.5 }, { name: 'latency', builtin: 'latencyP95', max: 5 }];
+    const candidates = ['gelu', 'silu', 'mish', 'swish', 'tanh'].map((activation) => ({ activation }));
+    const plan = planExperimentQueries({ prometheus: { address: prom!.url }, slis }, { candidates, minSamples: 4, confidenceLevel: 0.95, power: 0.8,
+      slis: slis.map((x) => ({ name: x.name, minimumEffect: { absolute: 0.05 } })), rankBy: [] }, { namespace: 'ml', name: 'frozen', stableVariant: 'relu' }, 60_000, 2_000);
+    prom!.freeze();
+    try {
+      const data = await measureExperiment(counting, plan, new Date(), 60_000, 2_000);
+      // 6 sides × (2 counted SLIs of 2 queries + 1 sampled) = 30 queries, 4 batches of 8 timeouts in a row before.
+      expect(asked).toBeLessThanOrEqual(8);
+      const sides = Object.values(data).flatMap((x) => [x.stable, ...Object.values(x.candidates)]);
+      expect(sides).toHaveLength(18);
+      for (const side of sides) expect(side).toMatchObject({ kind: 'missing', reason: 'Error', message: expect.stringMatching(/did not answer within 500 ms/) });
+    } finally {
+      prom!.thaw();
+      slow.close();
+    }
   });
 });
 

@@ -70,6 +70,17 @@ describe('operator restarts and leader election', () => {
     await restarted.stop();
   });
 
+  it('shuts down gracefully on SIGTERM while its caches still sync (exit 0, not death by signal)', async () => {
+    // A client-side limit of one list per 2 s keeps the informers syncing for seconds.
+    const op = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--kube-api-qps', '0.5', '--kube-api-burst', '1'] });
+    operators.push(op);
+    await op.port();
+    await op.stop();
+    expect({ exitCode: op.child.exitCode, signal: op.child.signalCode }).toEqual({ exitCode: 0, signal: null });
+    expect(op.logs()).toContain('"msg":"Stopped"');
+    expect(op.logs()).not.toContain('Caches synced');
+  });
+
   it('hands over to the standby replica when the leader dies, and never has two leaders', async () => {
     const args = ['--namespace', ns, '--leader-elect', '--leader-election-namespace', ns, '--leader-election-id', 'ha-test', '--lease-duration', '4s'];
     const from = Date.now();

@@ -95,7 +95,7 @@ describe('judgeExperiment', () => {
     const ended = judgeExperiment(spec(['gelu', 'silu']), few, true);
     expect(ended.decision).toEqual(expect.objectContaining({ reason: 'Inconclusive' }));
     expect(ended.decision?.winner).toBeUndefined();
-    expect(ended.decision?.message).toMatch(/the duration ended \d+ more sample/);
+    expect(ended.decision?.message).toMatch(/the duration ended while the decision still needed \d+ more sample/);
   });
 
   it('treats a side without data as Inconclusive (NoData), not ready', () => {

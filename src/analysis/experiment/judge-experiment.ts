@@ -134,7 +134,7 @@ export function judgeExperiment(spec: ExperimentJudgeSpec, data: ExperimentData,
 
 function decide(rows: CandidateRow[], shortBy: string | undefined): NonNullable<ExperimentJudgement['decision']> {
   const winner = rows.find((r) => r.rank !== undefined && r.beatsStableOn.length > 0);
-  const cut = shortBy ? ` (the duration ended ${shortBy} short)` : '';
+  const cut = shortBy ? ` (the duration ended while the decision still needed ${shortBy})` : '';
   if (winner) return { winner: winner.activation, reason: 'WinnerFound', message: `${winner.activation} wins: ${winner.reason}` };
   const excluded = rows.filter((r) => r.verdict === 'Fail');
   const undecided = rows.filter((r) => r.verdict === 'Inconclusive');

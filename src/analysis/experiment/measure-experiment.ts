@@ -89,12 +89,18 @@ export function experimentJudgeSpec(analysis: AnalysisSpec, experiment: Experime
   const slis = experiment.slis.map((e): JudgedSli => {
     const sli = analysis.slis?.find((s) => s.name === e.name);
     const builtin = sli?.builtin !== undefined && isBuiltinSli(sli.builtin) ? BUILTIN_SLIS[sli.builtin] : undefined;
-    const direction = e.worse ? (e.worse === 'higher' ? 'higherIsWorse' : 'lowerIsWorse') : builtin?.direction ?? 'higherIsWorse';
+    const direction = judgedDirection(sli, e) ?? 'higherIsWorse';
     const counted = methodOf(sli, e.name).kind === 'counts';
     const minSamples = counted ? sli?.minSamples ?? builtin?.minSamples ?? experiment.minSamples : experiment.minSamples;
     return { name: e.name, direction, minimumEffect: e.minimumEffect, minSamples: Math.max(1, minSamples) };
   });
   return { candidates: experiment.candidates.map((c) => c.activation), slis, rankBy: experiment.rankBy, confidenceLevel: experiment.confidenceLevel, power: experiment.power };
+}
+
+/** Which way a judged SLI gets worse: its `worse`, else its reference built-in's; undefined when neither says. */
+export function judgedDirection(sli: SliSpec | undefined, judged: { worse?: 'higher' | 'lower' }): JudgedSli['direction'] | undefined {
+  if (judged.worse) return judged.worse === 'higher' ? 'higherIsWorse' : 'lowerIsWorse';
+  return sli?.builtin !== undefined && isBuiltinSli(sli.builtin) ? BUILTIN_SLIS[sli.builtin].direction : undefined;
 }
 
 /** One side of one SLI: the role and variant its queries select. */
@@ -176,7 +182,15 @@ function missing(a: { kind: string; error?: { message: string } }): SideData {
   return { kind: 'missing', reason: 'NoData', message: 'no data in Prometheus for this side yet' };
 }
 
-/** Runs a plan's distinct queries at `now` (at most `concurrency` in flight) and returns the judge's data. Never throws. */
+/** Transport failures that say Prometheus itself is away, so the run's other queries would only wait for the same answer. */
+const UNAVAILABLE = new Set(['Unreachable', 'Timeout', 'Tls', 'InvalidAddress']);
+
+/**
+ * Runs a plan's distinct queries at `now` (at most `concurrency` in flight) and returns the judge's data.
+ * Never throws. Once a query finds Prometheus unavailable (unreachable, timed out), the queries not yet
+ * sent get that same error instead of being sent: a frozen Prometheus costs a run one timeout, not one per
+ * batch (5 candidates × 10 SLIs is over a hundred queries; at a 5 m timeout, hours on the reconcile path).
+ */
 export async function measureExperiment(querier: ExperimentQuerier, plan: ExperimentQueryPlan, now: Date, elapsedMs: number, intervalMs: number,
   concurrency = DEFAULTS.concurrency): Promise<ExperimentData> {
   const queries = new Map<string, 'instant' | 'matrix'>();
@@ -185,12 +199,17 @@ export async function measureExperiment(querier: ExperimentQuerier, plan: Experi
     for (const q of planned) if (q.kind !== 'invalid') queries.set(q.promql, q.kind);
   }
   const entries = [...queries];
+  let unavailable: QueryResult | undefined;
   const results = await runLimited(entries.map(([promql, kind]) => async (): Promise<QueryResult | MatrixResult> => {
+    if (unavailable) return unavailable;
+    let result: QueryResult | MatrixResult;
     try {
-      return kind === 'matrix' ? await querier.queryMatrix(promql, now) : await querier.query(promql, now);
+      result = kind === 'matrix' ? await querier.queryMatrix(promql, now) : await querier.query(promql, now);
     } catch (err) {
-      return { kind: 'error', error: { code: 'Unreachable', address: 'prometheus', message: `the query failed: ${serverText(err instanceof Error ? err.message : err)}` } };
+      result = { kind: 'error', error: { code: 'Unreachable', address: 'prometheus', message: `the query failed: ${serverText(err instanceof Error ? err.message : err)}` } };
     }
+    if (result.kind === 'error' && UNAVAILABLE.has(result.error.code)) unavailable ??= result;
+    return result;
   }), concurrency);
   return experimentData(plan, new Map(entries.map(([promql], i) => [promql, results[i] as QueryResult | MatrixResult])), elapsedMs, intervalMs);
 }

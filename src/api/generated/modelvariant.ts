@@ -721,7 +721,7 @@ export interface ExperimentStatus {
    */
   winner?: string;
   /**
-   * Measuring or DeployingCandidates while running; WinnerFound, NoCandidateBetter, AllCandidatesExcluded, Inconclusive, CandidatesNotReady or Aborted once decided.
+   * Measuring or DeployingCandidates while running; WinnerFound, NoCandidateBetter, AllCandidatesExcluded, Inconclusive, CandidatesNotReady, Aborted or Cancelled (the spec changed under it) once decided.
    */
   reason?: string;
   /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
+import { experimentId } from '../../controller/desired-experiment.ts';
+import { templateRevision } from '../../workload/revision.ts';
 import { checkSignal, pendingSignal, SIGNAL_VERBS, type SignalVerb } from './signal-check.ts';
 import { degraded, healthy, progressing } from './test-fixtures.ts';
 
@@ -95,5 +97,29 @@ describe('signals while the spec is invalid (SpecValid=False)', () => {
   });
   it('still sends abort, which rolls the canary back', () => {
     expect(sends('abort', invalid())).toBe(true);
+  });
+});
+
+describe('signals around an activation experiment (plan-experiment.ts)', () => {
+  const experiment = { candidates: [{ activation: 'gelu', weight: 10 }, { activation: 'silu', weight: 10 }], duration: '1h', minSamples: 20, confidenceLevel: 0.95, power: 0.8,
+    slis: [{ name: 'accuracy', minimumEffect: { absolute: 0.01 } }], rankBy: [{ sli: 'accuracy', prefer: 'higher' as const }], promoteWinner: true };
+  const withExperiment = (mv: ModelVariant): ModelVariant => ({ ...mv, spec: { ...mv.spec, activation: 'relu', strategy: { ...mv.spec.strategy, experiment } } });
+  const idOf = (mv: ModelVariant) => experimentId(withExperiment(mv).spec.strategy?.experiment, templateRevision(mv.spec.template ?? {}));
+
+  it('accepts abort while the experiment runs (it ends the experiment, stable kept) and refuses the others, saying only abort acts', () => {
+    const mv = withExperiment(healthy());
+    const running = withStatus(mv, { phase: 'Progressing', stableActivation: 'relu', experiment: { id: idOf(mv), phase: 'Running', baseActivation: 'relu' } });
+    expect(checkSignal('abort', running)).toEqual({ send: true, effect: 'the operator will end the experiment and keep stable relu (the candidates are removed)' });
+    for (const verb of ['promote', 'pause', 'resume', 'retry'] as const) expect(reason(verb, running)).toMatch(/has an experiment running: only abort acts on it/);
+  });
+
+  it('acts on the winner\'s canary while spec.activation still says the base activation, and sees no rollout once the winner is stable', () => {
+    const mv = withExperiment(progressing());
+    const decided = { id: idOf(mv), phase: 'Decided' as const, baseActivation: 'relu', winner: 'gelu', reason: 'WinnerFound' };
+    const rolling = withStatus(mv, { experiment: decided });
+    expect(checkSignal('abort', rolling)).toEqual({ send: true, effect: 'the operator will roll gelu back and return all traffic to stable relu' });
+    expect(sends('promote', rolling)).toBe(true);
+    const done = withStatus(mv, { phase: 'Healthy', stableActivation: 'gelu', canaryActivation: undefined, canaryWeight: 0, experiment: decided });
+    expect(reason('abort', done)).toMatch(/has no rollout in progress/);
   });
 });

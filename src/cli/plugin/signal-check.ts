@@ -5,12 +5,15 @@
  * every signal is ignored; `retry`
  * acts only on a rolled-back (Degraded) canary, which ignores everything else; `resume` only undoes a
  * pause signal; `pause` and `promote` do nothing to a canary already being promoted; with an invalid
- * spec (`SpecValid=False`) only abort acts. A refusal says
+ * spec (`SpecValid=False`) only abort acts; while an experiment runs (plan-experiment.ts) only abort acts
+ * (it ends the experiment), and after it picked a winner the variant rolled out is the winner, not
+ * spec.activation (desired-experiment.ts effectiveActivation). A refusal says
  * why and what to do instead, so the plugin never sends a signal the operator would drop. A newer
  * signal replaces one the operator has not acted on yet (it only ever reads the latest value).
  */
-import { SIGNAL_ANNOTATION, type ModelVariant } from '../../api/types.ts';
-import { canaryVariant, sameVariant, type SignalVerb, type Variant } from '../../controller/model.ts';
+import { SIGNAL_ANNOTATION, withDefaults, type ModelVariant } from '../../api/types.ts';
+import { effectiveActivation, experimentId } from '../../controller/desired-experiment.ts';
+import { canaryVariant, sameVariant, type ExperimentIntent, type SignalVerb, type Variant } from '../../controller/model.ts';
 import { signalKey } from '../../controller/signals.ts';
 import { templateRevision } from '../../workload/revision.ts';
 
@@ -30,15 +33,22 @@ const accept = (effect: string): SignalCheck => ({ send: true, effect });
 export function checkSignal(verb: SignalVerb, mv: ModelVariant): SignalCheck {
   const name = mv.metadata?.name ?? 'the ModelVariant';
   const s = mv.status ?? {};
-  const desired = mv.spec?.activation;
   const phase = s.phase ?? 'unknown';
 
   if (!s.stableActivation) {
     return refuse(`${name} has no status yet (phase ${phase}): the operator has not reconciled it; check that the operator is running`);
   }
-  const want: Variant = { activation: desired ?? '', revision: templateRevision(mv.spec?.template ?? {}) };
+  const revision = templateRevision(mv.spec?.template ?? {});
+  const experiment = experimentOf(mv, revision);
+  // After an experiment picked a winner, the winner is rolled out while spec.activation still says the base.
+  const desired = mv.spec?.activation === undefined ? undefined : effectiveActivation(mv.spec.activation, experiment, s.experiment);
+  const want: Variant = { activation: desired ?? '', revision };
   // A status written before revisions existed: stable ran spec.template.
   if (sameVariant(want, { activation: s.stableActivation, revision: s.stableRevision ?? want.revision })) {
+    if (experiment && s.experiment?.id === experiment.id && s.experiment.phase === 'Running' && !s.canaryActivation) {
+      if (verb === 'abort') return accept(`the operator will end the experiment and keep stable ${s.stableActivation} (the candidates are removed)`);
+      return refuse(`${name} has an experiment running: only abort acts on it (it ends the experiment, stable kept); wait for the decision (kubectl modelvariant wait ${name} --for=decided)`);
+    }
     return refuse(`${name} has no rollout in progress (phase ${phase}); change spec.activation or spec.template to start one`);
   }
   // The operator acts on nothing but abort while the spec is invalid (plan.ts invalidSpec).
@@ -74,4 +84,10 @@ export function checkSignal(verb: SignalVerb, mv: ModelVariant): SignalCheck {
       if (phase === 'Paused') return refuse(`${name} is paused, but not by a signal (${s.message ?? 'see get'}); resume only undoes a pause signal (a step without pause goes on with promote)`);
       return refuse(`${name} is not paused (phase ${phase}); resume only undoes a pause signal`);
   }
+}
+
+/** The spec's experiment as effectiveActivation needs it (its id and promoteWinner), or undefined. */
+function experimentOf(mv: ModelVariant, revision: string): Pick<ExperimentIntent, 'id' | 'promoteWinner'> | undefined {
+  const experiment = mv.spec?.strategy?.experiment ? withDefaults(mv.spec).strategy.experiment : undefined;
+  return experiment ? { id: experimentId(experiment, revision), promoteWinner: experiment.promoteWinner } : undefined;
 }

@@ -42,6 +42,8 @@ local stable = text(status.stableActivation)
 local canary = text(status.canaryActivation)
 local pausedBySignal = text(status.pausedAt) ~= nil
 local specInvalid = conditionFalse("SpecValid")
+-- An activation experiment runs (src/controller/plan-experiment.ts): only abort acts, ending it.
+local experimentRunning = canary == nil and type(status.experiment) == "table" and status.experiment.phase == "Running"
 local routeProblem = conditionFalse("TrafficRouted")
 
 -- The status lags the spec (a commit the operator has not read yet): the operator decides on the new
@@ -77,7 +79,7 @@ elseif specInvalid then
   -- An invalid spec: only abort still rolls a canary back.
   enabled.abort = rolling
 else
-  enabled.abort = rolling
+  enabled.abort = rolling or (experimentRunning and stable ~= nil)
   enabled.promote = rolling and phase ~= "Promoting"
   enabled.pause = rolling and phase ~= "Promoting" and not pausedBySignal
   enabled.resume = rolling and pausedBySignal
