@@ -241,6 +241,12 @@ describe('plan: experiment with a weighted router (gatewayAPI)', () => {
     expect(runW(dW({ replicas: 40 }), observed({ route: live() }), deploying).experiment?.map((i) => i.replicas)).toEqual([4, 4]);
   });
 
+  it('does not warn about stable\'s share with few replicas: the route\'s shares are exact', () => {
+    const few = { replicas: 1, experiment: { ...experiment, candidates: [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 20 }] } };
+    expect(reasons(run(desired(few), observed(), healthy))).toContain('ExperimentTrafficShares');
+    expect(reasons(runW(dW(few), observed({ route: live() }), healthy))).not.toContain('ExperimentTrafficShares');
+  });
+
   it('sets the candidates\' exact weights once all are ready, and starts measuring only when the live route reads them back', () => {
     const setting = runW(dW(), observed({ route: live(), experiment: candidatesReady() }), deploying);
     expect(setting.route).toEqual({ weight: 0, experiment: shares });
