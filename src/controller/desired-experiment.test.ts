@@ -1,6 +1,6 @@
 /**
  * toDesired with strategy.experiment: the intent, the problems the CRD cannot catch (a candidate equal
- * to stable, a query SLI without `worse`, a weighted provider), and the winner as the desired variant
+ * to stable, a query SLI without `worse`, the istio provider; gatewayAPI is accepted), and the winner as the desired variant
  * only while the spec still says what the experiment ran from.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -27,16 +27,20 @@ describe('toDesired: strategy.experiment', () => {
       durationMs: 1_200_000, promoteWinner: true, intervalMs: 15_000 });
   });
 
-  it('refuses a candidate equal to stable, a query SLI without worse, and a weighted provider, naming each field', () => {
+  it('refuses a candidate equal to stable, a query SLI without worse, and the istio provider, naming each field', () => {
     const s = spec({ traffic: { provider: 'istio', istio: { hosts: ['m'] } } });
     s.strategy!.experiment!.candidates[0]!.activation = 'relu';
     s.strategy!.experiment!.slis.push({ name: 'custom', minimumEffect: { relative: 0.1 } });
     const { problems } = toDesired(mv(s));
     expect(problems).toEqual([
-      expect.stringMatching(/^spec.strategy.experiment needs traffic.provider replicas/),
+      expect.stringMatching(/^spec.strategy.experiment needs traffic.provider replicas or gatewayAPI in this version: .* not built for istio yet$/),
       expect.stringMatching(/^spec.strategy.experiment.candidates\[0\].activation relu is the stable activation/),
       expect.stringMatching(/^spec.strategy.experiment.slis\[1\] \(custom\) has a query: set worse/),
     ]);
+  });
+
+  it('accepts the gatewayAPI provider', () => {
+    expect(toDesired(mv(spec({ traffic: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'public' }], port: 8080 } } }))).problems).toEqual([]);
   });
 
   it('refuses a judged SLI of profile triton or dcgm (no variant label: every candidate is role experiment, so their series cannot be told apart)', () => {

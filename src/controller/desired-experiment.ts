@@ -30,8 +30,8 @@ export function experimentIntent(spec: DefaultedModelVariantSpec, name: string, 
   if (!experiment) return undefined;
   const id = experimentId(experiment, revision);
   const field = 'spec.strategy.experiment';
-  if (spec.traffic.provider !== 'replicas') {
-    problems.push(`${field} needs traffic.provider replicas in this version: routes to the candidates' Services <name>-exp-<activation> are not built for ${spec.traffic.provider} yet`);
+  if (spec.traffic.provider !== 'replicas' && spec.traffic.provider !== 'gatewayAPI') {
+    problems.push(`${field} needs traffic.provider replicas or gatewayAPI in this version: routes to the candidates' Services <name>-exp-<activation> are not built for ${spec.traffic.provider} yet`);
   }
   const analysis = spec.strategy.analysis;
   if (!analysis) problems.push(`${field} needs strategy.analysis: the candidates are measured with its Prometheus, interval and SLIs`);

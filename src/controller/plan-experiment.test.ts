@@ -9,6 +9,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
 import { replicaSplit } from '../traffic/replicas.ts';
+import { weightedSplit } from '../traffic/weighted.ts';
 import { effectiveActivation } from './desired-experiment.ts';
 import type { Desired, ExperimentIntent, Observed, RoleObservation, Status } from './model.ts';
 import { plan } from './plan.ts';
@@ -220,6 +221,121 @@ describe('plan: experiment event sequences (property)', () => {
         status = p.status;
       }
       if (decisions > 1) throw new Error(`the experiment was decided ${decisions} times`);
+    }), { numRuns: 300 });
+  });
+});
+
+describe('plan: experiment with a weighted router (gatewayAPI)', () => {
+  const dW = (over: Partial<Desired> = {}) => desired({ weighted: true, ...over });
+  const runW = (d: Desired, o: Observed, s: Status, now = T0) => plan(d, o, s, now, (total, w) => weightedSplit(total, w));
+  const gelu = 'sentiment-exp-gelu';
+  const silu = 'sentiment-exp-silu';
+  const shares = [{ service: gelu, weight: 10 }, { service: silu, weight: 10 }];
+  const live = (experiment?: typeof shares): Observed['route'] => ({ weight: 0, ...(experiment ? { experiment } : {}) });
+  const deploying: Status = { ...measuring(), experiment: { id: 'exp1', phase: 'Running', baseActivation: 'relu', beganAt: iso(T0 - 60_000), reason: 'DeployingCandidates' } };
+
+  it('sizes each candidate as a canary of its weight and routes nothing to them before they are all ready', () => {
+    const p = runW(dW(), observed({ route: live(), experiment: candidatesReady(false) }), deploying);
+    expect(p.experiment).toEqual([{ variant: v('gelu'), replicas: 1 }, { variant: v('silu'), replicas: 1 }]);
+    expect(p.route).toEqual({ weight: 0 });
+    expect(runW(dW({ replicas: 40 }), observed({ route: live() }), deploying).experiment?.map((i) => i.replicas)).toEqual([4, 4]);
+  });
+
+  it('does not warn about stable\'s share with few replicas: the route\'s shares are exact', () => {
+    const few = { replicas: 1, experiment: { ...experiment, candidates: [{ activation: 'gelu', weight: 20 }, { activation: 'silu', weight: 20 }] } };
+    expect(reasons(run(desired(few), observed(), healthy))).toContain('ExperimentTrafficShares');
+    expect(reasons(runW(dW(few), observed({ route: live() }), healthy))).not.toContain('ExperimentTrafficShares');
+  });
+
+  it('sets the candidates\' exact weights once all are ready, and starts measuring only when the live route reads them back', () => {
+    const setting = runW(dW(), observed({ route: live(), experiment: candidatesReady() }), deploying);
+    expect(setting.route).toEqual({ weight: 0, experiment: shares });
+    expect(setting.status.experiment?.startedAt).toBeUndefined();
+    expect(setting.status.message).toMatch(/setting the route to sentiment-exp-gelu 10%, sentiment-exp-silu 10% \(it reads no candidate\)/);
+    expect(setting.requeueAfterMs).toBe(1_000);
+    const started = runW(dW(), observed({ route: live(shares), experiment: candidatesReady() }), setting.status, T0 + 1_000);
+    expect(started.status.experiment?.startedAt).toBe(iso(T0 + 1_000));
+    expect(started.route).toEqual({ weight: 0, experiment: shares });
+    expect(started.status.message).toMatch(/gelu 10% \(1 pod\(s\)\), silu 10% \(1 pod\(s\)\) of traffic beside stable relu/);
+  });
+
+  it('keeps stable when the route does not carry the candidates within the progress deadline', () => {
+    const late = { ...deploying, experiment: { ...deploying.experiment!, beganAt: iso(T0 - 700_000) } };
+    const p = runW(dW(), observed({ route: live(), experiment: candidatesReady() }), late);
+    expect(p.status.experiment).toMatchObject({ phase: 'Decided', reason: 'CandidatesNotReady' });
+    expect(p.status.experiment?.message).toMatch(/the route did not carry the candidates' weights .* it reads no candidate/);
+  });
+
+  it('gives a candidate that lost its ready pods weight 0 while measuring', () => {
+    const o = observed({ route: live(shares), experiment: { candidates: { gelu: role('gelu', 1), silu: role('silu', 1, 0) } } });
+    expect(runW(dW(), o, measuring()).route).toEqual({ weight: 0, experiment: [{ service: gelu, weight: 10 }, { service: silu, weight: 0 }] });
+  });
+
+  it('after the decision removes the candidates from the route first and their Deployments only once the live route has none', () => {
+    const o = (route: Observed['route'], judged = true) => observed({ ...(route ? { route } : {}),
+      experiment: { ...candidatesReady(), ...(judged ? { judgement: judgement({ reason: 'NoCandidateBetter', message: 'stable kept' }) } : {}) } });
+    const decided = runW(dW(), o(live(shares)), measuring());
+    expect(decided.status.experiment?.phase).toBe('Decided');
+    expect(decided.route).toEqual({ weight: 0 });
+    expect(decided.experiment).toEqual([{ variant: v('gelu'), replicas: 1 }, { variant: v('silu'), replicas: 1 }]);
+    expect(decided.requeueAfterMs).toBe(1_000);
+    // A route that still names one (at 0), or cannot be read, keeps that one; the other goes.
+    expect(runW(dW(), o(live([{ service: silu, weight: 0 }]), false), decided.status, T0 + 1_000).experiment).toEqual([{ variant: v('silu'), replicas: 1 }]);
+    expect(runW(dW(), o(undefined, false), decided.status, T0 + 1_000).experiment).toHaveLength(2);
+    const gone = runW(dW(), o(live(), false), decided.status, T0 + 1_000);
+    expect(gone.experiment).toBeUndefined();
+    expect(gone.route).toEqual({ weight: 0 });
+  });
+
+  it('rolls the winner out through the ordinary route steps while the candidates leave the route', () => {
+    const decided = runW(dW(), observed({ route: live(shares), experiment: { ...candidatesReady(), judgement: judgement({ winner: 'gelu', reason: 'WinnerFound', message: 'gelu wins' }) } }), measuring());
+    const next = runW(dW({ variant: v('gelu') }), observed({ route: live(shares), experiment: candidatesReady() }), decided.status, T0 + 1_000);
+    expect(next.status.canaryActivation).toBe('gelu');
+    expect(next.route).toEqual({ weight: 0 });
+    expect(next.experiment).toHaveLength(2);
+  });
+});
+
+describe('plan: weighted experiment event sequences (property)', () => {
+  it('never routes to a candidate without a ready pod, and removes a candidate only once the live route has no backend to it', () => {
+    type Step = { kind: 'ready'; activation: 'gelu' | 'silu'; ready: boolean } | { kind: 'judge'; winner: boolean } | { kind: 'wait'; ms: number } | { kind: 'routeFails' };
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('ready' as const), activation: fc.constantFrom('gelu' as const, 'silu' as const), ready: fc.boolean() }),
+      fc.record({ kind: fc.constant('judge' as const), winner: fc.boolean() }),
+      fc.integer({ min: 500, max: 400_000 }).map((ms): Step => ({ kind: 'wait', ms })),
+      fc.constant<Step>({ kind: 'routeFails' }),
+    );
+    const split = (total: number, w: number) => weightedSplit(total, w);
+    fc.assert(fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+      let status: Status = healthy;
+      let now = T0;
+      let route: NonNullable<Observed['route']> = { weight: 0 };
+      const ready: Record<string, boolean> = { gelu: false, silu: false };
+      let deployed = new Set<string>();
+      for (const e of steps) {
+        if (e.kind === 'wait') now += e.ms;
+        if (e.kind === 'ready') ready[e.activation] = e.ready;
+        const due = e.kind === 'judge' && status.experiment?.startedAt && status.experiment.phase === 'Running';
+        const judged = e.kind === 'judge' && e.winner ? judgement({ winner: 'gelu', reason: 'WinnerFound', message: 'gelu wins' }) : judgement({ reason: 'NoCandidateBetter', message: 'stable kept' });
+        const d = desired({ weighted: true, variant: v(effectiveActivation('relu', experiment, status.experiment)) });
+        const candidates = Object.fromEntries([...deployed].map((a) => [a, role(a, 1, ready[a] ? 1 : 0)]));
+        const canary = status.canaryActivation ? { canary: role(status.canaryActivation, 1) } : {};
+        const o = observed({ ...canary, route, experiment: { candidates, ...(due ? { judgement: judged, measuredAt: now } : {}) } });
+        const p = plan(d, o, status, now, split);
+        for (const c of p.route.experiment ?? []) {
+          const activation = c.service.replace('sentiment-exp-', '');
+          if (c.weight > 0 && !(deployed.has(activation) && ready[activation])) throw new Error(`route sends ${c.weight}% to ${c.service} without a ready pod`);
+        }
+        const kept = new Set((p.experiment ?? []).map((i) => i.variant.activation));
+        for (const a of deployed) {
+          if (!kept.has(a) && route.experiment?.some((c) => c.service === `sentiment-exp-${a}`)) throw new Error(`${a} deleted while the live route has a backend to it`);
+        }
+        // The reconciler writes the route before the Deployments; a refused write leaves the route as it was.
+        if (e.kind !== 'routeFails') route = { weight: p.route.weight, ...(p.route.experiment ? { experiment: p.route.experiment } : {}) };
+        for (const a of deployed) if (!kept.has(a)) ready[a] = false;
+        deployed = kept;
+        status = p.status;
+      }
     }), { numRuns: 300 });
   });
 });

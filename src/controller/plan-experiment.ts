@@ -8,13 +8,18 @@
  *
  * Traffic (provider replicas): stable keeps spec.replicas and each candidate runs
  * max(1, round(weight × replicas / (100 − Σweights))) pods behind the same `<name>` Service, so its
- * share of the ready pods is close to its weight; the real share is shown in the message.
+ * share of the ready pods is close to its weight; the real share is shown in the message. With a
+ * weighted router (gatewayAPI) each candidate runs the router's canary size for its weight and the
+ * route sends its Service `<name>-exp-<activation>` exactly its weight, once every candidate is ready;
+ * measuring starts when the live route reads those weights back. After the decision the route drops
+ * the candidates' backends before their pods go (plan.ts `finish`).
  */
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { candidateTable } from './experiment-status.ts';
+import { experimentChildName } from '../workload/names.ts';
 import { PHASE, sameVariant, stableVariant, type Desired, type ExperimentIntent, type Observed, type Plan, type Status, type Variant, type WorkloadIntent } from './model.ts';
-import { REQUEUE_NEXT_STEP_MS, cond, event, finish, type Draft } from './plan.ts';
+import { REQUEUE_NEXT_STEP_MS, REQUEUE_ROUTE_MS, cond, event, finish, sameCandidates, type Draft } from './plan.ts';
 import { exitToStable } from './plan-exit.ts';
 
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
@@ -74,7 +79,7 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   if (s.experiment?.id !== x.id) {
     s.experiment = { id: x.id, phase: 'Running', baseActivation: s.stableActivation ?? d.variant.activation, beganAt: draft.nowIso, reason: 'DeployingCandidates' };
     event(draft, 'Normal', 'ExperimentStarted', `experiment started: ${x.candidates.map((c) => `${c.activation} (${c.weight}%)`).join(', ')} against stable ${s.stableActivation}`);
-    const warning = stableShareWarning(d.replicas, x.candidates);
+    const warning = d.weighted ? undefined : stableShareWarning(d.replicas, x.candidates);
     if (warning) event(draft, 'Warning', 'ExperimentTrafficShares', warning);
   }
   const e = s.experiment as NonNullable<Status['experiment']>;
@@ -82,18 +87,20 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   if (verb) event(draft, 'Normal', 'SignalIgnored', `signal ${verb} ignored: an experiment is running; only abort acts on it`);
 
   const stable = stableVariant(s) as Variant;
-  const sizes = candidateReplicas(d.replicas, x.candidates);
+  const sizes = d.weighted ? Object.fromEntries(x.candidates.map((c) => [c.activation, draft.split(d.replicas, c.weight).canary])) : candidateReplicas(d.replicas, x.candidates);
   const intents: WorkloadIntent[] = x.candidates.map((c) => ({ variant: { activation: c.activation, revision: d.variant.revision }, replicas: sizes[c.activation] as number }));
   const work = { stable: { variant: stable, replicas: d.replicas }, canary: null, experiment: intents, routeWeight: 0 } as const;
+  // Weighted routers: each candidate's Service gets exactly its weight once all are ready (finish zeroes one that loses its pods).
+  const routed = { ...work, candidates: x.candidates.map((c) => ({ service: experimentChildName(d.name, c.activation), weight: c.weight })) };
   const readiness = intents.map((i) => {
     const c = o.experiment?.candidates[i.variant.activation];
     return { activation: i.variant.activation, want: i.replicas, ready: c && sameVariant(c.variant, i.variant) && c.settled ? c.ready : 0, problem: c?.problem };
   });
   s.phase = PHASE.Progressing;
 
+  const began = ms(e.beganAt) || now;
   if (!e.startedAt) {
     const pending = readiness.filter((r) => r.ready < r.want);
-    const began = ms(e.beganAt) || now;
     if (pending.length > 0) {
       const words = readiness.map((r) => `${r.activation} ${r.ready}/${r.want}`).join(', ');
       const problems = pending.flatMap((r) => (r.problem ? [`${r.activation}: ${r.problem}`] : []));
@@ -105,6 +112,17 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
       s.message = e.message = `experiment: deploying the candidates beside stable, ready ${words}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
       cond(draft, CONDITION.Progressing, 'True', 'DeployingCandidates', s.message);
       return finish(draft, work, began + d.progressDeadlineMs - now + 1);
+    }
+    if (d.weighted && !sameCandidates(o.route?.experiment, routed.candidates)) {
+      const want = routed.candidates.map((c) => `${c.service} ${c.weight}%`).join(', ');
+      const reads = o.route ? (o.route.experiment ?? []).map((c) => `${c.service} ${c.weight}%`).join(', ') || 'no candidate' : 'nothing (unreadable)';
+      if (now > began + d.progressDeadlineMs) {
+        return decide(draft, { reason: 'CandidatesNotReady', message: `stable kept: the route did not carry the candidates' weights (${want}) within the progress deadline ${formatDuration(d.progressDeadlineMs)}; it reads ${reads}` +
+          `${o.routeProblem ? ` (${o.routeProblem.message})` : ''}` });
+      }
+      s.message = `experiment: candidates ready; setting the route to ${want} (it reads ${reads})`;
+      cond(draft, CONDITION.Progressing, 'True', 'DeployingCandidates', s.message);
+      return finish(draft, routed, REQUEUE_ROUTE_MS);
     }
     e.startedAt = draft.nowIso;
     event(draft, 'Normal', 'ExperimentMeasuring', `experiment candidates ${readiness.map((r) => r.activation).join(', ')} serve beside stable: measuring for at most ${formatDuration(x.durationMs)}`);
@@ -120,10 +138,12 @@ export function experimentPhase(draft: Draft, verb: string | undefined): Plan {
   }
   const ends = ms(e.startedAt) + x.durationMs;
   const nextRun = nextExperimentRun(e, x);
-  const share = readiness.map((r) => `${r.activation} ${r.want} pod(s) ≈ ${Math.round((100 * r.want) / (d.replicas + intents.reduce((n, i) => n + i.replicas, 0)))}%`).join(', ');
+  const share = d.weighted
+    ? x.candidates.map((c) => `${c.activation} ${c.weight}% (${sizes[c.activation]} pod(s))`).join(', ')
+    : readiness.map((r) => `${r.activation} ${r.want} pod(s) ≈ ${Math.round((100 * r.want) / (d.replicas + intents.reduce((n, i) => n + i.replicas, 0)))}%`).join(', ');
   s.message = `experiment: ${share} of traffic beside stable ${stable.activation}, until ${new Date(ends).toISOString().replace(/\.\d+Z$/, 'Z')}; ${e.message ?? 'waiting for the first measurement'}`;
   cond(draft, CONDITION.Progressing, 'True', 'ExperimentMeasuring', s.message);
-  return finish(draft, work, nextRun - now);
+  return finish(draft, routed, nextRun - now);
 }
 
 /**

@@ -10,7 +10,8 @@ import { LABEL } from '../api/types.ts';
 import { clampTimerMs } from '../util/duration.ts';
 import { CONDITION, setCondition } from './conditions.ts';
 import { PHASE, sameVariant, stableVariant, type Variant, type Desired, type Observed, type Plan, type PlannedEvent, type SplitRule, type Status } from './model.ts';
-import type { RouteState } from '../traffic/router.ts';
+import type { CandidateRoute, RouteState } from '../traffic/router.ts';
+import { experimentChildName } from '../workload/names.ts';
 import { canaryPhase } from './plan-canary.ts';
 import { cancelExperiment, experimentPhase, experimentWanted } from './plan-experiment.ts';
 import { exitToStable, rollBack } from './plan-exit.ts';
@@ -204,6 +205,8 @@ export function currentSizes(o: Observed, switching: Partial<Record<'stable' | '
 /** What a plan part asks of the route: the canary's weight, and while a step has them, a header route and a mirror. */
 export interface RouteParts {
   routeWeight: number;
+  /** An experiment's candidates and their shares (weighted routers only; the replicas provider ignores it). */
+  candidates?: CandidateRoute[];
   headerRoute?: RouteState['headerRoute'];
   mirrorPercent?: number;
 }
@@ -225,15 +228,21 @@ export function finish(
     weight: parts.routeWeight,
     ...(parts.headerRoute ? { headerRoute: parts.headerRoute } : {}),
     ...(parts.mirrorPercent ? { mirrorPercent: parts.mirrorPercent } : {}),
+    ...(d.weighted && parts.candidates?.length ? { experiment: parts.candidates } : {}),
   };
   let canary = parts.canary;
+  let experiment = parts.experiment;
   if (d.weighted) {
+    const held = guardCandidates(draft, route, experiment);
+    route = held.route;
+    experiment = held.experiment;
+    if (held.waitForRoute) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, REQUEUE_ROUTE_MS);
     // A weighted route sends requests whatever the pod counts: never to a canary without a ready pod,
     // and the canary's last pods go only once the live route sends them nothing. Fewer pods that are
     // not none (a step that needs fewer than the one before, e.g. after a mirror, or strategy.canaryReplicas
     // above spec.replicas before a 100 % step) keep ready ones, as a ReplicaSet removes unready pods
     // first; holding them too would wait for a route that only moves once they are gone.
-    if ((o.canary?.ready ?? 0) === 0) route = { weight: 0 };
+    if ((o.canary?.ready ?? 0) === 0) route = { weight: 0, ...(route.experiment ? { experiment: route.experiment } : {}) };
     const leaves = (canary === null || canary?.replicas === 0) && (o.canary?.replicas ?? 0) > 0;
     if (leaves && o.canary && routeSendsToCanary(o.route)) {
       canary = { variant: o.canary.variant ?? (canary?.variant as Variant), replicas: o.canary.replicas };
@@ -245,12 +254,40 @@ export function finish(
   return {
     ...(parts.stable ? { stable: parts.stable } : {}),
     ...(canary !== undefined ? { canary } : {}),
-    ...(parts.experiment?.length ? { experiment: parts.experiment } : {}),
+    ...(experiment?.length ? { experiment } : {}),
     route,
     status: draft.s,
     events: draft.events,
     ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
   };
+}
+
+/**
+ * The route guards of a weighted router for an experiment's candidates, as for the canary: a candidate
+ * without a ready pod gets weight 0, and a candidate Deployment the plan drops is kept as it is while
+ * the live route still has a backend to its Service (or cannot be read), so its pods and Service go
+ * only once the route has none (`waitForRoute`: read the route back soon).
+ */
+function guardCandidates(draft: Draft, route: RouteState, experiment: Plan['experiment']): { route: RouteState; experiment: Plan['experiment']; waitForRoute: boolean } {
+  const { d, o } = draft;
+  const observed = Object.entries(o.experiment?.candidates ?? {});
+  const serviceReady = new Map(observed.map(([activation, c]) => [experimentChildName(d.name, activation), (c?.ready ?? 0) > 0]));
+  const guarded = route.experiment ? { ...route, experiment: route.experiment.map((c) => (serviceReady.get(c.service) ? c : { ...c, weight: 0 })) } : route;
+  const wanted = new Set((experiment ?? []).map((i) => i.variant.activation));
+  const routed = new Set((o.route?.experiment ?? []).map((c) => c.service));
+  const held = observed.flatMap(([activation, c]) =>
+    c?.variant && c.replicas > 0 && !wanted.has(activation) && (!o.route || routed.has(experimentChildName(d.name, activation))) ? [{ variant: c.variant, replicas: c.replicas }] : []);
+  return { route: guarded, experiment: held.length > 0 ? [...(experiment ?? []), ...held] : experiment, waitForRoute: held.length > 0 };
+}
+
+/** Same candidates with the same shares (within one point, and 0 only where 0): absent and empty are alike. */
+export function sameCandidates(a: readonly CandidateRoute[] | undefined, b: readonly CandidateRoute[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((c) => {
+    const other = y.find((o) => o.service === c.service);
+    return !!other && Math.abs(other.weight - c.weight) <= 1 && (other.weight === 0) === (c.weight === 0);
+  });
 }
 
 /** True unless the live route is known to send the canary nothing (an unreadable route may still send it requests). */
@@ -260,9 +297,9 @@ export function routeSendsToCanary(route: Observed['route']): boolean {
 
 /**
  * The route carries what a step asks: the weight (within one point: a route whose model rule also has
- * other weighted backends reads back rounded), the header route and the mirror.
+ * other weighted backends reads back rounded), the header route, the mirror and an experiment's candidates.
  */
 export function routeCarries(route: Observed['route'], want: RouteState): boolean {
   return !!route && Math.abs(route.weight - want.weight) <= 1 && (route.weight === 0) === (want.weight === 0) && route.mirrorPercent === want.mirrorPercent &&
-    route.headerRoute?.name === want.headerRoute?.name && route.headerRoute?.value === want.headerRoute?.value;
+    route.headerRoute?.name === want.headerRoute?.name && route.headerRoute?.value === want.headerRoute?.value && sameCandidates(route.experiment, want.experiment);
 }

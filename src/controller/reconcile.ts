@@ -10,7 +10,7 @@ import { isNotFound, writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
-import { EXPERIMENT_ROLE, childName, experimentChildName, type Role } from '../workload/names.ts';
+import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_ROLE, LABEL_VARIANT, childName, experimentChildName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
 import { analysisDueAt } from './analysis-schedule.ts';
@@ -86,7 +86,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     if (verdict) observed.analysis = verdict;
     else observed.analysisPending = true;
   }
-  if (desired.experiment) observed.experiment = await observeExperiment(ctx, mv, desired, observed, previous, now);
+  if (desired.experiment || (desired.weighted && candidateDeployments(ctx, mv).length > 0)) observed.experiment = await observeExperiment(ctx, mv, desired, observed, previous, now);
 
   const result = plan(desired, observed, previous, now, router.replicasFor);
   const writer = new ChildWriter(ctx.objects, uid);
@@ -115,13 +115,27 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {};
 }
 
-/** The experiment's candidates from the caches, and a judgement when a measurement is due (experimentDue). */
+/** This ModelVariant's experiment candidate Deployments in the cache (role `experiment`), by their activation label. */
+function candidateDeployments(ctx: ReconcileContext, mv: ModelVariant): string[] {
+  const name = mv.metadata?.name ?? '';
+  return ctx.deployments.list(mv.metadata?.namespace ?? '').flatMap((d) => {
+    const labels = d.metadata?.labels ?? {};
+    return labels[LABEL_MODEL] === name && labels[LABEL_ROLE] === EXPERIMENT_ROLE && labels[LABEL_VARIANT] ? [labels[LABEL_VARIANT]] : [];
+  });
+}
+
+/**
+ * The experiment's candidates from the caches (those of the spec, and with a weighted router any left
+ * over, which the planner keeps until the route has no backend to them), and a judgement when a
+ * measurement is due (experimentDue).
+ */
 async function observeExperiment(ctx: ReconcileContext, mv: ModelVariant, desired: Desired, observed: Observed, previous: Status, now: number): Promise<ExperimentObservation> {
   const namespace = mv.metadata?.namespace ?? '';
   const variantEnv = withDefaults(mv.spec).variantEnv;
   const pods = ctx.pods.list(namespace);
-  const candidates = Object.fromEntries((desired.experiment?.candidates ?? []).map((c) => [c.activation,
-    observeRole(mv, EXPERIMENT_ROLE, ctx.deployments.get(namespace, experimentChildName(mv.metadata?.name ?? '', c.activation)), variantEnv, pods, c.activation)]));
+  const activations = new Set([...(desired.experiment?.candidates ?? []).map((c) => c.activation), ...(desired.weighted ? candidateDeployments(ctx, mv) : [])]);
+  const candidates = Object.fromEntries([...activations].map((activation) => [activation,
+    observeRole(mv, EXPERIMENT_ROLE, ctx.deployments.get(namespace, experimentChildName(mv.metadata?.name ?? '', activation)), variantEnv, pods, activation)]));
   if (desired.problems.length > 0 || !ctx.experiment || !previous.experiment || !experimentDue(desired, observed, previous, now)) return { candidates };
   return { candidates, judgement: await ctx.experiment(mv, previous.experiment, now), measuredAt: now };
 }

@@ -197,6 +197,54 @@ describe('the gatewayAPI router: an existing route', () => {
   });
 });
 
+describe('the gatewayAPI router: an experiment\'s candidates', () => {
+  const gelu = 'sentiment-exp-gelu';
+  const silu = 'sentiment-exp-silu';
+  const names = (rules: IHTTPRouteRule[]) => rules.map((r) => r.backendRefs?.map((b) => `${b.name}=${b.weight}`));
+
+  it.each([
+    [[{ service: gelu, weight: 10 }, { service: silu, weight: 10 }], 80],
+    [[{ service: gelu, weight: 25 }, { service: silu, weight: 25 }], 50],
+    [[{ service: gelu, weight: 5 }, { service: silu, weight: 0 }], 95],
+    [[{ service: gelu, weight: 1 }], 99],
+  ])('gives each candidate %j exactly its weight and stable %p in a managed route, and reads them back', (experiment, stable) => {
+    const route = managed({ weight: 0, experiment });
+    expect(route.spec.rules?.[0]?.backendRefs).toEqual([svc('sentiment-stable', stable), svc('sentiment-canary', 0), ...experiment.map((c) => svc(c.service, c.weight))]);
+    expect(readRouteState(route.spec.rules ?? [], target)).toEqual({ weight: 0, experiment });
+  });
+
+  it('adds the candidates to every rule of an existing route after its backends, with the canary\'s port, and leaves the rest byte for byte', () => {
+    const original = userRules();
+    original[1]!.backendRefs![1]!.port = 9000;
+    const during = withRouteState(original, target, { weight: 0, experiment: [{ service: gelu, weight: 10 }, { service: silu, weight: 20 }] });
+    expect(names(during)[1]).toEqual(['sentiment-stable=70', 'sentiment-canary=0', 'shadow-logger=0', `${gelu}=10`, `${silu}=20`]);
+    expect(during[1]?.backendRefs?.[3]).toEqual(svc(gelu, 10, 9000));
+    expect(JSON.stringify([during[0], during[2]])).toBe(JSON.stringify([original[0], original[2]]));
+    expect(readRouteState(during, target)).toEqual({ weight: 0, experiment: [{ service: gelu, weight: 10 }, { service: silu, weight: 20 }] });
+    expect(withRouteState(during, target, readRouteState(during, target))).toEqual(during);
+    const after = withRouteState(during, target, { weight: 0 });
+    expect(JSON.stringify(after)).toBe(JSON.stringify(original));
+    expect(readRouteState(after, target)).toEqual({ weight: 0 });
+  });
+
+  it('sets a candidate without a ready pod to 0 and keeps it listed; drops a candidate no longer asked for', () => {
+    const both = withRouteState(userRules(), target, { weight: 0, experiment: [{ service: gelu, weight: 10 }, { service: silu, weight: 10 }] });
+    const zeroed = withRouteState(both, target, { weight: 0, experiment: [{ service: gelu, weight: 10 }, { service: silu, weight: 0 }] });
+    expect(readRouteState(zeroed, target).experiment).toEqual([{ service: gelu, weight: 10 }, { service: silu, weight: 0 }]);
+    expect(names(withRouteState(both, target, { weight: 0, experiment: [{ service: gelu, weight: 10 }] }))[1]).toEqual(['sentiment-stable=90', 'sentiment-canary=0', 'shadow-logger=0', `${gelu}=10`]);
+  });
+
+  it('reads the largest share among the model\'s rules, counts a weight left out as 1, and ignores other namespaces\' and other models\' Services', () => {
+    const rules: IHTTPRouteRule[] = [
+      { backendRefs: [svc('sentiment-stable', 90), svc('sentiment-canary', 0), svc(gelu, 10)] },
+      { backendRefs: [svc('sentiment-stable', 1), svc('sentiment-canary', 0), { group: '', kind: 'Service', name: gelu, port: 8080 }] },
+      { backendRefs: [svc('sentiment-stable', 90), svc('sentiment-canary', 0), { ...svc(silu, 10), namespace: 'elsewhere' }, svc('sentiment-experimental', 10)] },
+      { backendRefs: [svc('translation-exp-gelu', 10)] },
+    ];
+    expect(readRouteState(rules, target)).toEqual({ weight: 0, experiment: [{ service: gelu, weight: 50 }] });
+  });
+});
+
 describe('the gatewayAPI router: apiserver answers', () => {
   const failing = (err: unknown) => ({ read: async () => { throw err; } }) as unknown as KubernetesObjectApi;
   const router = (err: unknown, httpRoute?: string) =>

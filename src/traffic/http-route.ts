@@ -5,7 +5,9 @@
  *
  * A model's rules are those with a backendRef to `<name>-stable` (a Service in the route's namespace);
  * each must also have one to `<name>-canary`. Carrying a state changes, in those rules only, the two
- * backendRefs' weights (stable 100 − w, canary w) and a RequestMirror filter to the canary; a header
+ * backendRefs' weights (stable 100 − w − Σ candidates, canary w), the backendRefs to an experiment's
+ * candidates (`<name>-exp-<activation>`, added with their weights while an experiment measures and
+ * removed after it), and a RequestMirror filter to the canary; a header
  * route is one more rule, named `<name>-canary-header` and placed before the first model rule, whose
  * matches are the model rules' matches plus the header (those of the rules that share the first one's
  * filters; see `headerRule`), and whose only backend is the canary. Gateway API ranks a match with
@@ -25,9 +27,9 @@ import type { IParentReference } from '@kubernetes-models/gateway-api/gateway.ne
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { isDeepStrictEqual } from 'node:util';
 import type { GatewayAPITraffic } from '../api/generated/modelvariant.ts';
-import { modelLabels } from '../workload/names.ts';
+import { isExperimentChildName, modelLabels } from '../workload/names.ts';
 import { controllerReference } from '../workload/owner.ts';
-import type { HeaderRoute, RouteProblem, RouteState, RouteTarget } from './router.ts';
+import type { CandidateRoute, HeaderRoute, RouteProblem, RouteState, RouteTarget } from './router.ts';
 
 export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
 export const HTTPROUTE_KIND = 'HTTPRoute';
@@ -120,13 +122,33 @@ function headerRule(modelRules: IHTTPRouteRule[], target: RouteTarget, header: H
   return { ...rest, name: headerRuleName(target), matches, ...(filters.length ? { filters } : {}), backendRefs: [{ ...canary, weight: 1 }] };
 }
 
+const percent = (x: number) => Math.min(100, Math.max(0, Math.round(x)));
+
+/** True when `ref` is a Service of the route's namespace named like one of this model's experiment candidates. */
+function isCandidateRef(ref: BackendObjectRef, target: RouteTarget): boolean {
+  return refersTo(ref, ref.name, target.namespace) && isExperimentChildName(target.name, ref.name);
+}
+
+/**
+ * A model rule carrying `state`: stable 100 − w − Σ candidates, canary w, each candidate of
+ * `state.experiment` its weight (a backendRef appended after the rule's others when it lacks one, with
+ * the canary's port), every other candidate backend removed, the mirror set; the rest as it was.
+ */
 function withWeights(rule: IHTTPRouteRule, target: RouteTarget, state: RouteState): IHTTPRouteRule {
-  const w = Math.min(100, Math.max(0, Math.round(state.weight)));
-  const backendRefs = (rule.backendRefs ?? []).map((b) => {
-    if (refersTo(b, target.stableService, target.namespace)) return { ...b, weight: 100 - w };
-    if (refersTo(b, target.canaryService, target.namespace)) return { ...b, weight: w };
-    return b;
+  const w = percent(state.weight);
+  const candidates = (state.experiment ?? []).map((c) => ({ service: c.service, weight: percent(c.weight) }));
+  const stableWeight = Math.max(0, 100 - w - candidates.reduce((sum, c) => sum + c.weight, 0));
+  const backendRefs = (rule.backendRefs ?? []).flatMap((b): IHTTPBackendRef[] => {
+    if (refersTo(b, target.stableService, target.namespace)) return [{ ...b, weight: stableWeight }];
+    if (refersTo(b, target.canaryService, target.namespace)) return [{ ...b, weight: w }];
+    if (!isCandidateRef(b, target)) return [b];
+    const candidate = candidates.find((c) => c.service === b.name);
+    return candidate ? [{ ...b, weight: candidate.weight }] : [];
   });
+  const port = (rule.backendRefs ?? []).find((b) => refersTo(b, target.canaryService, target.namespace))?.port ?? target.port;
+  for (const c of candidates) {
+    if (!backendRefs.some((b) => refersTo(b, c.service, target.namespace))) backendRefs.push({ group: '', kind: 'Service', name: c.service, port, weight: c.weight });
+  }
   const filters = (rule.filters ?? []).filter((f) => !isOurMirror(f, target));
   if (state.mirrorPercent) filters.push(mirrorFilter(target, state.mirrorPercent));
   // Spread first, so keys keep their places and an untouched rule serializes as it was.
@@ -163,7 +185,28 @@ export function readRouteState(rules: readonly IHTTPRouteRule[], target: RouteTa
   if (header) state.headerRoute = { name: header.name.toLowerCase(), value: header.value };
   const mirror = Math.max(0, ...models.map((r) => mirrorShare(r, target)));
   if (mirror > 0) state.mirrorPercent = mirror;
+  const experiment = candidateShares(models, target);
+  if (experiment.length > 0) state.experiment = experiment;
   return state;
+}
+
+/**
+ * Each experiment candidate backend of the model's rules with its share of the rule's requests among
+ * stable, canary and the candidates, in percent (a weight left out counts 1); the largest share when
+ * several rules have it, in the order first seen. A backend of weight 0 is listed (with 0): it is
+ * still in the route.
+ */
+function candidateShares(models: readonly IHTTPRouteRule[], target: RouteTarget): CandidateRoute[] {
+  const shares = new Map<string, number>();
+  for (const rule of models) {
+    const refs = (rule.backendRefs ?? []).filter((b) => refersTo(b, target.stableService, target.namespace) || refersTo(b, target.canaryService, target.namespace) || isCandidateRef(b, target));
+    const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
+    for (const b of refs.filter((r) => isCandidateRef(r, target))) {
+      const share = total === 0 ? 0 : Math.round((100 * (b.weight ?? 1)) / total);
+      shares.set(b.name, Math.max(shares.get(b.name) ?? 0, share));
+    }
+  }
+  return [...shares].map(([service, weight]) => ({ service, weight }));
 }
 
 /** The canary's share of a model rule's requests between the two roles, in percent (a weight left out counts 1). */

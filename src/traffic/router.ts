@@ -19,10 +19,23 @@ export interface HeaderRoute {
   value: string;
 }
 
+/** An experiment candidate's backend in a route: its Service `<name>-exp-<activation>` and share. */
+export interface CandidateRoute {
+  /** The candidate's Service, `<name>-exp-<activation>` (workload/names.ts `experimentChildName`). */
+  service: string;
+  /** Its share of ordinary requests, in percent (integer 0–100). */
+  weight: number;
+}
+
 /** What a route carries for one ModelVariant. */
 export interface RouteState {
   /** The canary's share of ordinary requests, in percent (integer 0–100); stable gets the rest. */
   weight: number;
+  /**
+   * An experiment's candidates, each with its share in percent (stable gets 100 − weight − Σ of
+   * these); absent or empty: the route has no candidate backend (a write removes any it has).
+   */
+  experiment?: CandidateRoute[];
   /** A header match sent to the canary before the weighted split (smoke tests). */
   headerRoute?: HeaderRoute;
   /** Percent (1–100) of requests mirrored to the canary while clients get stable's answers. */

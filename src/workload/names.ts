@@ -55,3 +55,11 @@ export function experimentSelector(model: string, activation: string): Record<st
 export function experimentChildName(model: string, activation: string): string {
   return `${model}-exp-${activation.replaceAll('_', '-')}`;
 }
+
+/**
+ * True when `service` is named like an experiment candidate's child of `model` (`<model>-exp-…`): how
+ * a route's backends to candidates are told apart from the user's own (traffic/http-route.ts).
+ */
+export function isExperimentChildName(model: string, service: string): boolean {
+  return service.startsWith(`${model}-exp-`) && service.length > model.length + 5;
+}
