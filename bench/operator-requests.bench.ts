@@ -32,7 +32,7 @@ import { parseDuration } from '../src/util/duration.ts';
 import { readAuditEvents, type AuditEvent } from '../test/harness/audit.ts';
 import { fakeGpuNode } from '../test/harness/cluster.ts';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../test/harness/env.ts';
-import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
+import { benchCluster } from '../test/harness/launcher.ts';
 import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
 import { withPodLifecycle } from '../test/harness/pod-lifecycle.ts';
 
@@ -62,11 +62,7 @@ const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toIS
 
 // The cluster: a running one in --dir, else one of our own, stopped at the end.
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-bench-')));
-const reused = readState(dir);
-const t0 = Date.now();
-const state = reused ?? await launchCluster(dir, { ownerPid: process.pid });
-process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
-log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+const bench = await benchCluster(dir, log);
 
 const suffix = Math.random().toString(36).slice(2, 7);
 const RESOURCE = `bench-${suffix}.example.com/gpu`;
@@ -223,5 +219,5 @@ try {
   await Promise.all(sides.map((s) => s.operator.stop()));
   for (const s of sides) await deleteTestNamespace(s.namespace).catch(() => undefined);
   for (const name of NODES) await core.deleteNode({ name }).catch(() => undefined);
-  if (!reused) await stopSupervisor(state.supervisorPid);
+  await bench.stop();
 }

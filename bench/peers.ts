@@ -36,7 +36,7 @@ import { isWrite, readAuditEvents } from '../test/harness/audit.ts';
 import { REPO_ROOT } from '../test/harness/binaries.ts';
 import { fakeGpuNode } from '../test/harness/cluster.ts';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../test/harness/env.ts';
-import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
+import { benchCluster } from '../test/harness/launcher.ts';
 import { startController, type RunningController } from './peers/controllers.ts';
 import { watchObjects, type ObjectWatch, type Objects } from './peers/object-watch.ts';
 import { startQueryCounter, type QueryCounter } from './peers/query-counter.ts';
@@ -91,11 +91,8 @@ if (missing.length > 0) {
 }
 
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-peers-')));
-const reused = readState(dir);
-const t0 = Date.now();
-const state = reused ?? await launchCluster(dir, { ownerPid: process.pid });
-process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
-log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+const bench = await benchCluster(dir, log);
+const state = bench.state;
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -330,5 +327,5 @@ try {
   for (const r of running.reverse()) await Promise.resolve(r.stop()).catch(() => undefined);
   for (const s of sides) await deleteTestNamespace(s.namespace).catch(() => undefined);
   for (const name of NODES) await core.deleteNode({ name }).catch(() => undefined);
-  if (!reused) await stopSupervisor(state.supervisorPid);
+  await bench.stop();
 }

@@ -21,7 +21,7 @@ import type { ModelVariant, ModelVariantSpec } from '../src/api/types.ts';
 import { GROUP, PLURAL, VERSION } from '../src/api/types.ts';
 import { fakeGpuNode } from '../test/harness/cluster.ts';
 import { createTestNamespace, deleteTestNamespace, kubeConfig } from '../test/harness/env.ts';
-import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
+import { benchCluster } from '../test/harness/launcher.ts';
 import { startOperator } from '../test/harness/operator.ts';
 import { withPodLifecycle } from '../test/harness/pod-lifecycle.ts';
 import { readRaw } from '../test/integration/support/route-sampler.ts';
@@ -32,10 +32,7 @@ const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toIS
 const STEPS = [5, 25, 50];
 
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-bench-')));
-const reused = readState(dir);
-const state = reused ?? await launchCluster(dir, { ownerPid: process.pid });
-process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
-log(reused ? `using the running cluster in ${dir}` : `local control plane up (${dir})`);
+const bench = await benchCluster(dir, log);
 
 const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -104,7 +101,7 @@ try {
   await operator.stop();
   await deleteTestNamespace(ns);
   await core.deleteNode({ name: NODE }).catch(() => undefined);
-  if (!reused) await stopSupervisor(state.supervisorPid);
+  await bench.stop();
 }
 
 figures.sort((a, b) => a.provider.localeCompare(b.provider) || a.asked - b.asked);

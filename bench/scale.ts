@@ -34,7 +34,7 @@ import { parseDuration } from '../src/util/duration.ts';
 import { readAuditEvents } from '../test/harness/audit.ts';
 import { fakeGpuNode } from '../test/harness/cluster.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../test/harness/env.ts';
-import { launchCluster, readState, stopSupervisor } from '../test/harness/launcher.ts';
+import { benchCluster } from '../test/harness/launcher.ts';
 import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
 import { withPodLifecycle } from '../test/harness/pod-lifecycle.ts';
 import { HEALTHY } from '../test/integration/support/model-telemetry.ts';
@@ -76,11 +76,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-scale-')));
-const reused = readState(dir);
-const t0 = Date.now();
-const cluster = reused ?? await launchCluster(dir, { ownerPid: process.pid });
-process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
-log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+const bench = await benchCluster(dir, log);
 const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
 const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 const mvPath = (ns: string) => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`;
@@ -373,5 +369,5 @@ try {
   console.log(args.json ? JSON.stringify(results, null, 2) : `\nAll sizes:\n${table(results)}`);
 } finally {
   await pool(nodeNames, 8, (name) => core.deleteNode({ name }).catch(() => undefined));
-  if (!reused) await stopSupervisor(cluster.supervisorPid);
+  await bench.stop();
 }

@@ -57,3 +57,23 @@ export function readState(dir: string): ClusterState | undefined {
   const state = JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
   return isAlive(state.supervisorPid) ? state : undefined;
 }
+
+/** A cluster for a bench: the one running in `dir`, or one launched there; `stop()` ends only a launched one. */
+export interface BenchCluster {
+  state: ClusterState;
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Uses the cluster running in `dir` or launches one there (owned by this process), points the harness at
+ * it (ACTIVATION_CANARY_CLUSTER_STATE) and tells `log` which, with the start-up time of a launched one.
+ */
+export async function benchCluster(dir: string, log: (msg: string) => void): Promise<BenchCluster> {
+  const reused = readState(dir);
+  const t0 = Date.now();
+  const state = reused ?? await launchCluster(dir, { ownerPid: process.pid });
+  process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
+  log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+  return { state, reused: !!reused, stop: async () => { if (!reused) await stopSupervisor(state.supervisorPid); } };
+}
