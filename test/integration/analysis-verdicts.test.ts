@@ -12,7 +12,7 @@ import { startDataPlane, type DataPlane } from '../../src/demo/data-plane.ts';
 import { startTraffic, type Traffic } from '../../src/demo/traffic.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
-import { createModelVariant, eventReasons, setActivation, waitForStatus } from './support/model-variants.ts';
+import { createModelVariant, eventReasonsIncluding, setActivation, waitForStatus } from './support/model-variants.ts';
 
 interface Scenario {
   name: string;
@@ -108,7 +108,7 @@ describe('analysis decides the rollout from real metrics', () => {
       expect(Number(sli.canaryValue)).not.toBeNaN();
       expect(sli.threshold).toBeTruthy();
     }
-    expect(await eventReasons(ns, 'healthy')).toEqual(expect.arrayContaining(['AnalysisSuccessful', 'Promoted']));
+    expect(await eventReasonsIncluding(ns, 'healthy', ['AnalysisSuccessful', 'Promoted'])).toEqual(expect.arrayContaining(['AnalysisSuccessful', 'Promoted']));
   });
 
   it.each(SCENARIOS.filter((sc) => typeof sc.expect === 'object').map((sc) => [sc.name, sc] as const))(
@@ -124,7 +124,7 @@ describe('analysis decides the rollout from real metrics', () => {
       expect(sli?.verdict).toBe('Failed');
       expect(sli?.canaryValue).toBeDefined();
       expect(degraded?.message).toMatch(new RegExp(`SLI ${failed}: canary value \\S+`));
-      const reasons = await eventReasons(ns, sc.name);
+      const reasons = await eventReasonsIncluding(ns, sc.name, ['AnalysisFailed', 'RolledBack']);
       expect(reasons).toEqual(expect.arrayContaining(['AnalysisFailed', 'RolledBack']));
       expect(reasons).not.toContain('Promoted');
     });
@@ -134,7 +134,7 @@ describe('analysis decides the rollout from real metrics', () => {
     expect(s?.phase).toBe('Degraded');
     expect(s?.analysis?.verdict).toBe('Inconclusive');
     expect(s?.conditions?.find((c) => c.type === 'Degraded')?.message).toMatch(/inconclusive|no data/i);
-    const reasons = await eventReasons(ns, 'silent');
+    const reasons = await eventReasonsIncluding(ns, 'silent', ['AnalysisInconclusive']);
     expect(reasons).toContain('AnalysisInconclusive');
     expect(reasons).not.toContain('Promoted');
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
-import { conditionOf, createModelVariant, eventReasons, modelTemplate, waitForStatus } from './support/model-variants.ts';
+import { conditionOf, createModelVariant, eventReasonsIncluding, modelTemplate, waitForStatus } from './support/model-variants.ts';
 
 const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
 const QUOTA = 'services';
@@ -42,7 +42,7 @@ describe('children the apiserver refuses', () => {
     expect(condition?.message).toMatch(/^the apiserver refused Service quota(-stable|-canary)? \(HTTP 403\): .*exceeded quota: services/);
     for (const part of condition?.message?.split('; ') ?? []) expect(part.replace(/^.*?\(HTTP \d+\): /, '').length).toBeLessThanOrEqual(200);
     expect(condition?.message).not.toMatch(/\n/);
-    expect(await eventReasons(ns, 'quota')).toContain('ChildRejected');
+    expect(await eventReasonsIncluding(ns, 'quota', ['ChildRejected'])).toContain('ChildRejected');
 
     await core().patchNamespacedResourceQuota({ namespace: ns, name: QUOTA, body: { spec: { hard: { services: '10' } } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));

@@ -15,7 +15,7 @@ import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kub
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { scenarios } from './support/analysis-rollouts.ts';
 import { checkSignal } from '../../src/cli/plugin/signal-check.ts';
-import { createModelVariant, deployment, eventReasons, getModelVariant, modelVariantEvents, setActivation, signal, waitForStatus } from './support/model-variants.ts';
+import { createModelVariant, deployment, eventReasonsIncluding, getModelVariant, modelVariantEvents, setActivation, signal, waitForStatus } from './support/model-variants.ts';
 import * as k8s from '@kubernetes/client-node';
 
 type Status = NonNullable<ModelVariant['status']>;
@@ -182,7 +182,7 @@ describe('activation experiments against real variant servers and Prometheus', (
     // Rolled out as an ordinary canary (weight 50 first), then promoted; spec.activation still says relu.
     expect(trail.some((s) => s.canaryActivation === winner && s.canaryWeight === 50)).toBe(true);
     expect(final).toMatchObject({ phase: 'Healthy', stableActivation: winner });
-    expect(await eventReasons(ns, 'winner')).toEqual(expect.arrayContaining(['ExperimentStarted', 'ExperimentMeasuring', 'ExperimentDecided', 'Promoted']));
+    expect(await eventReasonsIncluding(ns, 'winner', ['ExperimentStarted', 'ExperimentMeasuring', 'ExperimentDecided', 'Promoted'])).toEqual(expect.arrayContaining(['ExperimentStarted', 'ExperimentMeasuring', 'ExperimentDecided', 'Promoted']));
     await gone('winner-exp-gelu');
     await gone('winner-exp-silu');
   });

@@ -20,7 +20,7 @@ import { REPO_ROOT } from '../harness/binaries.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { CHART, documents, helmBin, kubectl, kubectlBin, run, template } from './support/chart.ts';
-import { createModelVariant, eventReasons, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
+import { createModelVariant, eventReasonsIncluding, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
 import { enforceRestricted } from './support/pod-security.ts';
 
 let helm: string;
@@ -319,7 +319,7 @@ describe('installed with the default values (all namespaces)', () => {
     const operator = await runAsInstalled(inst, ['--namespace', ns]);
     await createModelVariant(ns, 'sentiment', { activation: 'relu', replicas: 1, template: gpuTemplate(1) });
     await waitForStatus(ns, 'sentiment', 'Healthy on relu', (s) => s.phase === 'Healthy' && s.stableActivation === 'relu');
-    expect(await eventReasons(ns, 'sentiment')).toContain('Healthy');
+    expect(await eventReasonsIncluding(ns, 'sentiment', ['Healthy'])).toContain('Healthy');
     const coordination = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
     const lease = await coordination.readNamespacedLease({ namespace: inst.namespace, name: leaseName(inst) });
     expect(lease.spec?.holderIdentity).toBe(operator.identity);
@@ -364,11 +364,7 @@ describe('installed with watchNamespace (one namespace)', () => {
     await waitForStatus(watched, 'ranker', 'Healthy on relu', (s) => s.phase === 'Healthy' && s.stableActivation === 'relu');
     await setActivation(watched, 'ranker', 'gelu');
     await waitForStatus(watched, 'ranker', 'promoted to gelu', (s) => s.phase === 'Healthy' && s.stableActivation === 'gelu', 120_000);
-    // Events are recorded just after the status write that the wait above saw.
-    await eventually('RolloutStarted and Promoted events', async () => {
-      const reasons = await eventReasons(watched, 'ranker');
-      return reasons.includes('RolloutStarted') && reasons.includes('Promoted') ? true : undefined;
-    });
+    await eventReasonsIncluding(watched, 'ranker', ['RolloutStarted', 'Promoted']);
     expect(operator.logs()).not.toMatch(/forbidden|\b403\b/i);
   });
 });

@@ -13,7 +13,7 @@ import { readRouteState, type HttpRoute } from '../../src/traffic/istio-routes.t
 import type { RouteState, RouteTarget } from '../../src/traffic/router.ts';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
-import { createModelVariant, eventReasons, gpuTemplate, modelVariantEvents, setActivation, waitForStatus } from './support/model-variants.ts';
+import { createModelVariant, eventReasonsIncluding, gpuTemplate, modelVariantEvents, setActivation, waitForStatus } from './support/model-variants.ts';
 
 const objects = () => k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
 const vsRef = (namespace: string, name: string) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace } });
@@ -108,7 +108,7 @@ describe('a ModelVariant routed by Istio', () => {
     const after = await readVs(ns, 'public');
     expect(JSON.stringify(after.spec)).toBe(JSON.stringify(before.spec));
     expect(after.metadata?.labels).toEqual({ team: 'ml' });
-    expect(await eventReasons(ns, 'sentiment')).toEqual(expect.arrayContaining(['StepWeightReached', 'Promoted']));
+    expect(await eventReasonsIncluding(ns, 'sentiment', ['StepWeightReached', 'Promoted'])).toEqual(expect.arrayContaining(['StepWeightReached', 'Promoted']));
   });
 
   it('creates a VirtualService of its own from hosts, which goes with the ModelVariant', async () => {

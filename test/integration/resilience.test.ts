@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { readAuditEvents } from '../harness/audit.ts';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
-import { createModelVariant, eventReasons, getModelVariant, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
+import { createModelVariant, eventReasonsIncluding, getModelVariant, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
 import { checkSingleWriter, expectSingleWriter, LEADER_WRITES, startLeaseRecorder } from './support/single-writer.ts';
 
 let ns: string;
@@ -63,7 +63,7 @@ describe('operator restarts and leader election', () => {
     expect(advancedAt - reachedAt).toBeLessThan(17_000);
 
     await waitForStatus(ns, 'crashy', 'promoted', (s) => s.phase === 'Healthy' && s.stableActivation === 'gelu');
-    const reasons = await eventReasons(ns, 'crashy');
+    const reasons = await eventReasonsIncluding(ns, 'crashy', ['Promoted']);
     expect(reasons.filter((r) => r === 'StepWeightReached')).toHaveLength(2);
     expect(reasons.filter((r) => r === 'StepCompleted')).toHaveLength(1);
     expect(reasons.filter((r) => r === 'RolloutStarted')).toHaveLength(1);

@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import {
-  activationOf, createModelVariant, deployment, eventReasons, gpuTemplate, setActivation, signal, waitForStatus,
+  activationOf, createModelVariant, deployment, eventReasonsIncluding, gpuTemplate, setActivation, signal, waitForStatus,
 } from './support/model-variants.ts';
 
 let operator: RunningOperator;
@@ -44,7 +44,7 @@ describe('a ModelVariant with the replicas provider', () => {
     expect(activationOf(stable)).toBe('gelu');
     expect(stable?.spec?.replicas).toBe(4);
     await eventually('canary Deployment gone', async () => ((await deployment(ns, 'sentiment-canary')) ? undefined : true));
-    const reasons = await eventReasons(ns, 'sentiment');
+    const reasons = await eventReasonsIncluding(ns, 'sentiment', ['Promoted']);
     for (const r of ['StableDeploying', 'Healthy', 'RolloutStarted', 'StepWeightReached', 'StepCompleted', 'PromotionStarted', 'Promoted']) {
       expect(reasons).toContain(r);
     }
@@ -72,7 +72,7 @@ describe('a ModelVariant with the replicas provider', () => {
     await signal(ns, 'ranker', 'retry');
     await waitForStatus(ns, 'ranker', 'canary back at 50%', (s) => s.phase !== 'Degraded' && s.canaryWeight === 50);
     expect(activationOf(await deployment(ns, 'ranker-canary'))).toBe('silu');
-    expect(await eventReasons(ns, 'ranker')).toEqual(expect.arrayContaining(['RolledBack', 'RolloutRetried']));
+    expect(await eventReasonsIncluding(ns, 'ranker', ['RolledBack', 'RolloutRetried'])).toEqual(expect.arrayContaining(['RolledBack', 'RolloutRetried']));
   });
 
   it('creates the three Services and recreates one deleted by hand', async () => {

@@ -53,6 +53,19 @@ export async function eventReasons(namespace: string, name: string): Promise<str
   return (await modelVariantEvents(namespace, name)).map((e) => e.reason);
 }
 
+/**
+ * The reasons of the ModelVariant's Events once every one of `expected` is among them. The operator
+ * records an Event just after the status write a test waits for, so reading Events right after
+ * `waitForStatus` races it; this waits (default 15 s) and, on timeout, names the reasons it saw.
+ */
+export async function eventReasonsIncluding(namespace: string, name: string, expected: string[], timeoutMs = 15_000): Promise<string[]> {
+  let last: string[] = [];
+  return eventually(`${namespace}/${name} Events ${expected.join(', ')}`, async () => {
+    last = await eventReasons(namespace, name);
+    return expected.every((r) => last.includes(r)) ? last : undefined;
+  }, timeoutMs).catch((err: Error) => { throw new Error(`${err.message}\nreasons seen: ${last.join(', ')}`, { cause: err }); });
+}
+
 export async function deployment(namespace: string, name: string): Promise<k8s.V1Deployment | undefined> {
   try {
     return await apps().readNamespacedDeployment({ namespace, name });
