@@ -21,6 +21,7 @@ import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
+import { modelVariantEventPriority } from './queue-priority.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
 
@@ -115,9 +116,10 @@ export function createController(opts: ControllerOptions): Controller {
     ...(opts.queueMetrics ? { metrics: opts.queueMetrics } : {}),
   });
 
-  const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv));
-  // A verdict that lands wakes its ModelVariant: reconcile never waits for Prometheus.
-  ctx.analysis.onVerdict((key) => queue.add(key));
+  const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv), modelVariantEventPriority(mv));
+  // A verdict that lands wakes its ModelVariant ahead of watch events: reconcile never waits for
+  // Prometheus, and a rollback never waits behind a wave.
+  ctx.analysis.onVerdict((key) => queue.add(key, 'high'));
   for (const ev of ['add', 'update'] as const) modelVariants.on(ev, enqueue);
   modelVariants.on('delete', (mv) => {
     // Kept for the reconcile that finalizes its route (the cache no longer has it).

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { createFakeClock } from './clock.ts';
-import { backoffDelay, createWorkQueue, keyOf, splitKey, type ReconcileResult, type RunOutcome, type WorkQueueMetrics } from './work-queue.ts';
+import fc from 'fast-check';
+import { backoffDelay, createWorkQueue, FAIRNESS_RUNS, keyOf, splitKey, type ReconcileResult, type RunOutcome, type WorkQueueMetrics } from './work-queue.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -33,7 +34,8 @@ function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxM
     await clock.settle();
   };
   const keys = () => runs.map((r) => r.key);
-  return { clock, queue, runs, keys, finish, outcomes, peak: () => peak, inFlight: () => inFlight };
+  const isRunning = (key: string) => (pending.get(key)?.length ?? 0) > 0;
+  return { clock, queue, runs, keys, finish, outcomes, peak: () => peak, inFlight: () => inFlight, pending: isRunning };
 }
 
 describe('work queue', () => {
@@ -167,6 +169,117 @@ describe('work queue', () => {
   it('resolves shutdown at once when nothing runs', async () => {
     const h = harness();
     await expect(h.queue.shutdown()).resolves.toBeUndefined();
+  });
+});
+
+describe('work queue priorities', () => {
+  /** One worker busy with `ns/busy`, so the keys added next wait and their order can be read. */
+  async function blocked() {
+    const h = harness({ concurrency: 1 });
+    h.queue.start();
+    h.queue.add('ns/busy');
+    await h.clock.settle();
+    return h;
+  }
+  /** Finishes runs one by one until nothing runs; returns the order they ran in after `ns/busy`. */
+  async function drain(h: Awaited<ReturnType<typeof blocked>>): Promise<string[]> {
+    for (let i = 0; i < 1_000 && h.inFlight() > 0; i++) await h.finish(h.runs.at(-1)!.key);
+    return h.keys().slice(1);
+  }
+
+  it('takes a high key before normal ones that waited longer, and keeps FIFO order within a priority', async () => {
+    const h = await blocked();
+    h.queue.add('ns/n1');
+    h.queue.add('ns/h1', 'high');
+    h.queue.add('ns/n2');
+    h.queue.add('ns/h2', 'high');
+    expect([h.queue.len('high'), h.queue.len('normal'), h.queue.len()]).toEqual([2, 2, 4]);
+    expect(await drain(h)).toEqual(['ns/h1', 'ns/h2', 'ns/n1', 'ns/n2']);
+  });
+
+  it('moves a waiting normal key up when it is added at high, and never queues it twice', async () => {
+    const h = await blocked();
+    h.queue.add('ns/a');
+    h.queue.add('ns/b');
+    h.queue.add('ns/b', 'high');
+    h.queue.add('ns/b');
+    expect(h.queue.depth()).toBe(2);
+    expect(await drain(h)).toEqual(['ns/b', 'ns/a']);
+  });
+
+  it('does not move a high key down when it is added again at normal', async () => {
+    const h = await blocked();
+    h.queue.add('ns/a');
+    h.queue.add('ns/b', 'high');
+    h.queue.add('ns/b');
+    expect(await drain(h)).toEqual(['ns/b', 'ns/a']);
+  });
+
+  it(`starts at least one normal key in every ${FAIRNESS_RUNS} runs while high keys keep coming`, async () => {
+    const h = await blocked();
+    for (const k of ['n1', 'n2']) h.queue.add(`ns/${k}`);
+    for (let i = 0; i < 8; i++) h.queue.add(`ns/h${i}`, 'high');
+    expect(await drain(h)).toEqual(['ns/h0', 'ns/h1', 'ns/h2', 'ns/n1', 'ns/h3', 'ns/h4', 'ns/h5', 'ns/n2', 'ns/h6', 'ns/h7']);
+  });
+
+  it('queues a key added during its own run again at the highest priority it was added with', async () => {
+    const h = await blocked();
+    h.queue.add('ns/n');
+    h.queue.add('ns/busy');
+    h.queue.add('ns/busy', 'high');
+    expect(await drain(h)).toEqual(['ns/busy', 'ns/n']);
+  });
+
+  it('brings a key back at high priority after the requeueAfterMs its handler asked for, but backs errors off at normal', async () => {
+    const h = harness({ concurrency: 1, backoff: { baseMs: 1_000 } });
+    h.queue.start();
+    h.queue.add('ns/due');
+    h.queue.add('ns/failing');
+    await h.clock.settle();
+    await h.finish('ns/due', { requeueAfterMs: 5_000 });
+    await h.finish('ns/failing', new Error('boom'));
+    h.queue.add('ns/busy');
+    await h.clock.settle();
+    h.queue.add('ns/other');
+    await h.clock.advance(5_000);
+    expect([h.queue.len('high'), h.queue.len('normal')]).toEqual([1, 2]);
+    await h.finish('ns/busy');
+    expect(h.keys().slice(3)).toEqual(['ns/due']);
+  });
+
+  it('keeps the higher priority of two addAfter calls on one key, and the earlier deadline', async () => {
+    const h = await blocked();
+    h.queue.addAfter('ns/a', 1_000, 'high');
+    h.queue.addAfter('ns/a', 5_000);
+    h.queue.addAfter('ns/b', 1_000);
+    h.queue.addAfter('ns/c', 2_000);
+    h.queue.addAfter('ns/c', 3_000, 'high');
+    await h.clock.advance(2_000);
+    expect([h.queue.len('high'), h.queue.len('normal')]).toEqual([2, 1]);
+    expect(await drain(h)).toEqual(['ns/a', 'ns/c', 'ns/b']);
+  });
+
+  it('runs every key added, whatever the mix of priorities and re-adds (property)', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ key: fc.integer({ min: 0, max: 6 }), high: fc.boolean(), finishFirst: fc.boolean() }), { maxLength: 40 }),
+      async (ops) => {
+        const h = harness({ concurrency: 2 });
+        h.queue.start();
+        /** Per key, how many runs had started when it was last added: one of its runs must start later. */
+        const runsAtLastAdd = new Map<string, number>();
+        const finishOne = () => h.finish(h.runs.find((r) => h.pending(r.key))!.key);
+        for (const op of ops) {
+          if (op.finishFirst && h.inFlight() > 0) await finishOne();
+          runsAtLastAdd.set(`ns/${op.key}`, h.runs.length);
+          h.queue.add(`ns/${op.key}`, op.high ? 'high' : 'normal');
+          await h.clock.settle();
+        }
+        for (let i = 0; i < 500 && h.inFlight() > 0; i++) await finishOne();
+        expect(h.queue.depth()).toBe(0);
+        expect(h.queue.len()).toBe(0);
+        for (const [key, at] of runsAtLastAdd) expect(h.keys().slice(at)).toContain(key);
+        expect(h.peak()).toBeLessThanOrEqual(2);
+      }), { numRuns: 200 });
   });
 });
 

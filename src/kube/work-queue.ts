@@ -2,9 +2,16 @@
  * A keyed work queue after client-go's: keys are "namespace/name"; a key waiting is never queued twice;
  * a key added while it is being reconciled is marked dirty and queued once more after that run ends
  * (so the latest state is always seen, and never by two runs at once); `concurrency` workers take keys
- * in FIFO order. `addAfter` schedules a key (the earliest pending deadline wins), `addRateLimited`
- * backs a failing key off exponentially until `forget`. The handler's outcome drives all of it: a
- * thrown error backs off, success forgets the failures and honours `requeueAfterMs`. Optional hooks
+ * in FIFO order within a priority. `addAfter` schedules a key (the earliest pending deadline wins),
+ * `addRateLimited` backs a failing key off exponentially until `forget`. The handler's outcome drives
+ * all of it: a thrown error backs off, success forgets the failures and honours `requeueAfterMs`.
+ *
+ * Two priorities, as controller-runtime's priority queue has them (there the initial list's adds go
+ * low): a `high` key is taken before every `normal` one, except that at least one normal key starts
+ * in every `FAIRNESS_RUNS` runs while both wait, so neither starves. The queue gives high priority to
+ * the deadlines handlers ask for (`requeueAfterMs`: a pause that ends, a deadline that falls due), and
+ * callers to what must not wait behind a wave of watch events (an analysis verdict); a key waiting at
+ * normal priority is moved up when it is added at high. Optional hooks
  * report what client-go's workqueue metrics count (adds, time waiting, time working, delayed adds), and
  * `depth()` / `inFlight()` give its gauges when scraped.
  */
@@ -12,6 +19,12 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number } | void;
+
+/** `high`: taken before `normal` keys (see the file comment); the default is `normal`. */
+export type Priority = 'high' | 'normal';
+
+/** While keys of both priorities wait, at least one normal key starts in every this many runs. */
+export const FAIRNESS_RUNS = 4;
 export type ReconcileHandler = (key: string) => Promise<ReconcileResult>;
 
 /** How a run ended, for metrics: `requeue` is a success that asked to come back later. */
@@ -54,18 +67,21 @@ export interface WorkQueueOptions {
 }
 
 export interface WorkQueue {
-  /** Queues `key` unless it is already waiting; during its own run it is queued again afterwards. */
-  add(key: string): void;
-  /** Queues `key` after `ms`; if it is already scheduled, the earlier deadline wins. */
-  addAfter(key: string, ms: number): void;
+  /**
+   * Queues `key` unless it is already waiting (a waiting key added at `high` moves up); during its own
+   * run it is queued again afterwards, at the highest priority it was added with.
+   */
+  add(key: string, priority?: Priority): void;
+  /** Queues `key` after `ms`; if it is already scheduled, the earlier deadline and the higher priority win. */
+  addAfter(key: string, ms: number, priority?: Priority): void;
   /** Queues `key` after its backoff, which doubles with every call until `forget`. */
   addRateLimited(key: string): void;
   /** Resets `key`'s backoff. */
   forget(key: string): void;
   /** Consecutive failures recorded for `key`. */
   failures(key: string): number;
-  /** Keys waiting to run now (not the scheduled ones, not the running ones). */
-  len(): number;
+  /** Keys waiting to run now (not the scheduled ones, not the running ones), of one priority or of both. */
+  len(priority?: Priority): number;
   /**
    * Keys queued and not yet started, as client-go's `workqueue_depth` counts them: those waiting to run
    * and those added again during their own run (they run once it ends); not the scheduled ones.
@@ -105,11 +121,13 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   const baseMs = opts.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs;
   const maxMs = opts.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs;
 
-  const queue: string[] = [];
-  /** Keys that need a run: waiting in `queue`, or re-added during their run. */
-  const dirty = new Set<string>();
+  const lanes: Record<Priority, string[]> = { high: [], normal: [] };
+  /** Keys that need a run, and at which priority: waiting in their lane, or re-added during their run. */
+  const dirty = new Map<string, Priority>();
   const processing = new Set<string>();
-  const scheduled = new Map<string, { at: number; timer: TimerHandle }>();
+  const scheduled = new Map<string, { at: number; priority: Priority; timer: TimerHandle }>();
+  /** High keys started in a row while normal ones waited. */
+  let highStreak = 0;
   const failureCounts = new Map<string, number>();
   const running = new Set<Promise<void>>();
   /** When each dirty key was queued, and when each running key started (ms, the clock's). */
@@ -119,29 +137,47 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   let started = false;
   let shuttingDown = false;
 
-  function add(key: string): void {
-    if (shuttingDown || dirty.has(key)) return;
-    dirty.add(key);
+  function add(key: string, priority: Priority = 'normal'): void {
+    if (shuttingDown) return;
+    const waiting = dirty.get(key);
+    if (waiting !== undefined) {
+      if (waiting === 'normal' && priority === 'high') {
+        dirty.set(key, 'high');
+        if (!processing.has(key)) {
+          lanes.normal.splice(lanes.normal.indexOf(key), 1);
+          lanes.high.push(key);
+          pump();
+        }
+      }
+      return;
+    }
+    dirty.set(key, priority);
     queuedAt.set(key, clock.now());
     hooks?.added();
     if (processing.has(key)) return;
-    queue.push(key);
+    lanes[priority].push(key);
     pump();
   }
 
-  function addAfter(key: string, ms: number): void {
+  function addAfter(key: string, ms: number, priority: Priority = 'normal'): void {
     if (shuttingDown) return;
     hooks?.retried();
-    if (!(ms > 0)) return add(key);
+    if (!(ms > 0)) return add(key, priority);
     const at = clock.now() + ms;
     const existing = scheduled.get(key);
-    if (existing && existing.at <= at) return;
+    if (existing && existing.at <= at) {
+      if (priority === 'high') existing.priority = 'high';
+      return;
+    }
     if (existing) clock.clearTimeout(existing.timer);
+    const entryPriority: Priority = priority === 'high' || existing?.priority === 'high' ? 'high' : 'normal';
     const timer = clock.setTimeout(() => {
+      // A later addAfter with a later deadline may have raised the entry's priority.
+      const fired = scheduled.get(key);
       scheduled.delete(key);
-      add(key);
+      add(key, fired?.priority ?? entryPriority);
     }, ms);
-    scheduled.set(key, { at, timer });
+    scheduled.set(key, { at, priority: entryPriority, timer });
   }
 
   function addRateLimited(key: string): void {
@@ -150,9 +186,20 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     addAfter(key, backoffDelay(failures, baseMs, maxMs));
   }
 
+  /** The next key to start: high before normal, but a normal one after FAIRNESS_RUNS - 1 highs in a row. */
+  function takeNext(): string | undefined {
+    const normalsWait = lanes.normal.length > 0;
+    if (lanes.high.length > 0 && !(normalsWait && highStreak >= FAIRNESS_RUNS - 1)) {
+      highStreak = normalsWait ? highStreak + 1 : 0;
+      return lanes.high.shift();
+    }
+    highStreak = 0;
+    return lanes.normal.shift();
+  }
+
   function pump(): void {
-    while (started && !shuttingDown && processing.size < concurrency && queue.length > 0) {
-      const key = queue.shift() as string;
+    while (started && !shuttingDown && processing.size < concurrency && lanes.high.length + lanes.normal.length > 0) {
+      const key = takeNext() as string;
       dirty.delete(key);
       processing.add(key);
       const now = clock.now();
@@ -164,7 +211,8 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
         processing.delete(key);
         hooks?.finished(clock.now() - (startedAt.get(key) ?? clock.now()));
         startedAt.delete(key);
-        if (dirty.has(key) && !shuttingDown) queue.push(key);
+        const again = dirty.get(key);
+        if (again !== undefined && !shuttingDown) lanes[again].push(key);
         pump();
       });
       running.add(run);
@@ -180,7 +228,7 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
       failureCounts.delete(key);
       const after = result?.requeueAfterMs;
       outcome = after !== undefined && after > 0 ? 'requeue' : 'success';
-      if (outcome === 'requeue') addAfter(key, after as number);
+      if (outcome === 'requeue') addAfter(key, after as number, 'high');
     } catch (err) {
       outcome = 'error';
       error = err;
@@ -200,7 +248,7 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     addRateLimited,
     forget: (key) => void failureCounts.delete(key),
     failures: (key) => failureCounts.get(key) ?? 0,
-    len: () => queue.length,
+    len: (priority) => (priority ? lanes[priority].length : lanes.high.length + lanes.normal.length),
     depth: () => dirty.size,
     inFlight() {
       const now = clock.now();
