@@ -42,8 +42,10 @@ const SCENARIOS: Scenario[] = [
     slis: [{ name: 'errors', builtin: 'errorRate', max: 0.05, minSamples: 20, window: W }] },
   { name: 'inaccurate', from: 'relu', to: 'tanh', env: { tanh: { FAULT_INPUT_SCALE: '8' } }, expect: { failedSli: 'accuracy' },
     slis: [{ name: 'accuracy', builtin: 'accuracy', min: 0.9, window: W }] },
-  { name: 'relatively-slow', from: 'relu', to: 'softplus', env: { relu: { FAULT_LATENCY_MS: '40' }, softplus: { FAULT_LATENCY_MS: '90' } },
-    expect: { failedSli: 'latency' }, slis: [{ name: 'latency', builtin: 'latencyP95', max: 0.25, maxRatioToStable: 1.5, minSamples: 20, window: W }] },
+  // Judged by the ratio alone (the absolute max is far off): 20 ms against 150 ms is 7.5×, and stays
+  // above 1.5× when a loaded machine adds the same ~100 ms to both (40 against 90 ms did not: CI promoted it).
+  { name: 'relatively-slow', from: 'relu', to: 'softplus', env: { relu: { FAULT_LATENCY_MS: '20' }, softplus: { FAULT_LATENCY_MS: '150' } },
+    expect: { failedSli: 'latency' }, slis: [{ name: 'latency', builtin: 'latencyP95', max: 2, maxRatioToStable: 1.5, minSamples: 20, window: W }] },
   { name: 'silent', from: 'relu', to: 'gelu', traffic: false, expect: 'inconclusive',
     slis: [{ name: 'accuracy', builtin: 'accuracy', min: 0.9, window: W }] },
 ];
