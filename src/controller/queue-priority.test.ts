@@ -11,8 +11,9 @@ const mv = (generation: number | undefined, status: ModelVariant['status'], sign
 
 describe('the queue priority of a ModelVariant event', () => {
   it.each([
-    ['a new ModelVariant (no status yet)', 'high', mv(1, undefined)],
-    ['a spec change not yet observed', 'high', mv(3, { observedGeneration: 2 })],
+    ['a new ModelVariant (no status yet)', 'normal', mv(1, undefined)],
+    ['a spec change not yet observed (a wave of them must not crowd out due steps)', 'normal', mv(3, { observedGeneration: 2 })],
+    ['a signal on a spec change not yet observed', 'high', mv(3, { observedGeneration: 2 }, 'abort@2')],
     ['a signal not yet handled', 'high', mv(2, { observedGeneration: 2 }, 'abort@1')],
     ['a signal already handled', 'normal', mv(2, { observedGeneration: 2, handledSignal: 'abort@1' }, 'abort@1')],
     ['an unknown verb not yet handled (reported at once)', 'high', mv(2, { observedGeneration: 2 }, 'explode@1')],

@@ -10,7 +10,7 @@
  * low): a `high` key is taken before every `normal` one, except that at least one normal key starts
  * in every `FAIRNESS_RUNS` runs while both wait, so neither starves. The queue gives high priority to
  * the deadlines handlers ask for (`requeueAfterMs`: a pause that ends, a deadline that falls due), and
- * callers to what must not wait behind a wave of watch events (an analysis verdict); a key waiting at
+ * callers to what must not wait behind a wave of watch events (an analysis verdict, a signal); a key waiting at
  * normal priority is moved up when it is added at high. Optional hooks
  * report what client-go's workqueue metrics count (adds, time waiting, time working, delayed adds), and
  * `depth()` / `inFlight()` give its gauges when scraped.
