@@ -8,6 +8,7 @@ import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
 import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
 import { REQUEUE_NEXT_STEP_MS, REQUEUE_ROUTE_MS, chosenMaxUnavailable, clearRollout, cond, currentSizes, event, finish, routeCarries, servingFloor, type Draft, type RouteParts } from './plan.ts';
+import { analysisDueAt } from './analysis-schedule.ts';
 import { exitToStable, rollBack, towardStable } from './plan-exit.ts';
 import { endCapacityHold, holdForCapacity } from './plan-hold.ts';
 import { promote } from './plan-promote.ts';
@@ -234,35 +235,8 @@ function walkStep(draft: Draft): Plan {
   const reached = !!c && sameVariant(c.variant, canary) && c.settled && c.replicas === target.canary && c.ready >= target.canary &&
     (target.stable === 0 ? !st || st.replicas === 0 : !!st && sameVariant(st.variant, stable) && st.replicas === target.stable && st.settled);
   const carried = !d.weighted || routeCarries(o.route, { weight: stepRoute.routeWeight, ...(step.headerRoute ? { headerRoute: step.headerRoute } : {}), ...(step.mirrorPercent ? { mirrorPercent: step.mirrorPercent } : {}) });
-  if (!reached || !carried) {
-    const deadline = ms(s.stepStartedAt ?? draft.nowIso) + d.progressDeadlineMs;
-    const problem = o.routeProblem?.message ?? c?.problem ?? st?.problem;
-    if (now > deadline) {
-      const what = reached ? `the route did not carry ${stepLabel} (it reads ${o.route ? `${o.route.weight}%` : 'nothing'})` : `canary ${canary.activation} did not become ready`;
-      return rollBack(draft, 'ProgressDeadlineExceeded', `${what} within the progress deadline ` +
-        `${formatDuration(d.progressDeadlineMs)} at ${stepLabel}: ${c?.ready ?? 0}/${target.canary} ready${problem ? `; ${problem}` : ''}`);
-    }
-    s.phase = PHASE.Progressing;
-    if (!reached) {
-      s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready, stable ${st?.ready ?? 0}/${target.stable}${problem ? ` (${problem})` : ''}`;
-      cond(draft, CONDITION.Progressing, 'True', 'ScalingCanary', s.message);
-      // A weighted route moves only once the canary's pods for the step are Ready: until then it keeps the last step's weight.
-      const route = d.weighted ? { ...stepRoute, routeWeight: Math.min(s.canaryWeight ?? 0, step.weight) } : stepRoute;
-      // Deployments and pods are watched: the next change wakes us; the timer is only for the deadline.
-      return finish(draft, { ...intents, ...route }, deadline - now + 1);
-    }
-    s.message = `${stepLabel}: canary pods ready; setting the route to ${step.weight}%${step.headerRoute ? ` with header route ${step.headerRoute.name}` : ''}` +
-      `${step.mirrorPercent ? ` and ${step.mirrorPercent}% mirrored` : ''}${problem ? ` (${problem})` : ''}`;
-    cond(draft, CONDITION.Progressing, 'True', 'SettingRoute', s.message);
-    return finish(draft, { ...intents, ...stepRoute }, Math.min(deadline - now + 1, REQUEUE_ROUTE_MS));
-  }
-
-  if (!s.weightReachedAt) {
-    s.weightReachedAt = draft.nowIso;
-    event(draft, 'Normal', 'StepWeightReached', `canary ${canary.activation} receives ${o.routedWeight}% of traffic at ${stepLabel}`);
-  }
-  s.canaryWeight = o.routedWeight;
-
+  // A verdict is applied whether the step's weight is held or the canary is on its way to the next one
+  // (then it still serves the last step's weight, and analysis keeps judging it: see analysis-schedule.ts).
   if (o.analysis) {
     if (s.analysis?.verdict !== o.analysis.verdict) {
       event(draft, o.analysis.verdict === 'Successful' ? 'Normal' : 'Warning', `Analysis${o.analysis.verdict}`,
@@ -272,6 +246,38 @@ function walkStep(draft: Draft): Plan {
     cond(draft, CONDITION.MetricsAvailable, o.analysis.metricsAvailable ? 'True' : 'False', o.analysis.metricsAvailable ? 'MetricsAvailable' : o.analysis.reason, o.analysis.message);
     if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);
   }
+  if (!reached || !carried) {
+    const deadline = ms(s.stepStartedAt ?? draft.nowIso) + d.progressDeadlineMs;
+    const problem = o.routeProblem?.message ?? c?.problem ?? st?.problem;
+    if (now > deadline) {
+      const what = reached ? `the route did not carry ${stepLabel} (it reads ${o.route ? `${o.route.weight}%` : 'nothing'})` : `canary ${canary.activation} did not become ready`;
+      return rollBack(draft, 'ProgressDeadlineExceeded', `${what} within the progress deadline ` +
+        `${formatDuration(d.progressDeadlineMs)} at ${stepLabel}: ${c?.ready ?? 0}/${target.canary} ready${problem ? `; ${problem}` : ''}`);
+    }
+    s.phase = PHASE.Progressing;
+    // Wake for the progress deadline, or the next analysis run while the canary serves the last step's weight.
+    const analysisAt = o.analysisPending ? undefined : analysisDueAt(d, s);
+    const wakeMs = Math.min(deadline - now + 1, analysisAt !== undefined ? Math.max(1, analysisAt - now) : Infinity);
+    if (!reached) {
+      s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready, stable ${st?.ready ?? 0}/${target.stable}${problem ? ` (${problem})` : ''}`;
+      cond(draft, CONDITION.Progressing, 'True', 'ScalingCanary', s.message);
+      // A weighted route moves only once the canary's pods for the step are Ready: until then it keeps the last step's weight.
+      const route = d.weighted ? { ...stepRoute, routeWeight: Math.min(s.canaryWeight ?? 0, step.weight) } : stepRoute;
+      // Deployments and pods are watched: the next change wakes us; the timer is for the deadline and analysis.
+      return finish(draft, { ...intents, ...route }, wakeMs);
+    }
+    s.message = `${stepLabel}: canary pods ready; setting the route to ${step.weight}%${step.headerRoute ? ` with header route ${step.headerRoute.name}` : ''}` +
+      `${step.mirrorPercent ? ` and ${step.mirrorPercent}% mirrored` : ''}${problem ? ` (${problem})` : ''}`;
+    cond(draft, CONDITION.Progressing, 'True', 'SettingRoute', s.message);
+    return finish(draft, { ...intents, ...stepRoute }, Math.min(wakeMs, REQUEUE_ROUTE_MS));
+  }
+
+  if (!s.weightReachedAt) {
+    s.weightReachedAt = draft.nowIso;
+    event(draft, 'Normal', 'StepWeightReached', `canary ${canary.activation} receives ${o.routedWeight}% of traffic at ${stepLabel}`);
+  }
+  s.canaryWeight = o.routedWeight;
+
   // The next analysis run: one interval after the later of the last run and the moment the weight was reached.
   const analysisDueIn = d.analysis && !o.analysisPending
     ? Math.max(ms(s.weightReachedAt), ms(s.analysis?.lastRunAt) || 0) + d.analysis.intervalMs - now

@@ -277,6 +277,35 @@ describe('plan: rollback and signals', () => {
     expect(p.canary).toBeNull();
     expect(p.stable).toEqual({ variant: v('relu'), replicas: 2 });
   });
+  describe('between steps, while the canary scales toward the next weight and still serves the last one', () => {
+    // Step 2 (50 %) started 10 s ago; the canary has 1 of the 2 pods it needs, and the route still sends it 25 %.
+    const scaling = observed({ stable: role('relu', 2), canary: role('gelu', 2, 1, false), routedWeight: 25 });
+    const between = (extra: Partial<Status> = {}) => atStep(1, { canaryWeight: 25, analysis: { verdict: 'Successful', lastRunAt: iso(T0 - 5_000) }, ...extra });
+    const d = desired({ analysis: { intervalMs: 2_000 } });
+    const failed: AnalysisOutcome = { ...success(T0), verdict: 'Failed', action: 'rollback', reason: 'AnalysisFailed', message: 'SLI errors: canary value 0.5 > max 0.05',
+      status: { verdict: 'Failed', lastRunAt: iso(T0), consecutiveFailures: 1, consecutiveInconclusive: 0 } };
+
+    it('rolls back on a Failed run without waiting for the next weight', () => {
+      const p = run(d, { ...scaling, analysis: failed }, between());
+      expect(p.status.phase).toBe('Degraded');
+      expect(condition(p, 'Degraded')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
+      expect(reasons(p)).toEqual(expect.arrayContaining(['AnalysisFailed', 'RolledBack']));
+    });
+    it('records a Successful run but does not let it count for the next step: that needs a run at the new weight', () => {
+      const p = run(d, { ...scaling, analysis: success(T0) }, between());
+      expect(p.status).toMatchObject({ phase: 'Progressing', currentStepIndex: 1 });
+      expect(p.status.analysis?.lastRunAt).toBe(iso(T0));
+      const reached = run(d, observed({ stable: role('relu', 2), canary: role('gelu', 2), routedWeight: 50 }), { ...p.status, weightReachedAt: iso(T0 + 1) }, T0 + 60_001);
+      expect(reached.status.message).toMatch(/waiting for a Successful analysis/);
+    });
+    it('wakes for the next run while scaling, not only for the progress deadline', () => {
+      const p = run(d, scaling, between());
+      // The last run was 5 s ago at a 2 s interval: due now (the planner's floor of 100 ms).
+      expect(p.requeueAfterMs).toBe(100);
+      const later = run(d, scaling, between({ analysis: { verdict: 'Successful', lastRunAt: iso(T0 - 500) } }));
+      expect(later.requeueAfterMs).toBe(1_500);
+    });
+  });
   it('holds on an Inconclusive analysis and never advances', () => {
     const inconclusive: AnalysisOutcome = { ...success(T0), verdict: 'Inconclusive', action: 'hold', reason: 'NoData', message: 'no data', metricsAvailable: false,
       status: { verdict: 'Inconclusive', lastRunAt: iso(T0) } };
