@@ -292,7 +292,9 @@ function walkStep(draft: Draft): Plan {
     return finish(draft, work, analysisDueIn);
   }
   const remaining = step.pauseMs - (now - ms(s.weightReachedAt));
-  const judgedSince = ms(s.analysis?.lastRunAt) >= ms(s.weightReachedAt);
+  // Strictly after: a run measured at the instant the weight was reached (the last step's, or one made
+  // between steps and applied in the pass that reaches it) judged the last weight, not this one.
+  const judgedSince = ms(s.analysis?.lastRunAt) > ms(s.weightReachedAt);
   if (holding) {
     s.phase = PHASE.Paused;
     // Between runs there is no new outcome: keep the reason the last run gave instead of wrapping the
