@@ -116,6 +116,21 @@ describe('analysis scheduler', () => {
     scheduler.stop();
   });
 
+  it('drops a verdict that landed while the rollout was paused between steps (no weightReachedAt; the resume moves the step start)', async () => {
+    const { clock, scheduler, wakeOf } = setup();
+    const a = mv('a', up.url);
+    // Scaling toward step 2 since T0 - 60 s while serving step 1's 25 %; the last run at T0 - 10 s: due at T0.
+    const between: Status = { ...status, currentStepIndex: 1, canaryWeight: 25, stepStartedAt: new Date(T0 - 60_000).toISOString(),
+      analysis: { lastRunAt: new Date(T0 - 10_000).toISOString() } as Status['analysis'] };
+    scheduler.take(a, between, T0);
+    await clock.advance(300);
+    await wakeOf('ml/a');
+    // Paused before it was applied and resumed 5 s later: the step start moves by the pause, the due instant stays.
+    const resumed: Status = { ...between, stepStartedAt: new Date(T0 - 55_000).toISOString() };
+    expect(scheduler.take(a, resumed, T0)).toBeUndefined();
+    scheduler.stop();
+  });
+
   it('drops the verdict of a ModelVariant deleted while its run is in flight, and measures its namesake afresh', async () => {
     const { clock, scheduler, woken, wakeOf } = setup();
     const old = mv('gone', hung.url);

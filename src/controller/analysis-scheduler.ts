@@ -17,9 +17,10 @@
  * round of that Prometheus, never for another's.
  *
  * A verdict is valid only for the run it was asked for: the run key (the ModelVariant's uid, the
- * variants, the step, its weight and when it was reached, the due instant, the counters and the
+ * variants, the step, when it started, its weight and when it was reached, the due instant, the counters and the
  * analysis spec) must still match when it is taken, so a verdict that lands after a rollback, a pause
- * (a resume moves weightReachedAt) or a spec edit is dropped, not applied.
+ * (a resume moves weightReachedAt and the step's start), a capacity hold (its end moves the step's start)
+ * or a spec edit is dropped, not applied.
  */
 import type { ModelVariant } from '../api/types.ts';
 import { runLimited } from '../analysis/concurrency.ts';
@@ -60,10 +61,12 @@ function runKeyOf(mv: ModelVariant, status: Status, dueAt: number): string {
   return stableHash({
     uid: mv.metadata?.uid ?? '', activation: mv.spec.activation, canary: [status.canaryActivation, status.canaryRevision],
     stable: [status.stableActivation, status.stableRevision], step: status.currentStepIndex ?? 0, dueAt,
-    // The weight, and when it was reached: a resume moves weightReachedAt by the pause (so a verdict
-    // measured before a pause is dropped even when the due instant, set by the last run, stays), and a
-    // step's weight edited in place changes canaryWeight once the route carries the new one.
-    weight: [status.canaryWeight ?? 0, status.weightReachedAt ?? ''],
+    // The weight, when it was reached and when the step started: a resume moves weightReachedAt and
+    // stepStartedAt by the pause, and the end of a capacity hold moves stepStartedAt by the hold (so a
+    // verdict measured before either is dropped even when the due instant, set by the last run, stays;
+    // between steps weightReachedAt is unset and the step start alone tells), and a step's weight
+    // edited in place changes canaryWeight once the route carries the new one.
+    weight: [status.canaryWeight ?? 0, status.weightReachedAt ?? '', status.stepStartedAt ?? ''],
     counters: [status.analysis?.consecutiveFailures ?? 0, status.analysis?.consecutiveInconclusive ?? 0],
     analysis: mv.spec.strategy?.analysis ?? null,
   });

@@ -214,6 +214,18 @@ function walkStep(draft: Draft): Plan {
   // The canary of a previous variant (a restart) is never switched in place, which would take its ready
   // pods down one by one: it leaves like any exit (stable back to full size first), then the new one starts.
   if (o.canary && o.canary.variant && o.canary.replicas > 0 && !sameVariant(o.canary.variant, canary)) return retireCanary(draft, stepLabel);
+  // A verdict is applied whether the step's weight is held or the canary is on its way to the next one
+  // (then it still serves the last step's weight, and analysis keeps judging it: see analysis-schedule.ts),
+  // and before a capacity hold: a rollback must not wait out capacityTimeout (no run is made while held).
+  if (o.analysis) {
+    if (s.analysis?.verdict !== o.analysis.verdict) {
+      event(draft, o.analysis.verdict === 'Successful' ? 'Normal' : 'Warning', `Analysis${o.analysis.verdict}`,
+        `analysis at ${stepLabel} is ${o.analysis.verdict} (was ${s.analysis?.verdict ?? 'not run'}): ${o.analysis.message}`);
+    }
+    s.analysis = o.analysis.status;
+    cond(draft, CONDITION.MetricsAvailable, o.analysis.metricsAvailable ? 'True' : 'False', o.analysis.metricsAvailable ? 'MetricsAvailable' : o.analysis.reason, o.analysis.message);
+    if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);
+  }
   const move = moveToward({ current: currentSizes(o, { stable, canary }), target, fits: o.capacity?.fits, floor: servingFloor(draft), first: 'canary' });
   const intents = {
     stable: { variant: stable, replicas: move.sizes.stable },
@@ -235,17 +247,6 @@ function walkStep(draft: Draft): Plan {
   const reached = !!c && sameVariant(c.variant, canary) && c.settled && c.replicas === target.canary && c.ready >= target.canary &&
     (target.stable === 0 ? !st || st.replicas === 0 : !!st && sameVariant(st.variant, stable) && st.replicas === target.stable && st.settled);
   const carried = !d.weighted || routeCarries(o.route, { weight: stepRoute.routeWeight, ...(step.headerRoute ? { headerRoute: step.headerRoute } : {}), ...(step.mirrorPercent ? { mirrorPercent: step.mirrorPercent } : {}) });
-  // A verdict is applied whether the step's weight is held or the canary is on its way to the next one
-  // (then it still serves the last step's weight, and analysis keeps judging it: see analysis-schedule.ts).
-  if (o.analysis) {
-    if (s.analysis?.verdict !== o.analysis.verdict) {
-      event(draft, o.analysis.verdict === 'Successful' ? 'Normal' : 'Warning', `Analysis${o.analysis.verdict}`,
-        `analysis at ${stepLabel} is ${o.analysis.verdict} (was ${s.analysis?.verdict ?? 'not run'}): ${o.analysis.message}`);
-    }
-    s.analysis = o.analysis.status;
-    cond(draft, CONDITION.MetricsAvailable, o.analysis.metricsAvailable ? 'True' : 'False', o.analysis.metricsAvailable ? 'MetricsAvailable' : o.analysis.reason, o.analysis.message);
-    if (o.analysis.action === 'rollback') return rollBack(draft, o.analysis.reason, o.analysis.message);
-  }
   if (!reached || !carried) {
     const deadline = ms(s.stepStartedAt ?? draft.nowIso) + d.progressDeadlineMs;
     const problem = o.routeProblem?.message ?? c?.problem ?? st?.problem;
@@ -292,7 +293,9 @@ function walkStep(draft: Draft): Plan {
     return finish(draft, work, analysisDueIn);
   }
   const remaining = step.pauseMs - (now - ms(s.weightReachedAt));
-  const judgedSince = ms(s.analysis?.lastRunAt) >= ms(s.weightReachedAt);
+  // Strictly after: a run measured at the instant the weight was reached (the last step's, or one made
+  // between steps and applied in the pass that reaches it) judged the last weight, not this one.
+  const judgedSince = ms(s.analysis?.lastRunAt) > ms(s.weightReachedAt);
   if (holding) {
     s.phase = PHASE.Paused;
     // Between runs there is no new outcome: keep the reason the last run gave instead of wrapping the

@@ -300,6 +300,24 @@ describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
     }));
   });
 
+  it('a step advances only on a Successful run made after its weight was reached', () => {
+    // With analysis, a step completes (StepCompleted, or PromotionStarted after the last step) only when the
+    // last run applied was Successful and measured after the step's weight was reached: a run between
+    // steps (the canary scaling toward this weight, still serving the last one's) can roll back but never
+    // counts, even when it lands in the very pass that reaches the weight. The weight was reached at
+    // the previous status's weightReachedAt, or in this pass (then now).
+    assertProperty(holds((sim) => {
+      for (const r of passes(sim)) {
+        if (!r.desired.analysis || !reasons(r).some((x) => x === 'StepCompleted' || x === 'PromotionStarted')) continue;
+        const reachedAt = Date.parse(r.previous.weightReachedAt ?? new Date(r.now).toISOString());
+        const run = r.plan.status.analysis;
+        check(run?.verdict === 'Successful' && Date.parse(run.lastRunAt ?? '') > reachedAt, () => `pass at ${at(r.now)}: step ` +
+          `${(r.previous.currentStepIndex ?? 0) + 1} advanced on ${run?.verdict ?? 'no'} run at ${run?.lastRunAt ?? '-'}, its weight reached at ` +
+          `${new Date(reachedAt).toISOString()}${r.previous.weightReachedAt ? '' : ' (this pass)'}`);
+      }
+    }));
+  });
+
   it('a rollback always ends with stable at full size serving 100%', () => {
     let checked = 0;
     assertProperty(holds((_sim, { rollbacks }) => {

@@ -298,6 +298,26 @@ describe('plan: rollback and signals', () => {
       const reached = run(d, observed({ stable: role('relu', 2), canary: role('gelu', 2), routedWeight: 50 }), { ...p.status, weightReachedAt: iso(T0 + 1) }, T0 + 60_001);
       expect(reached.status.message).toMatch(/waiting for a Successful analysis/);
     });
+    it('rolls back on a Failed run that lands when the next weight stops fitting, instead of holding for capacity unjudged', () => {
+      // Step 2 needs a second canary pod; no GPU is free (maxUnavailable 0): the move is blocked.
+      const blocked = observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25, capacity: gpus(0) });
+      expect(run(d, blocked, between()).status.capacityHoldSince).toBe(iso(T0));
+      const p = run(d, { ...blocked, analysis: failed }, between());
+      expect(p.status.phase).toBe('Degraded');
+      expect(reasons(p)).toEqual(expect.arrayContaining(['AnalysisFailed', 'RolledBack']));
+    });
+    it('never advances on a run applied in the pass that reaches the weight, nor on one made at that instant', () => {
+      const noPause = desired({ analysis: { intervalMs: 2_000 }, steps: [{ weight: 25, pauseMs: 0 }, { weight: 50, pauseMs: 0 }, { weight: 75, pauseMs: 0 }] });
+      const atWeight = observed({ stable: role('relu', 2), canary: role('gelu', 2), routedWeight: 50 });
+      // A run between steps lands in the very pass whose observation has the weight reached.
+      const landing = run(noPause, { ...atWeight, analysis: success(T0) }, between());
+      expect(landing.status).toMatchObject({ currentStepIndex: 1, weightReachedAt: iso(T0) });
+      expect(reasons(landing)).not.toContain('StepCompleted');
+      // The last step's run, made at the instant this step's weight is reached (the step changed then).
+      const sameInstant = run(noPause, atWeight, between({ analysis: { verdict: 'Successful', lastRunAt: iso(T0) } }));
+      expect(reasons(sameInstant)).not.toContain('StepCompleted');
+      expect(sameInstant.status.message).toMatch(/waiting for a Successful analysis/);
+    });
     it('wakes for the next run while scaling, not only for the progress deadline', () => {
       const p = run(d, scaling, between());
       // The last run was 5 s ago at a 2 s interval: due now (the planner's floor of 100 ms).

@@ -283,6 +283,130 @@ describe('work queue priorities', () => {
   });
 });
 
+describe('work queue properties (fast-check, a fake clock)', () => {
+  const key = fc.integer({ min: 0, max: 5 }).map((k) => `ns/${k}`);
+  const priority = fc.constantFrom('high', 'normal') as fc.Arbitrary<'high' | 'normal'>;
+
+  it(`starts a normal key in every ${FAIRNESS_RUNS} runs while both priorities wait, and a high one first otherwise`, async () => {
+    // The test keeps each key's wanted priority (the highest it was added with since its last start):
+    // at every start, the keys waiting in each lane are those wanted and not running.
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 1, max: 3 }),
+      fc.array(fc.oneof({ weight: 3, arbitrary: fc.record({ op: fc.constant('add' as const), key, priority }) },
+        { weight: 2, arbitrary: fc.record({ op: fc.constant('finish' as const), nth: fc.nat() }) }), { maxLength: 60 }),
+      async (concurrency, ops) => {
+        const wanted = new Map<string, 'high' | 'normal'>();
+        const running: string[] = [];
+        let streak = 0;
+        const problems: string[] = [];
+        const clock = createFakeClock();
+        const resolvers = new Map<string, () => void>();
+        const queue = createWorkQueue({
+          clock, logger, concurrency,
+          handler: (k) => {
+            const lane = wanted.get(k);
+            const waiting = (p: string) => [...wanted].filter(([w, q]) => q === p && w !== k && !running.includes(w)).length;
+            const normals = waiting('normal') + (lane === 'normal' ? 1 : 0);
+            const highs = waiting('high') + (lane === 'high' ? 1 : 0);
+            if (lane === undefined) problems.push(`${k} started without being added`);
+            if (lane === 'normal' && highs > 0 && streak < FAIRNESS_RUNS - 1) problems.push(`${k} (normal) started ahead of ${highs} high key(s) after ${streak} high runs`);
+            streak = lane === 'high' && normals > 0 ? streak + 1 : 0;
+            if (streak >= FAIRNESS_RUNS) problems.push(`${streak} high keys in a row while ${normals} normal key(s) waited`);
+            wanted.delete(k);
+            running.push(k);
+            return new Promise<void>((resolve) => resolvers.set(k, resolve));
+          },
+        });
+        queue.start();
+        const finishOne = async (nth: number) => {
+          const k = running.splice(nth % running.length, 1)[0] as string;
+          resolvers.get(k)?.();
+          await clock.settle();
+        };
+        for (const o of ops) {
+          if (o.op === 'add') {
+            if (wanted.get(o.key) !== 'high') wanted.set(o.key, o.priority);
+            queue.add(o.key, o.priority);
+          } else if (running.length > 0) await finishOne(o.nth);
+          await clock.settle();
+          expect(queue.len('high') + queue.len('normal')).toBe(queue.len());
+        }
+        for (let i = 0; i < 500 && running.length > 0; i++) await finishOne(0);
+        expect(problems).toEqual([]);
+        expect(wanted.size).toBe(0);
+        expect([queue.depth(), queue.len()]).toEqual([0, 0]);
+      }), { numRuns: 300 });
+  });
+
+  it('runs every key once per add since its last start, whatever the mix of add, addAfter, requeues, errors and time', async () => {
+    // adds_total counts a key becoming dirty, and each dirty key starts exactly once: once everything has
+    // run, the adds equal the starts; depth, len and the in-flight count agree with what the test sees.
+    type Op =
+      | { op: 'add'; key: string; priority: 'high' | 'normal' }
+      | { op: 'addAfter'; key: string; ms: number; priority: 'high' | 'normal' }
+      | { op: 'finish'; nth: number; how: 'ok' | 'requeue' | 'error' }
+      | { op: 'advance'; ms: number };
+    const ms = fc.constantFrom(0, 50, 100, 500, 1_000, 5_000);
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant('add' as const), key, priority }),
+      fc.record({ op: fc.constant('addAfter' as const), key, ms, priority }),
+      fc.record({ op: fc.constant('finish' as const), nth: fc.nat(), how: fc.constantFrom('ok', 'ok', 'requeue', 'error') as fc.Arbitrary<'ok' | 'requeue' | 'error'> }),
+      fc.record({ op: fc.constant('advance' as const), ms }),
+    );
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.array(opArb, { maxLength: 50 }), fc.boolean(), async (concurrency, ops, shutDown) => {
+      const counts = { added: 0, started: 0, finished: 0 };
+      const metrics: WorkQueueMetrics = { added: () => counts.added++, started: () => counts.started++, finished: () => counts.finished++, retried: () => undefined };
+      const h = harness({ concurrency, backoff: { baseMs: 100, maxMs: 1_000 }, metrics });
+      h.queue.start();
+      const running = () => h.runs.filter((r) => h.pending(r.key)).map((r) => r.key);
+      const consistent = () => {
+        const n = new Set(running()).size;
+        expect(n).toBe(h.inFlight());
+        expect(h.queue.inFlight().count).toBe(n);
+        expect(h.queue.len()).toBe(h.queue.len('high') + h.queue.len('normal'));
+        // Dirty keys are those waiting in a lane and those added again during their run.
+        expect(h.queue.depth()).toBeGreaterThanOrEqual(h.queue.len());
+        expect(h.queue.depth() - h.queue.len()).toBeLessThanOrEqual(n);
+        expect(counts.started - counts.finished).toBe(n);
+        expect(counts.added - counts.started).toBe(h.queue.depth());
+      };
+      const finishOne = async (nth: number, how: 'ok' | 'requeue' | 'error') => {
+        const keys = [...new Set(running())];
+        const k = keys[nth % keys.length] as string;
+        await h.finish(k, how === 'ok' ? undefined : how === 'requeue' ? { requeueAfterMs: 100 } : new Error('boom'));
+      };
+      for (const o of ops) {
+        if (o.op === 'add') h.queue.add(o.key, o.priority);
+        else if (o.op === 'addAfter') h.queue.addAfter(o.key, o.ms, o.priority);
+        else if (o.op === 'advance') await h.clock.advance(o.ms);
+        else if (h.inFlight() > 0) await finishOne(o.nth, o.how);
+        await h.clock.settle();
+        consistent();
+        expect(h.peak()).toBeLessThanOrEqual(concurrency);
+      }
+      if (shutDown) {
+        const done = h.queue.shutdown();
+        const startsAtShutdown = h.runs.length;
+        for (let i = 0; i < 100 && h.inFlight() > 0; i++) await finishOne(0, 'requeue');
+        await done;
+        await h.clock.advance(10_000);
+        expect(h.runs.length).toBe(startsAtShutdown);
+        expect(h.clock.pendingTimers()).toBe(0);
+        return;
+      }
+      // Drain: finish every run, let every timer fire; nothing may be left waiting or scheduled.
+      for (let i = 0; i < 1_000 && (h.inFlight() > 0 || h.clock.pendingTimers() > 0); i++) {
+        if (h.inFlight() > 0) await finishOne(0, 'ok');
+        else await h.clock.advance(1_000);
+        consistent();
+      }
+      expect([h.inFlight(), h.clock.pendingTimers(), h.queue.depth(), h.queue.len()]).toEqual([0, 0, 0, 0]);
+      expect(counts.added).toBe(counts.started);
+      expect(counts.started).toBe(h.runs.length);
+    }), { numRuns: 300 });
+  });
+});
+
 describe('work queue metrics (client-go\'s)', () => {
   /** Records every hook call, as `added`, `started 1500`, `finished 200`, `retried`. */
   function recorder() {
