@@ -238,7 +238,9 @@ function walkStep(draft: Draft): Plan {
     s.phase = PHASE.Paused;
     s.message = hold.message;
     cond(draft, CONDITION.Progressing, 'Unknown', 'InsufficientCapacity', s.message);
-    return finish(draft, { ...intents, ...heldRoute(draft) }, hold.requeueMs);
+    // The canary still serves the last step's weight while it waits for GPUs: analysis keeps judging it.
+    const analysisAt = o.analysisPending ? undefined : analysisDueAt(d, s);
+    return finish(draft, { ...intents, ...heldRoute(draft) }, Math.min(hold.requeueMs, analysisAt !== undefined ? Math.max(1, analysisAt - now) : Infinity));
   }
   endCapacityHold(draft);
 

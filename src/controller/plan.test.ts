@@ -306,6 +306,14 @@ describe('plan: rollback and signals', () => {
       expect(p.status.phase).toBe('Degraded');
       expect(reasons(p)).toEqual(expect.arrayContaining(['AnalysisFailed', 'RolledBack']));
     });
+    it('keeps judging through a capacity hold between steps: the hold wakes for the next run, not only every 30 s', () => {
+      const blocked = observed({ stable: role('relu', 3), canary: role('gelu', 1), routedWeight: 25, capacity: gpus(0) });
+      const held = run(d, blocked, between({ analysis: { verdict: 'Successful', lastRunAt: iso(T0 - 500) } }));
+      expect(held.status).toMatchObject({ phase: 'Paused', capacityHoldSince: iso(T0) });
+      expect(held.requeueAfterMs).toBe(1_500);
+      const failedLater = { ...failed, status: { ...failed.status, lastRunAt: iso(T0 + 1_500) } };
+      expect(run(d, { ...blocked, analysis: failedLater }, held.status, T0 + 1_500).status.phase).toBe('Degraded');
+    });
     it('never advances on a run applied in the pass that reaches the weight, nor on one made at that instant', () => {
       const noPause = desired({ analysis: { intervalMs: 2_000 }, steps: [{ weight: 25, pauseMs: 0 }, { weight: 50, pauseMs: 0 }, { weight: 75, pauseMs: 0 }] });
       const atWeight = observed({ stable: role('relu', 2), canary: role('gelu', 2), routedWeight: 50 });
