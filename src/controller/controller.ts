@@ -13,12 +13,12 @@ import type { Logger } from 'pino';
 import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
-import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
+import { createInformer, resourcePath, stripManagedFields, type Informer, type InformerOptions } from '../kube/informer.ts';
 import type { RequestGate } from '../kube/request-gate.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
-import { CHILD_REASON } from './children.ts';
+import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { reconcile } from './reconcile.ts';
@@ -82,17 +82,22 @@ async function apiServed(kc: KubeConfig, api: { group: string; version: string; 
 export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
-  const informer = <T extends KubernetesObject>(name: string, path: string, extra: { labelSelector?: string; fieldSelector?: string; resyncMs?: number } = {}): Informer<T> =>
+  const informer = <T extends KubernetesObject>(name: string, path: string, extra: Pick<InformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'resyncMs' | 'transform'> = {}): Informer<T> =>
     createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...(opts.gate ? { gate: opts.gate } : {}), ...extra });
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}` };
-  const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs });
-  const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), owned);
-  const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), owned);
-  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), owned);
+  // managedFields (about half of each object) are cached only where they are read: of Deployments and
+  // Services, the foreign spec ownership the drift check reads (children.ts keepSpecOwnership); of routes,
+  // all (the routers report who else wrote the weights, route-objects.ts lastForeignWriter). No other reads them.
+  const lean = { transform: stripManagedFields };
+  const ownedChildren = { ...owned, transform: keepSpecOwnership };
+  const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs, ...lean });
+  const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), ownedChildren);
+  const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), ownedChildren);
+  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), { ...owned, ...lean });
   // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out.
-  const pods = informer<V1Pod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
-  const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }));
-  const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
+  const pods = informer<V1Pod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', ...lean });
+  const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }), lean);
+  const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }), lean);
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
 
   // Free extended resources per node, kept from the pod and node events (registered first, so the
