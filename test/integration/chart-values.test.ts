@@ -84,10 +84,10 @@ describe('values.schema.json', () => {
   it('refuses a heap that cannot fit under the memory limit, and says what to change', () => {
     const tooSmall = helmResult(['template', 'heap', CHART, ...valueFlags({ values: { resources: { limits: { memory: '300Mi' } } } })]);
     expect(tooSmall.status).not.toBe(0);
-    expect(tooSmall.stderr).toContain('heap.maxOldSpaceMiB (256) + 3 × heap.maxSemiSpaceMiB (2) + 128 MiB for Node\'s own memory is 390 MiB, above resources.limits.memory (300Mi = 300 MiB)');
+    expect(tooSmall.stderr).toContain('heap.maxOldSpaceMiB (256) + 3 × heap.maxSemiSpaceMiB (2) + 160 MiB for Node\'s own memory is 422 MiB, above resources.limits.memory (300Mi = 300 MiB)');
     // Other spellings of the same limit are read alike; a limit that fits, no limit, or a NODE_OPTIONS of the user's own pass.
-    expect(helmResult(['template', 'heap', CHART, ...valueFlags({ values: { resources: { limits: { memory: '0.375Gi' } } } })]).stderr).toContain('(0.375Gi = 384 MiB)');
-    for (const values of [{ resources: { limits: { memory: '390Mi' } } }, { resources: { limits: { memory: '1G' } } }, { resources: { requests: { memory: '256Mi' } } },
+    expect(helmResult(['template', 'heap', CHART, ...valueFlags({ values: { resources: { limits: { memory: '0.4Gi' } } } })]).stderr).toContain('(0.4Gi = 409 MiB)');
+    for (const values of [{ resources: { limits: { memory: '422Mi' } } }, { resources: { limits: { memory: '1G' } } }, { resources: { requests: { memory: '256Mi' } } },
       { resources: { limits: { memory: '300Mi' } }, extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=128' }] }]) {
       expect(helmResult(['template', 'heap', CHART, ...valueFlags({ values })]).status).toBe(0);
     }

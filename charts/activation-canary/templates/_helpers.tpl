@@ -93,9 +93,9 @@ written in one of those forms (the heap check below then does not apply).
 {{- $limit := "" }}
 {{- with .Values.resources }}{{ with .limits }}{{ with .memory }}{{ $limit = include "activation-canary.memoryMiB" . }}{{ end }}{{ end }}{{ end }}
 {{- if and $limit (not (include "activation-canary.userNodeOptions" .)) }}
-{{- $need := add (int .Values.heap.maxOldSpaceMiB) (mul 3 (int .Values.heap.maxSemiSpaceMiB)) 128 }}
+{{- $need := add (int .Values.heap.maxOldSpaceMiB) (mul 3 (int .Values.heap.maxSemiSpaceMiB)) 160 }}
 {{- if gt $need (int64 $limit) }}
-{{- fail (printf "heap.maxOldSpaceMiB (%d) + 3 × heap.maxSemiSpaceMiB (%d) + 128 MiB for Node's own memory is %d MiB, above resources.limits.memory (%s = %s MiB): the operator would be OOM-killed before its heap is full. Lower the heap or raise the limit." (int .Values.heap.maxOldSpaceMiB) (int .Values.heap.maxSemiSpaceMiB) $need (toString .Values.resources.limits.memory) $limit) }}
+{{- fail (printf "heap.maxOldSpaceMiB (%d) + 3 × heap.maxSemiSpaceMiB (%d) + 160 MiB for Node's own memory is %d MiB, above resources.limits.memory (%s = %s MiB): the operator would be OOM-killed before its heap is full. Lower the heap or raise the limit." (int .Values.heap.maxOldSpaceMiB) (int .Values.heap.maxSemiSpaceMiB) $need (toString .Values.resources.limits.memory) $limit) }}
 {{- end }}
 {{- end }}
 {{- end }}
