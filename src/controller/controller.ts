@@ -8,7 +8,7 @@
  * reconcile (and rejects when `stop()` comes first); `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass,
  * and free capacity comes from a ledger the pod and node events keep (capacity-ledger.ts), not a pod walk.
  */
-import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -21,6 +21,7 @@ import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
+import { projectPod, type CachedPod } from './pod-projection.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
 
@@ -55,7 +56,7 @@ function nodeSignature(n: V1Node): string {
 }
 
 /** What the planner reads of a pod: phase, node, readiness, scheduling, container waits, deletion. */
-function podSignature(p: V1Pod): string {
+export function podSignature(p: CachedPod): string {
   const cond = (type: string) => p.status?.conditions?.find((c) => c.type === type)?.status ?? '';
   const waiting = (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason ?? '').join(',');
   return `${p.status?.phase}|${p.spec?.nodeName ?? ''}|${cond('Ready')}|${cond('PodScheduled')}|${waiting}|${p.metadata?.deletionTimestamp ?? ''}`;
@@ -94,8 +95,9 @@ export function createController(opts: ControllerOptions): Controller {
   const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), ownedChildren);
   const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), ownedChildren);
   const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), { ...owned, ...lean });
-  // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out.
-  const pods = informer<V1Pod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', ...lean });
+  // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out, each
+  // projected to the fields the controller reads (pod-projection.ts).
+  const pods = informer<CachedPod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: projectPod });
   const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }), lean);
   const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }), lean);
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
@@ -148,14 +150,14 @@ export function createController(opts: ControllerOptions): Controller {
       if (!resources || (asks && resources.includes(asks))) enqueue(mv);
     }
   };
-  const managed = (p: V1Pod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
+  const managed = (p: CachedPod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
   // The extended resources a pod bound to a node held (nvidia.com/gpu, …): what its leaving frees.
-  const heldResources = (p: V1Pod) => (p.spec?.nodeName ? (p.spec.containers ?? []).flatMap((c) =>
+  const heldResources = (p: CachedPod) => (p.spec?.nodeName ? (p.spec.containers ?? []).flatMap((c) =>
     Object.keys({ ...c.resources?.requests, ...c.resources?.limits }).filter(isExtendedResource)) : []);
   // Our pods wake their ModelVariant when what the planner reads of them changes (not on every
   // rewording of the scheduler's message, which a busy cluster rewrites on each node change).
   const podSeen = new Map<string, string>();
-  const onPod = (p: V1Pod) => {
+  const onPod = (p: CachedPod) => {
     if (!managed(p)) return;
     const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
     const signature = podSignature(p);
