@@ -21,9 +21,9 @@ import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
-import { projectPod, type CachedPod } from './pod-projection.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
+import { projectPod, type CachedPod } from './pod-projection.ts';
 
 export interface ControllerOptions {
   kc: KubeConfig;
