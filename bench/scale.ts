@@ -19,7 +19,10 @@
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
  *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args='--kube-api-qps=50']
- *        [--dir <cluster dir>] [--json]
+ *        [--node-options='<NODE_OPTIONS of the operator>'] [--dir <cluster dir>] [--json]
+ *
+ * The operator runs with the V8 heap flags of the chart's `heap` values (test/harness/operator.ts);
+ * `--node-options` replaces them (`--node-options=` for V8's own sizing), to compare heap settings.
  *
  * The wave of issue 12's "measured on main" table (every ModelVariant to a new activation at once, one
  * step, no analysis): `--rolling 1 --rollback 0 --steps 50 --pause 20s --no-analysis`.
@@ -54,6 +57,7 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '300s' },
     workers: { type: 'string', default: '4' },
     'operator-args': { type: 'string', default: '' },
+    'node-options': { type: 'string' },
     dir: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -134,6 +138,8 @@ interface Window {
   rssMiB: { start: number; peak: number };
   /** V8 heap in use at the window's end (prom-client's nodejs_heap_size_used_bytes): RSS less the garbage not yet collected. */
   heapUsedMiB: number;
+  /** The most V8 heap in use of the 1 s samples. */
+  heapUsedPeakMiB: number;
   cpuCores: number;
   requestsPerMin: Record<string, number>;
   promQueriesPerInterval: number;
@@ -154,12 +160,15 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
   const since = Date.now();
   let peak = u0.rssB;
   let depth = 0;
+  let heapPeak = sumOf(before, 'nodejs_heap_size_used_bytes');
   let running = true;
   const sampler = (async () => {
     while (running) {
       await sleep(1000);
       peak = Math.max(peak, processUsage(pid).rssB);
-      depth = Math.max(depth, sumOf(await scrape(op), 'workqueue_depth'));
+      const metrics = await scrape(op);
+      depth = Math.max(depth, sumOf(metrics, 'workqueue_depth'));
+      heapPeak = Math.max(heapPeak, sumOf(metrics, 'nodejs_heap_size_used_bytes'));
     }
   })();
   await during();
@@ -180,6 +189,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     seconds,
     rssMiB: { start: u0.rssB / 2 ** 20, peak: Math.max(peak, u1.rssB) / 2 ** 20 },
     heapUsedMiB: sumOf(after, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+    heapUsedPeakMiB: Math.max(heapPeak, sumOf(after, 'nodejs_heap_size_used_bytes')) / 2 ** 20,
     cpuCores: (u1.cpuS - u0.cpuS) / seconds,
     requestsPerMin: Object.fromEntries(Object.entries(byVerb).sort().map(([v, n]) => [v, (n * 60) / seconds])),
     promQueriesPerInterval: delta('activation_canary_prometheus_query_duration_seconds_count') / (seconds * 1000 / INTERVAL_MS),
@@ -278,10 +288,12 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
   const rolling = names.slice(0, rollingCount);
   const back = new Set(rolling.slice(0, backCount));
   const extra = (args['operator-args'] ?? '').split(' ').filter(Boolean);
-  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers), ...extra], user });
+  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers), ...extra], user,
+    ...(args['node-options'] !== undefined ? { env: { NODE_OPTIONS: args['node-options'] } } : {}) });
   try {
     await operator.port();
-    log(`N=${n}: operator pid ${operator.child.pid} in ${ns}; ${rolling.length} to roll out${args['no-analysis'] ? ' without analysis' : `, with exporters (${back.size} with a failing canary)`}`);
+    const heapLimit = /"heapSizeLimitMiB":(\d+)[^\n]*"msg":"V8 heap limit"/.exec(operator.logs())?.[1] ?? '?';
+    log(`N=${n}: operator pid ${operator.child.pid} in ${ns} (V8 heap limit ${heapLimit} MiB, NODE_OPTIONS '${operator.nodeOptions}'); ${rolling.length} to roll out${args['no-analysis'] ? ' without analysis' : `, with exporters (${back.size} with a failing canary)`}`);
     for (const name of args['no-analysis'] ? [] : rolling) {
       for (const role of ['stable', 'canary'] as const) {
         const failing = role === 'canary' && back.has(name);
@@ -343,7 +355,7 @@ function table(results: Result[]): string {
     ['rolling (of which rolling back)', (r) => `${r.rolling} (${r.rollingBack})`],
     ['created → all Healthy', (r) => `${f(r.createdToHealthyS, 0)} s`],
     ['RSS at rest / wave peak', (r) => `${f(r.rest.rssMiB.peak, 0)} / ${f(r.wave.rssMiB.peak, 0)} MiB`],
-    ['V8 heap used at rest / after the wave', (r) => `${f(r.rest.heapUsedMiB, 0)} / ${f(r.wave.heapUsedMiB, 0)} MiB`],
+    ['V8 heap used at rest / wave peak / after', (r) => `${f(r.rest.heapUsedMiB, 0)} / ${f(r.wave.heapUsedPeakMiB, 0)} / ${f(r.wave.heapUsedMiB, 0)} MiB`],
     ['CPU at rest / wave', (r) => `${f(r.rest.cpuCores, 2)} / ${f(r.wave.cpuCores, 2)} cores`],
     ['apiserver requests/min at rest', (r) => verbs(r.rest)],
     ['apiserver requests/min in the wave', (r) => verbs(r.wave)],

@@ -5,6 +5,7 @@
  * leads. SIGTERM/SIGINT drain in-flight reconciles and release the Lease so a standby takes over at
  * once; losing the Lease exits the process (a restarted pod campaigns afresh, never two leaders).
  */
+import { getHeapStatistics } from 'node:v8';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { createAnalysisScheduler } from '../controller/analysis-scheduler.ts';
@@ -48,6 +49,9 @@ try {
 }
 
 const logger = pino({ level: config.logLevel, base: { component: 'activation-canary' } });
+// The heap's ceiling, from NODE_OPTIONS (the chart's `heap` values) or else V8's own guess from the
+// memory it sees (a container's limit included): a process that reaches it ends with "heap out of memory".
+logger.info({ heapSizeLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20), nodeOptions: process.env.NODE_OPTIONS ?? '' }, 'V8 heap limit');
 if (config.prometheusAllowedAddresses.length > 0) {
   logger.info({ allowed: config.prometheusAllowedAddresses.map((a) => a.text) }, 'Restricted analysis to the allowed Prometheus addresses');
 }

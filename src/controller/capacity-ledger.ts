@@ -9,11 +9,12 @@
  * pods (capacity-ledger.property.test.ts); an informer's relist reaches it as the deletes and
  * adds/updates ListWatch emits, so it needs no reset of its own.
  */
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
 import { capacityOnNodes, holdsResources, podRequest, type ResourceAsk } from './capacity.ts';
 import { isExtendedResource } from './desired.ts';
 import type { CapacityObservation } from './model.ts';
 import type { Placement } from './placement.ts';
+import type { CachedPod } from './pod-projection.ts';
 
 /** What the reconcile asks of free capacity on nodes (the ledger answers; a test may pass a function of lists). */
 export interface NodeCapacity {
@@ -28,7 +29,7 @@ interface Holding {
 }
 
 /** The extended resources a bound, unfinished pod holds on its node; undefined when it holds none. */
-function holdingOf(pod: V1Pod): Holding | undefined {
+function holdingOf(pod: CachedPod): Holding | undefined {
   if (!holdsResources(pod)) return undefined;
   const resources = new Set<string>();
   for (const c of pod.spec?.containers ?? []) {
@@ -42,7 +43,7 @@ function holdingOf(pod: V1Pod): Holding | undefined {
   return units.size > 0 ? { node: pod.spec?.nodeName ?? '', units } : undefined;
 }
 
-const podKey = (pod: V1Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+const podKey = (pod: CachedPod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
 export class CapacityLedger implements NodeCapacity {
   /** Nodes by name, in the order the informer first delivered them (as its cache lists them). */
@@ -63,7 +64,7 @@ export class CapacityLedger implements NodeCapacity {
   }
 
   /** A pod added or changed: what it held before is taken back, what it holds now (if bound and unfinished) counted. */
-  setPod(pod: V1Pod): void {
+  setPod(pod: CachedPod): void {
     const key = podKey(pod);
     const now = holdingOf(pod);
     this.release(key);
@@ -73,7 +74,7 @@ export class CapacityLedger implements NodeCapacity {
   }
 
   /** A pod deleted (or, with the informer's field selector, finished): what it held is free. */
-  deletePod(pod: V1Pod): void {
+  deletePod(pod: CachedPod): void {
     this.release(podKey(pod));
   }
 

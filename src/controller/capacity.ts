@@ -7,8 +7,9 @@
  * tolerations, nodeSelector and required node affinity); and how many the namespace's ResourceQuotas
  * still allow.
  */
-import type { V1Node, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
+import type { V1Node, V1ResourceQuota } from '@kubernetes/client-node';
 import type { CapacityObservation } from './model.ts';
+import type { CachedPod } from './pod-projection.ts';
 import { nodeRefusal, type NodeRefusal, type Placement } from './placement.ts';
 
 /** One extended resource a pod of the template asks for: `perPod` units of `resource`. */
@@ -24,12 +25,12 @@ export function quantity(v: string | number | undefined): number {
 }
 
 /** Units of `resource` a pod asks for, summed over its containers (the requests, else the limits). */
-export function podRequest(pod: V1Pod, resource: string): number {
+export function podRequest(pod: CachedPod, resource: string): number {
   return (pod.spec?.containers ?? []).reduce((sum, c) => sum + quantity((c.resources?.requests ?? c.resources?.limits)?.[resource]), 0);
 }
 
 /** True when a pod holds what it asks for on its node: bound, and not finished. */
-export function holdsResources(pod: V1Pod): boolean {
+export function holdsResources(pod: CachedPod): boolean {
   const phase = pod.status?.phase;
   return !!pod.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed';
 }
@@ -44,7 +45,7 @@ const NO_PLACEMENT: Placement = { nodeSelector: {}, tolerations: [] };
  * `pods` bound to them: the reference that walks every pod, which the incremental ledger
  * (capacity-ledger.ts) must equal. Throws when `asks` is empty.
  */
-export function computeCapacity(nodes: V1Node[], pods: V1Pod[], asks: ResourceAsk[], placement: Placement = NO_PLACEMENT): CapacityObservation {
+export function computeCapacity(nodes: V1Node[], pods: CachedPod[], asks: ResourceAsk[], placement: Placement = NO_PLACEMENT): CapacityObservation {
   const used = new Map<string, Map<string, number>>();
   for (const pod of pods) {
     if (!holdsResources(pod)) continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
-import { ChildWriter, OWNED_SPEC_FIELDS, apiMessage, foreignSpecManagers, ownedBy, refusalOf, replacementFor } from './children.ts';
+import { ChildWriter, OWNED_SPEC_FIELDS, apiMessage, foreignSpecManagers, keepSpecOwnership, ownedBy, refusalOf, replacementFor } from './children.ts';
 
 describe('children: ownership and drift, pure parts', () => {
   it('owns only what names the ModelVariant uid in its ownerReferences', () => {
@@ -19,6 +19,34 @@ describe('children: ownership and drift, pure parts', () => {
     ]), deployment)).toEqual([]);
     expect(foreignSpecManagers(managed([{ manager: 'kubectl', operation: 'Update', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }]), deployment)).toEqual(['kubectl (scale)']);
     expect(foreignSpecManagers(managed([{ manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:selector': {} } } }]), OWNED_SPEC_FIELDS.Service ?? [])).toEqual(['kubectl-edit']);
+  });
+  it('keeps in the cached children exactly the ownership the drift check reads, and nothing else', () => {
+    // The managedFields of a Deployment as the apiserver keeps them: the operator's create, the
+    // controller-manager's status, then foreign writes of various depths.
+    const operator = { manager: 'activation-canary', operation: 'Update', apiVersion: 'apps/v1', time: '2026-11-30T12:00:00Z', fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {}, 'f:selector': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"server"}': { 'f:image': {} } } } } } } };
+    const status = { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {} } } };
+    const scale = { manager: 'kubectl', operation: 'Update', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } };
+    const edit = { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:annotations': {} }, 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': {} } } } } };
+    const other = { manager: 'someone', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:progressDeadlineSeconds': {} } } };
+    const metadataOnly = { manager: 'labeller', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': {} } } };
+    const variants: object[][] = [[], [operator], [operator, status], [operator, status, scale], [operator, edit, other, metadataOnly], [scale, edit, other, status]];
+    for (const entries of variants) {
+      for (const [kind, fields] of Object.entries(OWNED_SPEC_FIELDS)) {
+        const obj = () => ({ kind, metadata: { name: 'm-stable', resourceVersion: '7', managedFields: structuredClone(entries) } }) as k8s.KubernetesObject;
+        const kept = keepSpecOwnership(obj());
+        expect(foreignSpecManagers(kept, fields)).toEqual(foreignSpecManagers(obj(), fields));
+        expect(kept.metadata?.name).toBe('m-stable');
+        expect(kept.metadata?.resourceVersion).toBe('7');
+      }
+    }
+    const trimmed = keepSpecOwnership({ metadata: { managedFields: [operator, status, scale, edit, metadataOnly] } } as k8s.KubernetesObject).metadata?.managedFields;
+    expect(trimmed).toEqual([
+      { manager: 'kubectl', operation: 'Update', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+      { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:template': {} } } },
+    ]);
+    // A child nobody else touched keeps no managedFields at all (deleted, not emptied).
+    expect(keepSpecOwnership({ metadata: { name: 'x', managedFields: [operator, status] } } as k8s.KubernetesObject).metadata).toEqual({ name: 'x' });
   });
   it('replaces the spec fields it sets, keeps what the apiserver allocated and the labels others added', () => {
     const live = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', resourceVersion: '42', labels: { team: 'ml', a: 'old' } },

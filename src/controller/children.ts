@@ -63,6 +63,34 @@ export function foreignSpecManagers(obj: KubernetesObject, fields: string[]): st
 }
 
 /**
+ * An informer transform for the caches of children (Deployments, Services): of managedFields it keeps
+ * only what `foreignSpecManagers` reads, the entries of other managers not written through status, each
+ * with `fieldsV1` cut to the names of the top-level `spec` fields it owns; the operator's own entry, the
+ * status writers' and the deep field sets go. On the bench's Deployments that is about half of each
+ * cached object. `foreignSpecManagers` answers the same on the result as on the object it was given
+ * (children.test.ts checks it); the key is deleted when nothing is left (as `stripManagedFields`).
+ */
+export function keepSpecOwnership<T extends KubernetesObject>(obj: T): T {
+  const entries = obj.metadata?.managedFields;
+  if (!obj.metadata || !entries) return obj;
+  const kept: V1ManagedFieldsEntry[] = [];
+  for (const e of entries) {
+    if (e.manager === FIELD_MANAGER || e.subresource === 'status') continue;
+    const spec = (e.fieldsV1 as Record<string, Record<string, unknown> | undefined> | undefined)?.['f:spec'];
+    if (!spec) continue;
+    kept.push({
+      ...(e.manager !== undefined ? { manager: e.manager } : {}),
+      ...(e.operation !== undefined ? { operation: e.operation } : {}),
+      ...(e.subresource !== undefined ? { subresource: e.subresource } : {}),
+      fieldsV1: { 'f:spec': Object.fromEntries(Object.keys(spec).map((f) => [f, {}])) },
+    });
+  }
+  if (kept.length > 0) obj.metadata.managedFields = kept;
+  else delete obj.metadata.managedFields;
+  return obj;
+}
+
+/**
  * The object to PUT over `live`: the operator's spec on top of the live one (keeping what the apiserver
  * defaulted or allocated), its labels and annotations over the live ones, the live resourceVersion.
  */

@@ -3,13 +3,14 @@
  * `Context`): API clients, the informer caches it reads, the clock, the logger, the event recorder,
  * the operator's metrics, the analysis verdicts and the experiment runner.
  */
-import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1ControllerRevision, V1Deployment, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ModelVariant } from '../api/types.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
 import type { NodeCapacity } from './capacity-ledger.ts';
 import type { AnalysisOutcome, AnalysisStatus, ExperimentStatus, Status } from './model.ts';
+import type { CachedPod } from './pod-projection.ts';
 
 /** The read side of an informer cache. */
 export interface ObjectCache<T> {
@@ -65,8 +66,8 @@ export interface Caches {
   deployments: ObjectCache<V1Deployment>;
   services: ObjectCache<V1Service>;
   revisions: ObjectCache<V1ControllerRevision>;
-  /** Every pod bound to a node or waiting for one, cluster-wide (the roles' pods, their problems; capacity reads `capacity`). */
-  pods: ObjectCache<V1Pod>;
+  /** Every pod bound to a node or waiting for one, cluster-wide, projected to what the readers read (pod-projection.ts): the roles' pods, their problems; capacity reads `capacity`. */
+  pods: ObjectCache<CachedPod>;
   quotas: ObjectCache<V1ResourceQuota>;
   /** Free extended resources per node, kept from the pod and node informers' events (capacity-ledger.ts). */
   capacity: NodeCapacity;

@@ -8,22 +8,23 @@
  * reconcile (and rejects when `stop()` comes first); `stop()` drains in-flight work. Reconciles read these caches only: nothing is listed per pass,
  * and free capacity comes from a ledger the pod and node events keep (capacity-ledger.ts), not a pod walk.
  */
-import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1Pod, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ControllerRevision, V1Deployment, V1Node, V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CONDITION_TYPE, GROUP, PLURAL, VERSION, type ModelVariant } from '../api/types.ts';
 import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
-import { createInformer, resourcePath, type Informer } from '../kube/informer.ts';
+import { createInformer, resourcePath, stripManagedFields, type Informer, type InformerOptions } from '../kube/informer.ts';
 import type { RequestGate } from '../kube/request-gate.ts';
 import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
-import { CHILD_REASON } from './children.ts';
+import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { modelVariantEventPriority } from './queue-priority.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
+import { projectPod, type CachedPod } from './pod-projection.ts';
 
 export interface ControllerOptions {
   kc: KubeConfig;
@@ -56,7 +57,7 @@ function nodeSignature(n: V1Node): string {
 }
 
 /** What the planner reads of a pod: phase, node, readiness, scheduling, container waits, deletion. */
-function podSignature(p: V1Pod): string {
+export function podSignature(p: CachedPod): string {
   const cond = (type: string) => p.status?.conditions?.find((c) => c.type === type)?.status ?? '';
   const waiting = (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason ?? '').join(',');
   return `${p.status?.phase}|${p.spec?.nodeName ?? ''}|${cond('Ready')}|${cond('PodScheduled')}|${waiting}|${p.metadata?.deletionTimestamp ?? ''}`;
@@ -83,17 +84,23 @@ async function apiServed(kc: KubeConfig, api: { group: string; version: string; 
 export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
-  const informer = <T extends KubernetesObject>(name: string, path: string, extra: { labelSelector?: string; fieldSelector?: string; resyncMs?: number } = {}): Informer<T> =>
+  const informer = <T extends KubernetesObject>(name: string, path: string, extra: Pick<InformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'resyncMs' | 'transform'> = {}): Informer<T> =>
     createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...(opts.gate ? { gate: opts.gate } : {}), ...extra });
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}` };
-  const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs });
-  const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), owned);
-  const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), owned);
-  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), owned);
-  // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out.
-  const pods = informer<V1Pod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
-  const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }));
-  const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }));
+  // managedFields (about half of each object) are cached only where they are read: of Deployments and
+  // Services, the foreign spec ownership the drift check reads (children.ts keepSpecOwnership); of routes,
+  // all (the routers report who else wrote the weights, route-objects.ts lastForeignWriter). No other reads them.
+  const lean = { transform: stripManagedFields };
+  const ownedChildren = { ...owned, transform: keepSpecOwnership };
+  const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs, ...lean });
+  const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), ownedChildren);
+  const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), ownedChildren);
+  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), { ...owned, ...lean });
+  // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out, each
+  // projected to the fields the controller reads (pod-projection.ts).
+  const pods = informer<CachedPod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: projectPod });
+  const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }), lean);
+  const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }), lean);
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];
 
   // Free extended resources per node, kept from the pod and node events (registered first, so the
@@ -145,14 +152,14 @@ export function createController(opts: ControllerOptions): Controller {
       if (!resources || (asks && resources.includes(asks))) enqueue(mv);
     }
   };
-  const managed = (p: V1Pod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
+  const managed = (p: CachedPod) => p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGER;
   // The extended resources a pod bound to a node held (nvidia.com/gpu, …): what its leaving frees.
-  const heldResources = (p: V1Pod) => (p.spec?.nodeName ? (p.spec.containers ?? []).flatMap((c) =>
+  const heldResources = (p: CachedPod) => (p.spec?.nodeName ? (p.spec.containers ?? []).flatMap((c) =>
     Object.keys({ ...c.resources?.requests, ...c.resources?.limits }).filter(isExtendedResource)) : []);
   // Our pods wake their ModelVariant when what the planner reads of them changes (not on every
   // rewording of the scheduler's message, which a busy cluster rewrites on each node change).
   const podSeen = new Map<string, string>();
-  const onPod = (p: V1Pod) => {
+  const onPod = (p: CachedPod) => {
     if (!managed(p)) return;
     const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
     const signature = podSignature(p);

@@ -5,7 +5,7 @@
  * scheduler counts as taken, terminating pods included (a GPU is free only once its pod is gone), so
  * the gauge says what a role costs, not what serves. Pure: the reconcile passes the cached pods.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { CachedPod } from './pod-projection.ts';
 import { LABEL_MODEL, LABEL_ROLE, type Role } from '../workload/names.ts';
 
 /** A GPU resource: any `nvidia.com/*` resource (whole GPUs and MIG slices) or any `<vendor>/gpu` (amd.com/gpu). */
@@ -13,7 +13,7 @@ export function isGpuResource(name: string): boolean {
   return name.startsWith('nvidia.com/') || name.endsWith('/gpu');
 }
 
-function podGpus(pod: V1Pod): number {
+function podGpus(pod: CachedPod): number {
   let sum = 0;
   for (const c of pod.spec?.containers ?? []) {
     const asks = { ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) } as Record<string, string | number>;
@@ -26,7 +26,7 @@ function podGpus(pod: V1Pod): number {
 }
 
 /** GPUs held by the pods of `model`'s `role` among `pods` (one namespace's pods). */
-export function gpusHeld(pods: V1Pod[], model: string, role: Role): number {
+export function gpusHeld(pods: CachedPod[], model: string, role: Role): number {
   let sum = 0;
   for (const pod of pods) {
     const labels = pod.metadata?.labels ?? {};

@@ -5,13 +5,14 @@
  * template that asks for an extended resource, the free capacity on the nodes and in the namespace's
  * ResourceQuotas. Everything else it leaves to `plan`.
  */
-import type { V1Deployment, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
+import type { V1Deployment, V1ResourceQuota } from '@kubernetes/client-node';
 import type { ModelVariant } from '../api/types.ts';
 import { quotaRoom } from './capacity.ts';
 import type { NodeCapacity } from './capacity-ledger.ts';
 import { extendedResources } from './desired.ts';
 import { placementOf } from './placement.ts';
 import type { CapacityObservation, RoleObservation } from './model.ts';
+import type { CachedPod } from './pod-projection.ts';
 import { deployedVariant } from '../workload/deployment.ts';
 import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_REVISION, LABEL_ROLE, LABEL_VARIANT, type Role } from '../workload/names.ts';
 
@@ -28,7 +29,7 @@ export function deploymentSettled(d: V1Deployment): boolean {
  * ReplicaSet could not create pods (quota, admission), the scheduler could not place one, a container
  * cannot start. Undefined when there is nothing to say.
  */
-export function roleProblem(d: V1Deployment, pods: V1Pod[]): string | undefined {
+export function roleProblem(d: V1Deployment, pods: CachedPod[]): string | undefined {
   const failure = d.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   if (failure) return `${failure.reason ?? 'ReplicaFailure'}: ${failure.message ?? 'pods could not be created'}`;
   for (const pod of pods) {
@@ -69,13 +70,13 @@ export function deploymentRolling(d: V1Deployment): boolean {
   return (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || (st.replicas ?? 0) > (st.updatedReplicas ?? 0);
 }
 
-const podReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const podReady = (p: CachedPod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /**
  * The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. An
  * experiment candidate is role `experiment` with its `activation` (its pods are told apart by variant).
  */
-export function observeRole(mv: ModelVariant, role: Role | typeof EXPERIMENT_ROLE, d: V1Deployment | undefined, variantEnv: string, pods: V1Pod[],
+export function observeRole(mv: ModelVariant, role: Role | typeof EXPERIMENT_ROLE, d: V1Deployment | undefined, variantEnv: string, pods: CachedPod[],
   activation?: string): RoleObservation | undefined {
   if (!d) return undefined;
   const variant = deployedVariant(d, variantEnv);

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { KubeConfig, Watch, type KubernetesListObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { createFakeClock } from './clock.ts';
-import { createInformer, resourcePath } from './informer.ts';
+import { createInformer, resourcePath, stripManagedFields } from './informer.ts';
 import type { RequestGate } from './request-gate.ts';
 
 const logger = pino({ level: 'silent' });
@@ -43,12 +43,12 @@ class ScriptedWatch extends Watch {
   }
 }
 
-function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGate } = {}) {
+function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGate; items?: V1ConfigMap[]; transform?: (o: V1ConfigMap) => V1ConfigMap } = {}) {
   const clock = createFakeClock();
   const watch = new ScriptedWatch(kubeConfig());
   let listFails = opts.listFails ?? 0;
   let lists = 0;
-  const items = [cm('a', '10'), cm('b', '11')];
+  const items = opts.items ?? [cm('a', '10'), cm('b', '11')];
   const list = async (): Promise<KubernetesListObject<V1ConfigMap>> => {
     lists++;
     if (listFails-- > 0) throw new Error('connect ECONNREFUSED');
@@ -57,6 +57,7 @@ function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGa
   const informer = createInformer<V1ConfigMap>({
     kc: kubeConfig(), path: resourcePath({ version: 'v1', plural: 'configmaps', namespace: 'ns' }),
     clock, logger, list, watch, watchTimeoutSeconds: 7, resyncMs: opts.resyncMs ?? 0, ...(opts.gate ? { gate: opts.gate } : {}),
+    ...(opts.transform ? { transform: opts.transform } : {}),
   });
   const seen: string[] = [];
   for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, (o) => seen.push(`${ev} ${o.metadata?.name}@${o.metadata?.resourceVersion}`));
@@ -113,6 +114,45 @@ describe('informer', () => {
     expect(h.informer.get('ns', 'a')?.data).toEqual({ k: 'v' });
     expect(h.informer.get('ns', 'b')).toBeUndefined();
     await h.informer.stop();
+  });
+
+  it('applies the transform to every listed and watched object before it is cached and delivered', async () => {
+    const managed = (o: V1ConfigMap): V1ConfigMap => ({ ...o, metadata: { ...o.metadata, managedFields: [{ manager: 'kubectl', operation: 'Update' }] } });
+    const delivered: V1ConfigMap[] = [];
+    const h = harness({ items: [managed(cm('a', '10')), managed(cm('b', '11'))], transform: stripManagedFields });
+    for (const ev of ['add', 'update', 'delete'] as const) h.informer.on(ev, (o) => delivered.push(o));
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.watch.current().send('ADDED', managed(cm('c', '13')));
+    h.watch.current().send('MODIFIED', managed(cm('a', '14', { k: 'v' })));
+    h.watch.current().send('DELETED', managed(cm('b', '15')));
+    expect(h.seen).toEqual(['add a@10', 'add b@11', 'add c@13', 'update a@14', 'delete b@15']);
+    expect(delivered).toHaveLength(5);
+    for (const o of [...delivered, ...h.informer.list()]) expect(o.metadata).not.toHaveProperty('managedFields');
+    expect(h.informer.get('ns', 'a')?.data).toEqual({ k: 'v' });
+    // A bookmark carries no object to trim; the watch resumes from its resourceVersion as before.
+    h.watch.current().send('BOOKMARK', { metadata: { resourceVersion: '20' } } as V1ConfigMap);
+    h.watch.current().end(null);
+    await h.clock.advance(1000);
+    expect(h.watch.current().query.resourceVersion).toBe('20');
+    await h.informer.stop();
+  });
+
+  it('caches an object as the server sent it when the transform throws, and keeps watching', async () => {
+    const h = harness({ transform: (o) => { if (o.metadata?.name === 'b') throw new Error('no'); return { ...o, data: { trimmed: 'yes' } }; } });
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.watch.current().send('ADDED', cm('c', '13'));
+    expect(h.seen).toEqual(['add a@10', 'add b@11', 'add c@13']);
+    expect(h.informer.list().map((o) => o.data)).toEqual([{ trimmed: 'yes' }, {}, { trimmed: 'yes' }]);
+    await h.informer.stop();
+  });
+
+  it('strips managedFields by deleting the key, leaving the rest of metadata', () => {
+    const o = { metadata: { name: 'a', resourceVersion: '3', labels: { x: 'y' }, managedFields: [{ manager: 'm' }] } };
+    expect(stripManagedFields(o)).toEqual({ metadata: { name: 'a', resourceVersion: '3', labels: { x: 'y' } } });
+    expect(stripManagedFields({ metadata: { name: 'b' } })).toEqual({ metadata: { name: 'b' } });
+    expect(stripManagedFields({})).toEqual({});
   });
 
   it('restarts a failed watch after a growing backoff, from the last resourceVersion, without relisting', async () => {

@@ -4,12 +4,15 @@
  * `stop()` (SIGTERM) or `kill()` (SIGKILL, to simulate a crash) end it. Every started operator is
  * also killed when the test process exits. With `user`, it talks to the apiserver under that user name
  * (a client certificate of its own, group system:masters), so the audit log tells its requests apart
- * from the test's and from other operators' (audit.ts).
+ * from the test's and from other operators' (audit.ts). Its NODE_OPTIONS are the V8 heap flags the
+ * chart renders from its `heap` values (read from the chart's values.yaml of the checkout that runs, so
+ * tests, benches and installs size the heap alike), unless the caller passes its own in `env`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { REPO_ROOT } from './binaries.ts';
 import { ADMIN_USER } from './pki.ts';
 import { clusterState, kubeconfigFor } from './env.ts';
@@ -20,6 +23,8 @@ export interface RunningOperator {
   identity: string;
   /** The user name its requests carry in the audit log (the admin's when no `user` was given). */
   user: string;
+  /** The NODE_OPTIONS it runs with. */
+  nodeOptions: string;
   port(): Promise<number>;
   logs(): string;
   stop(): Promise<void>;
@@ -29,8 +34,24 @@ export interface RunningOperator {
 const running = new Set<ChildProcess>();
 process.once('exit', () => { for (const c of running) c.kill('SIGKILL'); });
 
+/**
+ * The NODE_OPTIONS the chart of the checkout at `root` gives the operator: its values.yaml `heap`
+ * as `--max-old-space-size=<maxOldSpaceMiB> --max-semi-space-size=<maxSemiSpaceMiB>` (the chart's
+ * activation-canary.nodeOptions; chart-values.test.ts checks that they agree). Empty for a checkout
+ * whose chart has no `heap` values (an older release): V8 then sizes the heap itself.
+ */
+export function chartNodeOptions(root = REPO_ROOT): string {
+  const values = parse(readFileSync(join(root, 'charts', 'activation-canary', 'values.yaml'), 'utf8')) as { heap?: { maxOldSpaceMiB?: unknown; maxSemiSpaceMiB?: unknown } };
+  const heap = values.heap;
+  if (!heap) return '';
+  const { maxOldSpaceMiB: old, maxSemiSpaceMiB: semi } = heap;
+  if (!Number.isInteger(old) || !Number.isInteger(semi)) throw new Error(`charts/activation-canary/values.yaml in ${root}: heap.maxOldSpaceMiB and heap.maxSemiSpaceMiB must be integers (MiB), got ${JSON.stringify(heap)}`);
+  return `--max-old-space-size=${String(old)} --max-semi-space-size=${String(semi)}`;
+}
+
 export interface OperatorOptions {
   args?: string[];
+  /** Extra environment; a NODE_OPTIONS here replaces the chart's heap flags ('' for V8's own sizing). */
   env?: Record<string, string>;
   /** Its leader-election identity (ACTIVATION_CANARY_IDENTITY). */
   identity?: string;
@@ -47,10 +68,11 @@ export function startOperator(opts: OperatorOptions = {}): RunningOperator {
   const identity = opts.identity ?? `operator-${Math.random().toString(36).slice(2, 8)}`;
   const kubeconfig = opts.kubeconfig ?? (opts.user ? kubeconfigFor(opts.user) : clusterState().kubeconfig);
   const logFile = join(dir, 'operator.log');
+  const nodeOptions = opts.env?.NODE_OPTIONS ?? chartNodeOptions(opts.root);
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(opts.root ?? REPO_ROOT, 'src', 'cli', 'operator.ts'), '--http-address', '127.0.0.1:0', ...(opts.args ?? [])], {
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, KUBECONFIG: kubeconfig, ...(opts.user ? { ACTIVATION_CANARY_KUBECONFIG: kubeconfig } : {}), ACTIVATION_CANARY_IDENTITY: identity, ...opts.env },
+    env: { ...process.env, KUBECONFIG: kubeconfig, ...(opts.user ? { ACTIVATION_CANARY_KUBECONFIG: kubeconfig } : {}), ACTIVATION_CANARY_IDENTITY: identity, ...opts.env, NODE_OPTIONS: nodeOptions },
   });
   closeSync(fd);
   running.add(child);
@@ -61,7 +83,7 @@ export function startOperator(opts: OperatorOptions = {}): RunningOperator {
     await exited;
   };
   return {
-    child, logFile, identity, logs, user: opts.user ?? ADMIN_USER,
+    child, logFile, identity, logs, nodeOptions, user: opts.user ?? ADMIN_USER,
     async port() {
       const deadline = Date.now() + 30_000;
       for (;;) {

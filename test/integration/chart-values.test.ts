@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
 import { createTestNamespace, deleteTestNamespace } from '../harness/env.ts';
+import { chartNodeOptions } from '../harness/operator.ts';
 import { badValues } from './chart-bad-values.ts';
 import { CHART, documents, helmBin, helmResult, kubectl, objectKey, template, valueFlags } from './support/chart.ts';
 import { applyMonitoringCrds } from './support/monitoring-crds.ts';
@@ -70,6 +71,28 @@ describe('values.schema.json', () => {
     expect(documents(template('defaults', 'ops')).map((o) => o.kind)).toContain('Deployment');
   });
 
+  it('sets the V8 heap from `heap` as NODE_OPTIONS, the flags the test harness runs the operator with', () => {
+    const env = (values?: Record<string, unknown>) => deploymentOf(documents(template('heap', 'ops', {}, values))).spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env().find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(chartNodeOptions());
+    expect(chartNodeOptions()).toMatch(/^--max-old-space-size=\d+ --max-semi-space-size=\d+$/);
+    expect(env({ heap: { maxOldSpaceMiB: 320, maxSemiSpaceMiB: 1 } }).find((e) => e.name === 'NODE_OPTIONS')?.value).toBe('--max-old-space-size=320 --max-semi-space-size=1');
+    // A NODE_OPTIONS of the user's own replaces it: one entry, theirs.
+    expect(env({ extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=1024' }] }).filter((e) => e.name === 'NODE_OPTIONS'))
+      .toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=1024' }]);
+  });
+
+  it('refuses a heap that cannot fit under the memory limit, and says what to change', () => {
+    const tooSmall = helmResult(['template', 'heap', CHART, ...valueFlags({ values: { resources: { limits: { memory: '300Mi' } } } })]);
+    expect(tooSmall.status).not.toBe(0);
+    expect(tooSmall.stderr).toContain('heap.maxOldSpaceMiB (256) + 3 × heap.maxSemiSpaceMiB (2) + 160 MiB for Node\'s own memory is 422 MiB, above resources.limits.memory (300Mi = 300 MiB)');
+    // Other spellings of the same limit are read alike; a limit that fits, no limit, or a NODE_OPTIONS of the user's own pass.
+    expect(helmResult(['template', 'heap', CHART, ...valueFlags({ values: { resources: { limits: { memory: '0.4Gi' } } } })]).stderr).toContain('(0.4Gi = 409 MiB)');
+    for (const values of [{ resources: { limits: { memory: '422Mi' } } }, { resources: { limits: { memory: '1G' } } }, { resources: { requests: { memory: '256Mi' } } },
+      { resources: { limits: { memory: '300Mi' } }, extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=128' }] }]) {
+      expect(helmResult(['template', 'heap', CHART, ...valueFlags({ values })]).status).toBe(0);
+    }
+  });
+
   it('accepts every optional feature on, and the chart renders each of them', () => {
     const values = everyOptionalFeature('ml');
     const lint = helmResult(['lint', '--strict', CHART, ...valueFlags({ values })]);
@@ -86,6 +109,7 @@ describe('values.schema.json', () => {
       '--leader-election-id=ml-activation-canary-leader', '--http-address=:9090', '--analysis-concurrency=16', '--analysis-batch-window=500ms',
       '--prometheus-allowed-addresses=http://prometheus-operated.monitoring:9090,https://thanos.example/prometheus']));
     expect(container.env?.map((e) => e.name)).toEqual(['POD_NAMESPACE', 'NODE_OPTIONS', 'NODE_NAME']);
+    expect(container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe('--max-old-space-size=384');
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(pod).toMatchObject({
       nodeSelector: { 'kubernetes.io/os': 'linux' }, priorityClassName: 'system-cluster-critical', imagePullSecrets: [{ name: 'registry-credentials' }],

@@ -186,10 +186,11 @@ async function serviceAccountKubeconfig(inst: Install): Promise<string> {
   return file;
 }
 
-/** The operator as the chart runs it: the Deployment's args and POD_NAMESPACE, the ServiceAccount's credentials. */
+/** The operator as the chart runs it: the Deployment's args, POD_NAMESPACE and NODE_OPTIONS, the ServiceAccount's credentials. */
 async function runAsInstalled(inst: Install, extraArgs: string[] = []): Promise<RunningOperator> {
   const args = (inst.container.args ?? []).filter((a) => !a.startsWith('--http-address'));
-  const operator = startOperator({ args: [...args, ...extraArgs], env: { KUBECONFIG: await serviceAccountKubeconfig(inst), POD_NAMESPACE: inst.namespace } });
+  const nodeOptions = inst.container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  const operator = startOperator({ args: [...args, ...extraArgs], env: { KUBECONFIG: await serviceAccountKubeconfig(inst), POD_NAMESPACE: inst.namespace, NODE_OPTIONS: nodeOptions } });
   operators.push(operator);
   await operator.port();
   return operator;
@@ -324,6 +325,11 @@ describe('installed with the default values (all namespaces)', () => {
     const lease = await coordination.readNamespacedLease({ namespace: inst.namespace, name: leaseName(inst) });
     expect(lease.spec?.holderIdentity).toBe(operator.identity);
     expect(operator.logs()).not.toMatch(/forbidden|\b403\b/i);
+    // It runs with the chart's heap limit (old space plus the young generation), and says so at start.
+    const oldSpaceMiB = Number(/--max-old-space-size=(\d+)/.exec(operator.nodeOptions)?.[1]);
+    const heapLimitMiB = Number(/"heapSizeLimitMiB":(\d+)[^\n]*"msg":"V8 heap limit"/.exec(operator.logs())?.[1]);
+    expect(heapLimitMiB).toBeGreaterThanOrEqual(oldSpaceMiB);
+    expect(heapLimitMiB).toBeLessThan(oldSpaceMiB + 64);
   });
 });
 

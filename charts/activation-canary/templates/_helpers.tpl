@@ -61,10 +61,42 @@ to 55 to leave room for "-metrics".
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
-{{/* Refuses values that would run two reconcilers at once. */}}
+{{/* True ("true") when extraEnv sets NODE_OPTIONS, which then replaces the one the `heap` values render. */}}
+{{- define "activation-canary.userNodeOptions" -}}
+{{- range .Values.extraEnv }}{{ if eq .name "NODE_OPTIONS" }}true{{ end }}{{ end }}
+{{- end }}
+
+{{/* The operator's NODE_OPTIONS from the `heap` values (test/harness/operator.ts renders the same flags). */}}
+{{- define "activation-canary.nodeOptions" -}}
+{{- printf "--max-old-space-size=%d --max-semi-space-size=%d" (int .Values.heap.maxOldSpaceMiB) (int .Values.heap.maxSemiSpaceMiB) }}
+{{- end }}
+
+{{/*
+A memory quantity (512Mi, 1Gi, 0.5Gi, 600M, 536870912) in whole MiB, rounded down; empty when it is not
+written in one of those forms (the heap check below then does not apply).
+*/}}
+{{- define "activation-canary.memoryMiB" -}}
+{{- $q := toString . }}
+{{- if regexMatch "^[0-9]+(\\.[0-9]+)?([KMGT]i|[kMGT])?$" $q }}
+{{- $number := regexReplaceAll "^([0-9.]+).*$" $q "${1}" | float64 }}
+{{- $unit := regexReplaceAll "^[0-9.]+" $q "" }}
+{{- $bytes := get (dict "" 1.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0) $unit }}
+{{- divf (mulf $number $bytes) 1048576.0 | floor | int64 }}
+{{- end }}
+{{- end }}
+
+{{/* Refuses values that would run two reconcilers at once, or a heap that cannot fit under the memory limit. */}}
 {{- define "activation-canary.validate" -}}
 {{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}
 {{- fail "replicas > 1 needs leaderElection.enabled=true: without a Lease every replica would reconcile the same ModelVariants" }}
+{{- end }}
+{{- $limit := "" }}
+{{- with .Values.resources }}{{ with .limits }}{{ with .memory }}{{ $limit = include "activation-canary.memoryMiB" . }}{{ end }}{{ end }}{{ end }}
+{{- if and $limit (not (include "activation-canary.userNodeOptions" .)) }}
+{{- $need := add (int .Values.heap.maxOldSpaceMiB) (mul 3 (int .Values.heap.maxSemiSpaceMiB)) 160 }}
+{{- if gt $need (int64 $limit) }}
+{{- fail (printf "heap.maxOldSpaceMiB (%d) + 3 × heap.maxSemiSpaceMiB (%d) + 160 MiB for Node's own memory is %d MiB, above resources.limits.memory (%s = %s MiB): the operator would be OOM-killed before its heap is full. Lower the heap or raise the limit." (int .Values.heap.maxOldSpaceMiB) (int .Values.heap.maxSemiSpaceMiB) $need (toString .Values.resources.limits.memory) $limit) }}
+{{- end }}
 {{- end }}
 {{- end }}
 
