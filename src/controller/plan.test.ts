@@ -439,6 +439,12 @@ describe('plan: capacity and deadlines', () => {
     expect(p.canary).toEqual({ variant: v('gelu'), replicas: 1 });
     expect(p.stable).toEqual({ variant: v('relu'), replicas: 3 });
   });
+  it('keeps a pod waiting for a node in stable\'s own rolling update when dropping it would let the update take a ready pod below the floor', () => {
+    // Stable replaces pods with a new template (maxSurge 0, maxUnavailable 1): at 4 it keeps 3 ready, at 3 only 2.
+    const o = observed({ stable: { ...role('relu', 4, 3, false), rolling: true, unscheduled: 1 }, capacity: gpus(0) });
+    expect(run(desired(), o, atStep(0, { maxUnavailable: 1 })).stable).toEqual({ variant: v('relu'), replicas: 4 });
+    expect(run(desired(), o, atStep(0, { maxUnavailable: 2 })).stable).toEqual({ variant: v('relu'), replicas: 3 });
+  });
   it('chooses maxUnavailable 1 at the start of a rollout when no surge fits, 0 when one does', () => {
     expect(run(desired(), observed({ capacity: gpus(0) }), healthy).status.maxUnavailable).toBe(1);
     expect(run(desired(), observed({ capacity: gpus(1) }), healthy).status.maxUnavailable).toBe(0);

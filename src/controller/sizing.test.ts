@@ -37,6 +37,13 @@ describe('moveToward', () => {
     expect(moveToward({ current: done, target: { stable: 4, canary: 0 }, fits: undefined, floor: 4, first: 'stable' }).sizes).toEqual({ stable: 4, canary: 0 });
   });
 
+  it('drops pods of a rolling Deployment waiting for a node only while the ready pods its update then keeps hold the floor', () => {
+    // Stable 3 (2 ready, 1 Pending) replaces pods in place: at 3 its update keeps 2 ready, at 2 only 1.
+    const current = { stable: { replicas: 3, ready: 2, unscheduled: 1, rolling: true }, canary: { replicas: 0, ready: 0 } };
+    expect(moveToward({ current, target: { stable: 0, canary: 3 }, fits: 0, floor: 2, first: 'canary' })).toEqual({ sizes: { stable: 3, canary: 0 }, blocked: true });
+    expect(moveToward({ current, target: { stable: 0, canary: 3 }, fits: 0, floor: 1, first: 'canary' }).sizes).toEqual({ stable: 2, canary: 0 });
+  });
+
   it('keeps the only canary pod while a single stable pod is being replaced (its status still says Ready)', () => {
     const stale = { stable: { replicas: 1, ready: 1, readyAtRisk: 1 }, canary: { replicas: 1, ready: 1 } };
     expect(moveToward({ current: stale, target: { stable: 1, canary: 0 }, fits: undefined, floor: 1, first: 'stable' })).toEqual({ sizes: { stable: 1, canary: 1 }, blocked: false });

@@ -14,7 +14,8 @@
  *   but not created yet) take the free room first and count toward the shortage the shrinking side
  *   may make room for; else a pod grown on a free GPU that another pod took would wait forever.
  * - A Deployment replacing pods with a new template (`rolling`) that serves only loses pods waiting for
- *   a node until its update is done.
+ *   a node until its update is done, and only while the floor holds: its update keeps one pod fewer
+ *   than its new size, so a smaller size lets it take a ready pod down.
  * - `blocked` says that nothing can move and nothing is on its way: a capacity hold.
  */
 import type { Role } from '../api/types.ts';
@@ -75,13 +76,18 @@ export function moveToward(m: MoveInput): Move {
     if (excess <= 0) continue;
     // A Deployment in the middle of its own rolling update may scale either template down, and keeps
     // one pod fewer than its new size: while any of its pods serves, it only loses pods waiting for a
-    // node (they hold nothing and serve nothing; dropping them may be what unblocks its update).
+    // node (they hold nothing and serve nothing; dropping them may be what unblocks its update). Each
+    // one it loses lowers what it keeps by one, so ready pods beyond that go too: they count against
+    // the floor as a ready cut does.
     const guarded = !!cur[role].rolling && cur[role].ready > 0;
-    const unreadyCut = Math.min(excess, guarded ? cur[role].unscheduled ?? 0 : Math.max(0, cur[role].replicas - cur[role].ready));
     if (guarded) {
-      next[role] -= unreadyCut;
+      const kept = (replicas: number) => Math.min(cur[role].ready, Math.max(0, replicas - 1));
+      const mustKeep = kept(cur[role].replicas) - readyBudget;
+      next[role] -= Math.min(excess, cur[role].unscheduled ?? 0, mustKeep > 0 ? cur[role].replicas - 1 - mustKeep : Infinity);
+      readyBudget -= kept(cur[role].replicas) - kept(next[role]);
       continue;
     }
+    const unreadyCut = Math.min(excess, Math.max(0, cur[role].replicas - cur[role].ready));
     const readyCut = Math.min(readyBudget, excess - unreadyCut);
     next[role] -= unreadyCut + readyCut;
     readyBudget -= readyCut;
