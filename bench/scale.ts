@@ -14,8 +14,9 @@
  * a step end minus when it was due, weightReachedAt + pause; p50 / p99 / max), apiserver requests of
  * the operator's user by verb per minute (the audit log), Prometheus queries per analysis interval (the
  * operator's activation_canary_prometheus_query_duration_seconds_count), reconcile latency p99 (its
- * reconcile_duration_seconds histogram, bucket upper bound), and the work queue's depth (max of 1 s
- * samples of workqueue_depth). The machine is shared: figures are noisy; read growth rates, not digits.
+ * reconcile_duration_seconds histogram, bucket upper bound), the work queue's depth (max of 1 s
+ * samples of workqueue_depth) and wait (workqueue_queue_duration_seconds p99), and the analysis rounds'
+ * duration p99 (activation_canary_analysis_round_duration_seconds). The machine is shared: figures are noisy; read growth rates, not digits.
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
  *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args='--kube-api-qps=50']
@@ -149,6 +150,9 @@ interface Window {
   statusPatchesPerWritten: number;
   reconciles: number;
   reconcileP99S: number;
+  /** p99 (bucket bound) of a key's wait in the queue, and of an analysis round (every query of one Prometheus at one instant). */
+  queueWaitP99S: number;
+  analysisRoundP99S: number;
   queueDepthMax: number;
 }
 
@@ -195,6 +199,8 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     promQueriesPerInterval: delta('activation_canary_prometheus_query_duration_seconds_count') / (seconds * 1000 / INTERVAL_MS),
     reconciles: delta('activation_canary_reconcile_total'),
     reconcileP99S: histogramP99(before, after, 'activation_canary_reconcile_duration_seconds'),
+    queueWaitP99S: histogramP99(before, after, 'workqueue_queue_duration_seconds'),
+    analysisRoundP99S: histogramP99(before, after, 'activation_canary_analysis_round_duration_seconds'),
     queueDepthMax: depth,
   };
 }
@@ -367,6 +373,8 @@ function table(results: Result[]): string {
     ['reconciles at rest / in the wave', (r) => `${r.rest.reconciles} / ${r.wave.reconciles}`],
     ['reconcile latency p99 at rest / wave', (r) => `${p99(r.rest.reconcileP99S)} / ${p99(r.wave.reconcileP99S)}`],
     ['work queue depth max (wave)', (r) => f(r.wave.queueDepthMax, 0)],
+    ['queue wait p99 (wave)', (r) => p99(r.wave.queueWaitP99S).replace('no reconcile', 'none')],
+    ['analysis round p99 (wave)', (r) => p99(r.wave.analysisRoundP99S).replace('no reconcile', 'no round')],
   ];
   return rows.map(([what, cell]) => `${what.padEnd(40)} ${results.map((r) => `N=${r.models}: ${cell(r)}`).join(' | ')}`).join('\n');
 }
