@@ -118,7 +118,8 @@ const sumOf = (m: Map<string, number>, name: string) => [...m].filter(([k]) => k
 
 /** p99 of a histogram's observations between two scrapes: the upper bound of the bucket that holds it. */
 function histogramP99(before: Map<string, number>, after: Map<string, number>, name: string): number {
-  const buckets = [...after].filter(([k]) => k.startsWith(`${name}_bucket{`)).map(([k, v]) => ({ le: Number(/le="([^"]+)"/.exec(k)?.[1] ?? 'NaN'), n: v - (before.get(k) ?? 0) }))
+  const bound = (le: string | undefined) => (le === '+Inf' ? Infinity : Number(le ?? 'NaN'));
+  const buckets = [...after].filter(([k]) => k.startsWith(`${name}_bucket{`)).map(([k, v]) => ({ le: bound(/le="([^"]+)"/.exec(k)?.[1]), n: v - (before.get(k) ?? 0) }))
     .sort((a, b) => a.le - b.le);
   const total = buckets.at(-1)?.n ?? 0;
   if (total === 0) return NaN;
