@@ -84,7 +84,7 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
   const landed = new Map<string, { runKey: string; outcome: AnalysisOutcome }>();
   const timers = new Map<number, TimerHandle>();
   const groups = new Map<string, { busy: boolean; backlog: Member[]; backlogAt: number }>();
-  const listeners: ((key: string, outcome: AnalysisOutcome | undefined) => void)[] = [];
+  const listeners: ((key: string) => void)[] = [];
   let stopped = false;
 
   const land = (key: string, runKey: string, outcome: AnalysisOutcome | undefined) => {
@@ -92,7 +92,7 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
     if (!r || r.runKey !== runKey) return; // superseded or forgotten meanwhile: dropped
     requests.delete(key);
     if (outcome) landed.set(key, { runKey, outcome });
-    for (const wake of listeners) wake(key, outcome);
+    for (const wake of listeners) wake(key);
   };
 
   const arm = (slot: number) => {

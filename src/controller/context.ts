@@ -31,11 +31,8 @@ export interface AnalysisVerdicts {
   take(mv: ModelVariant, status: Status, dueAt: number): AnalysisOutcome | undefined;
   /** Drops what is kept for a deleted ModelVariant ("namespace/name"). */
   forget(key: string): void;
-  /**
-   * Called with a ModelVariant's key whenever a verdict for it lands, with that verdict (undefined when
-   * a run was released to be asked again).
-   */
-  onVerdict(listener: (key: string, outcome: AnalysisOutcome | undefined) => void): void;
+  /** Called with a ModelVariant's key whenever a verdict for it lands (or a run is released to be asked again). */
+  onVerdict(listener: (key: string) => void): void;
   /** Stops starting rounds (those in flight finish). */
   stop(): void;
 }

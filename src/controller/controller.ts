@@ -21,7 +21,7 @@ import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
-import { modelVariantEventPriority, verdictPriority } from './queue-priority.ts';
+import { modelVariantEventPriority } from './queue-priority.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
 import { projectPod, type CachedPod } from './pod-projection.ts';
@@ -124,9 +124,9 @@ export function createController(opts: ControllerOptions): Controller {
   });
 
   const enqueue = (mv: ModelVariant) => queue.add(keyOf(mv), modelVariantEventPriority(mv));
-  // A verdict that lands wakes its ModelVariant: reconcile never waits for Prometheus. One that rolls back
-  // goes ahead of the watch events; a routine one does not (see verdictPriority).
-  ctx.analysis.onVerdict((key, outcome) => queue.add(key, verdictPriority(outcome)));
+  // A verdict that lands wakes its ModelVariant ahead of watch events: reconcile never waits for
+  // Prometheus, and a rollback never waits behind a wave.
+  ctx.analysis.onVerdict((key) => queue.add(key, 'high'));
   for (const ev of ['add', 'update'] as const) modelVariants.on(ev, enqueue);
   modelVariants.on('delete', (mv) => {
     // Kept for the reconcile that finalizes its route (the cache no longer has it).

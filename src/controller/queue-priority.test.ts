@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SIGNAL_ANNOTATION, type ModelVariant } from '../api/types.ts';
-import type { AnalysisOutcome } from './model.ts';
-import { modelVariantEventPriority, verdictPriority } from './queue-priority.ts';
+import { modelVariantEventPriority } from './queue-priority.ts';
 
 const mv = (generation: number | undefined, status: ModelVariant['status'], signal?: string): ModelVariant => ({
   apiVersion: 'activationcanary.io/v1alpha1', kind: 'ModelVariant',
@@ -22,17 +21,5 @@ describe('the queue priority of a ModelVariant event', () => {
     ['an object without a generation', 'normal', mv(undefined, {})],
   ] as const)('%s: %s', (_what, expected, obj) => {
     expect(modelVariantEventPriority(obj)).toBe(expected);
-  });
-});
-
-describe('the queue priority of a landed analysis verdict', () => {
-  const outcome = (action: AnalysisOutcome['action']) => ({ action } as AnalysisOutcome);
-  it.each([
-    ['a verdict that rolls back', 'high', outcome('rollback')],
-    ['a routine Successful verdict (its pause\'s end takes it anyway)', 'normal', outcome('continue')],
-    ['an Inconclusive verdict that holds', 'normal', outcome('hold')],
-    ['a run released to be asked again', 'normal', undefined],
-  ] as const)('%s: %s', (_what, expected, o) => {
-    expect(verdictPriority(o)).toBe(expected);
   });
 });
