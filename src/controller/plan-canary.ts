@@ -216,7 +216,7 @@ function walkStep(draft: Draft): Plan {
   if (o.canary && o.canary.variant && o.canary.replicas > 0 && !sameVariant(o.canary.variant, canary)) return retireCanary(draft, stepLabel);
   // A verdict is applied whether the step's weight is held or the canary is on its way to the next one
   // (then it still serves the last step's weight, and analysis keeps judging it: see analysis-schedule.ts),
-  // and before a capacity hold: a rollback must not wait out capacityTimeout (no run is made while held).
+  // and before a capacity hold: a Failed verdict that lands as the next weight stops fitting rolls back.
   if (o.analysis) {
     if (s.analysis?.verdict !== o.analysis.verdict) {
       event(draft, o.analysis.verdict === 'Successful' ? 'Normal' : 'Warning', `Analysis${o.analysis.verdict}`,
@@ -239,8 +239,7 @@ function walkStep(draft: Draft): Plan {
     s.message = hold.message;
     cond(draft, CONDITION.Progressing, 'Unknown', 'InsufficientCapacity', s.message);
     // The canary still serves the last step's weight while it waits for GPUs: analysis keeps judging it.
-    const analysisAt = o.analysisPending ? undefined : analysisDueAt(d, s);
-    return finish(draft, { ...intents, ...heldRoute(draft) }, Math.min(hold.requeueMs, analysisAt !== undefined ? Math.max(1, analysisAt - now) : Infinity));
+    return finish(draft, { ...intents, ...heldRoute(draft) }, Math.min(hold.requeueMs, nextAnalysisInMs(draft)));
   }
   endCapacityHold(draft);
 
@@ -259,8 +258,7 @@ function walkStep(draft: Draft): Plan {
     }
     s.phase = PHASE.Progressing;
     // Wake for the progress deadline, or the next analysis run while the canary serves the last step's weight.
-    const analysisAt = o.analysisPending ? undefined : analysisDueAt(d, s);
-    const wakeMs = Math.min(deadline - now + 1, analysisAt !== undefined ? Math.max(1, analysisAt - now) : Infinity);
+    const wakeMs = Math.min(deadline - now + 1, nextAnalysisInMs(draft));
     if (!reached) {
       s.message = `scaling to ${stepLabel}: canary ${c?.ready ?? 0}/${target.canary} ready, stable ${st?.ready ?? 0}/${target.stable}${problem ? ` (${problem})` : ''}`;
       cond(draft, CONDITION.Progressing, 'True', 'ScalingCanary', s.message);
@@ -335,4 +333,13 @@ function walkStep(draft: Draft): Plan {
   s.stepStartedAt = draft.nowIso;
   s.message = `promoting ${canary.activation} to stable`;
   return finish(draft, work, REQUEUE_NEXT_STEP_MS);
+}
+
+/**
+ * Milliseconds until the next analysis run is due (at least 1), or Infinity when none is to be made or
+ * one is in flight (the scheduler wakes the ModelVariant when its verdict lands).
+ */
+function nextAnalysisInMs(draft: Draft): number {
+  const at = draft.o.analysisPending ? undefined : analysisDueAt(draft.d, draft.s);
+  return at !== undefined ? Math.max(1, at - draft.now) : Infinity;
 }
