@@ -86,7 +86,9 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     if (verdict) observed.analysis = verdict;
     else observed.analysisPending = true;
   }
-  if (desired.experiment || (desired.weighted && candidateDeployments(ctx, mv).length > 0)) observed.experiment = await observeExperiment(ctx, mv, desired, observed, previous, now);
+  // With a weighted router, candidates left over from an ended experiment are kept until the route has no backend to them.
+  const leftover = desired.weighted ? candidateDeployments(ctx, mv) : [];
+  if (desired.experiment || leftover.length > 0) observed.experiment = await observeExperiment(ctx, mv, desired, observed, previous, now, leftover);
 
   const result = plan(desired, observed, previous, now, router.replicasFor);
   const writer = new ChildWriter(ctx.objects, uid);
@@ -125,15 +127,16 @@ function candidateDeployments(ctx: ReconcileContext, mv: ModelVariant): string[]
 }
 
 /**
- * The experiment's candidates from the caches (those of the spec, and with a weighted router any left
- * over, which the planner keeps until the route has no backend to them), and a judgement when a
- * measurement is due (experimentDue).
+ * The experiment's candidates from the caches (those of the spec, and `leftover`: with a weighted router
+ * the activations of candidate Deployments still cached, which the planner keeps until the route has no
+ * backend to them), and a judgement when a measurement is due (experimentDue).
  */
-async function observeExperiment(ctx: ReconcileContext, mv: ModelVariant, desired: Desired, observed: Observed, previous: Status, now: number): Promise<ExperimentObservation> {
+async function observeExperiment(ctx: ReconcileContext, mv: ModelVariant, desired: Desired, observed: Observed, previous: Status, now: number,
+  leftover: string[]): Promise<ExperimentObservation> {
   const namespace = mv.metadata?.namespace ?? '';
   const variantEnv = withDefaults(mv.spec).variantEnv;
   const pods = ctx.pods.list(namespace);
-  const activations = new Set([...(desired.experiment?.candidates ?? []).map((c) => c.activation), ...(desired.weighted ? candidateDeployments(ctx, mv) : [])]);
+  const activations = new Set([...(desired.experiment?.candidates ?? []).map((c) => c.activation), ...leftover]);
   const candidates = Object.fromEntries([...activations].map((activation) => [activation,
     observeRole(mv, EXPERIMENT_ROLE, ctx.deployments.get(namespace, experimentChildName(mv.metadata?.name ?? '', activation)), variantEnv, pods, activation)]));
   if (desired.problems.length > 0 || !ctx.experiment || !previous.experiment || !experimentDue(desired, observed, previous, now)) return { candidates };
