@@ -122,11 +122,21 @@ describe('the dashboards during a rollout', () => {
     const executive = dashboards.find((d) => d.uid === 'activation-canary-executive') as Dashboard;
     const run = async (d: Dashboard, title: string) => (await query(substitute(panelQueries(d).find((q) => q.panel === title)?.expr ?? 'absent', variableValues()))).samples;
     const byRole = (samples: Sample[]) => Object.fromEntries(samples.map((s) => [s.metric.role, Number(s.value[1])]));
+    // A rate over the canary's series has a value only once two of its scrapes are in: poll for both roles
+    // (up to 30 s) rather than read once, then judge what came back.
+    const bothRoles = async (d: Dashboard, title: string) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const roles = byRole(await run(d, title));
+        if ((roles.stable !== undefined && roles.canary !== undefined) || Date.now() > deadline) return roles;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
 
-    const gpus = byRole(await run(onCall, 'GPUs held by role'));
+    const gpus = await bothRoles(onCall, 'GPUs held by role');
     expect(gpus.stable).toBeGreaterThan(0);
     expect(gpus.canary).toBeGreaterThan(0);
-    const share = byRole(await run(executive, 'Traffic share by variant and role'));
+    const share = await bothRoles(executive, 'Traffic share by variant and role');
     expect(share.canary).toBeGreaterThan(0);
     expect((share.canary ?? 0) + (share.stable ?? 0)).toBeCloseTo(1, 5);
     const drift = (await run(executive, 'Activation drift: KS distance, canary vs stable, per layer')).map((s) => Number(s.value[1]));

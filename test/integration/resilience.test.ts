@@ -90,8 +90,7 @@ describe('operator restarts and leader election', () => {
     operators.push(a, b);
     const leases = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
     const holder = async () => (await leases.readNamespacedLease({ namespace: ns, name: 'ha-test' })).spec?.holderIdentity;
-    const first = await eventually('a leader', async () => (await holder().catch(() => undefined)) || undefined, 30_000);
-    const [leader, standby] = first === 'replica-a' ? [a, b] : [b, a];
+    await eventually('a leader', async () => (await holder().catch(() => undefined)) || undefined, 30_000);
 
     await createModelVariant(ns, 'ha', {
       activation: 'relu', replicas: 2, template: gpuTemplate(1), strategy: { steps: [{ setWeight: 50, pause: '6s' }] },
@@ -100,6 +99,9 @@ describe('operator restarts and leader election', () => {
     await setActivation(ns, 'ha', 'silu');
     await waitForStatus(ns, 'ha', 'canary at 50%', (s) => s.canaryWeight === 50);
 
+    // The leader is whoever holds the Lease now: on a loaded machine a replica can miss its 4 s renewal and
+    // hand over before this point (allowed, and checked by the single-writer report below).
+    const [leader, standby] = (await holder()) === a.identity ? [a, b] : [b, a];
     const killedAt = Date.now();
     await leader.kill();
     await eventually('the standby holds the lease', async () => ((await holder()) === standby.identity ? true : undefined), 20_000);
@@ -114,7 +116,7 @@ describe('operator restarts and leader election', () => {
     // Both really wrote: the leader until it died, the standby once it held the Lease.
     expect(report.writes[leader.user]).toBeGreaterThan(0);
     expect(report.writes[standby.user]).toBeGreaterThan(0);
-    expect(report.tenures.map((t) => t.holder)).toEqual([leader.identity, standby.identity]);
+    expect(report.tenures.map((t) => t.holder).slice(-2)).toEqual([leader.identity, standby.identity]);
     const lastByLeader = Math.max(...writes.filter((w) => w.user === leader.user).map((w) => w.completedAt));
     expect(lastByLeader).toBeLessThanOrEqual(killedAt + 1000);
     expect(await leaderGauge(standby)).toBe(1);
