@@ -32,7 +32,7 @@ import { parseConfig } from '../../src/variant-server/config.ts';
 import { runLoad } from '../../src/variant-server/load-generator.ts';
 import { startVariantServer, type VariantServer } from '../../src/variant-server/server.ts';
 import { spawnVariantServer, type SpawnedServer } from '../../src/variant-server/spawn.ts';
-import { startLocalPrometheus, waitForSamples, type LocalPrometheus } from './support/local-prometheus.ts';
+import { startLocalPrometheus, waitForScrapesAfter, type LocalPrometheus } from './support/local-prometheus.ts';
 
 const namespace = 'ml';
 const W = '10s';
@@ -134,11 +134,13 @@ beforeAll(async () => {
   target(gpuPods[1]!.url, 'gpu', 'canary');
   prom = await startLocalPrometheus({ targets: [], fileSdDir: targetsDir, honorLabels: false, scrapeIntervalSeconds: 2 });
   provider = createPrometheusProvider({ address: prom.url, timeoutMs: 10_000, logger: { warn: () => undefined, debug: () => undefined } });
-  await waitForSamples(prom.url, 'up{model="gpu",role="canary"} == 1');
+  // Every target scraped once before the traffic (the baseline of each increase), and once after it.
+  const TARGETS = 2 * Object.keys(CANARIES).length + GPU_PODS.length;
+  await waitForScrapesAfter(prom.url, Date.now(), TARGETS);
 
   const load = (url: string, rate: number, batch: number) => runLoad({ urls: [url], rate, durationMs: TRAFFIC_MS, batch, concurrency: 8 });
   await Promise.all([load(stable.url, 10, 16), ...canaries.map((c) => load(c.url, 10, 16)), ...gpuPods.map((c) => load(c.url, 20, 4))]);
-  await new Promise((r) => setTimeout(r, 2000)); // one more scrape of the last requests
+  await waitForScrapesAfter(prom.url, Date.now(), TARGETS);
 
   measuredAt = new Date();
   await Promise.all(CASES.map(async ({ key, model, slis }) => {

@@ -152,3 +152,25 @@ export async function waitForSamples(url: string, promql: string, timeoutMs = 30
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * Waits until Prometheus has scraped at least `targets` targets, all up, each once after `sinceMs` (ms
+ * since the epoch): then the samples of everything they served before `sinceMs` are in. A fixed sleep
+ * of one scrape interval is not enough on a loaded machine, where scrapes run late.
+ */
+export async function waitForScrapesAfter(url: string, sinceMs: number, targets: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'no answer';
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/api/v1/targets?state=active`);
+      const body = (await res.json()) as { data?: { activeTargets?: { health: string; lastScrape: string; scrapeUrl: string }[] } };
+      const active = body.data?.activeTargets ?? [];
+      const behind = active.filter((t) => t.health !== 'up' || Date.parse(t.lastScrape) <= sinceMs);
+      if (active.length >= targets && behind.length === 0) return;
+      seen = `${active.length} targets, ${behind.length} down or not scraped since: ${behind.map((t) => `${t.scrapeUrl} ${t.health} ${t.lastScrape}`).join(', ')}`;
+    } catch { /* not ready yet */ }
+    if (Date.now() > deadline) throw new Error(`Prometheus at ${url} did not scrape ${targets} targets after ${new Date(sinceMs).toISOString()} within ${timeoutMs} ms (${seen})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
