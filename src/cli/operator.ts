@@ -76,6 +76,14 @@ try {
 const clients = kube;
 const identity = process.env.ACTIVATION_CANARY_IDENTITY || defaultIdentity();
 
+// Events have a rate limit of their own (as controller-runtime's recorder has a client of its own), so a
+// burst of Events never delays a rollout's writes; they are sent off the reconcile path (kube/events.ts).
+const events = createEventRecorder({
+  core: createKubeClients(clients.kc, { api: gate() }).core, logger,
+  mayWrite: () => !elector || elector.isLeader(),
+  onDropped: (reason) => metrics.eventsDropped.inc({ reason }),
+});
+
 let controller: Controller | undefined;
 const startController = async () => {
   controller = createController({
@@ -83,7 +91,7 @@ const startController = async () => {
     ...(config.namespace ? { namespace: config.namespace } : {}),
     context: {
       core: clients.core, custom: clients.customObjects, objects: clients.objects, clock, logger,
-      events: createEventRecorder(clients.core, logger),
+      events,
       analysis: createAnalysisScheduler({
         core: clients.core, logger, clock, allowedAddresses: config.prometheusAllowedAddresses,
         concurrency: config.analysisConcurrency, batchWindowMs: config.analysisBatchWindow,
@@ -150,6 +158,7 @@ async function shutdown(signal: string): Promise<void> {
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
   await controller?.stop();
+  await events.flush(5_000);
   await elector?.release();
   await server.close();
   logger.info('Stopped');

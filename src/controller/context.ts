@@ -56,9 +56,11 @@ export interface ReconcileObserver {
 /**
  * The last status each reconcile wrote, by key, with the resourceVersion the write produced. The
  * informer cache can lag behind a write by a few milliseconds; a reconcile that finds an older
- * object in the cache plans from this status instead, so no step is taken twice.
+ * object in the cache plans from this status instead, so no step is taken twice. With `heldBack`, the
+ * status is one not written (a routine analysis run, status-refresh.ts) on top of the object at
+ * `resourceVersion`, whose status on the server is `heldBack.persisted`.
  */
-export type WrittenStatus = Map<string, { resourceVersion: number; status: object }>;
+export type WrittenStatus = Map<string, { resourceVersion: number; status: object; heldBack?: { persisted: object } }>;
 
 /** The informer caches a reconcile reads (the controller owns the informers). */
 export interface Caches {

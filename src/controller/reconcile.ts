@@ -10,6 +10,7 @@ import { isNotFound, writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
+import { isRoutineAnalysisRefresh } from './status-refresh.ts';
 import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_ROLE, LABEL_VARIANT, childName, experimentChildName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
@@ -48,7 +49,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   ctx.deleted?.delete(key);
   const now = ctx.clock.now();
   const spec = withDefaults(mv.spec);
-  const previous = freshestStatus(ctx, key, mv);
+  const { status: previous, persisted } = freshestStatus(ctx, key, mv);
   const stableTemplate = previous.stableRevision ? revisionTemplate(ctx.revisions.get(namespace, revisionName(name, previous.stableRevision))) : undefined;
   const desired = toDesired({ ...mv, status: previous }, stableTemplate);
   const router = createRouter(spec.traffic, { objects: ctx.objects, ...(spec.strategy.canaryReplicas ? { canaryReplicas: spec.strategy.canaryReplicas } : {}) });
@@ -109,7 +110,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     else delete result.status.trafficRoute;
   }
   reportChildren(result, writer, now);
-  await recordStatus(ctx, mv, previous, result);
+  await recordStatus(ctx, mv, previous, result, persisted);
   // A child the apiserver failed to write (a 5xx such as a full service IP range) is in status now;
   // failing the reconcile backs the ModelVariant off and tries again, as any error does.
   const retry = writer.retryable();
@@ -162,12 +163,23 @@ function reportChildren(p: Plan, writer: ChildWriter, now: number): void {
   }
 }
 
-/** The cached status, unless this operator wrote a newer one the cache has not caught up with. */
-function freshestStatus(ctx: ReconcileContext, key: string, mv: ModelVariant): Status {
+/**
+ * The status to plan from: the cached one, unless this operator wrote a newer one the cache has not
+ * caught up with, or holds back a routine analysis run on top of it (status-refresh.ts); and the one on
+ * the server (`persisted`), which a held-back run is measured against. A held-back run is dropped once
+ * anyone else writes the ModelVariant (its resourceVersion moves on): the next run then comes at once.
+ */
+export function freshestStatus(ctx: ReconcileContext, key: string, mv: ModelVariant): { status: Status; persisted: Status } {
   const written = ctx.written.get(key);
   const cachedVersion = Number(mv.metadata?.resourceVersion);
-  if (written && Number.isFinite(cachedVersion) && cachedVersion < written.resourceVersion) return structuredClone(written.status) as Status;
-  return (mv.status ?? {}) as Status;
+  const cached = (mv.status ?? {}) as Status;
+  if (!written || !Number.isFinite(cachedVersion) || cachedVersion > written.resourceVersion) return { status: cached, persisted: cached };
+  if (!written.heldBack) {
+    if (cachedVersion === written.resourceVersion) return { status: cached, persisted: cached };
+    return { status: structuredClone(written.status) as Status, persisted: written.status as Status };
+  }
+  const persisted = cachedVersion === written.resourceVersion ? cached : written.heldBack.persisted as Status;
+  return { status: structuredClone(written.status) as Status, persisted };
 }
 
 /** Equal in meaning: the same JSON once keys are sorted (the apiserver returns status with sorted keys). */
@@ -176,31 +188,46 @@ export function sameStatus(a: Status, b: Status): boolean {
 }
 
 /**
- * Writes status when it changed in meaning, then records the plan's Events. A ModelVariant deleted
- * since it was read (404) is done with: nothing to write, no Event, and not an error to back off from
- * (the spec fuzzer, which deletes ModelVariants right after they settle, saw that race as a failed reconcile).
+ * Writes status when it changed in meaning (a routine analysis run is held back instead: see
+ * status-refresh.ts), then queues the plan's Events. A ModelVariant deleted since it was read (404) is
+ * done with: nothing to write, no Event, and not an error to back off from (the spec fuzzer, which
+ * deletes ModelVariants right after they settle, saw that race as a failed reconcile).
+ * `persisted` is the status on the server, `previous` the one planned from (the same unless a run is held back).
  */
-export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan): Promise<void> {
+export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan, persisted: Status = previous): Promise<void> {
   const namespace = mv.metadata?.namespace ?? '';
   const name = mv.metadata?.name ?? '';
+  const key = `${namespace}/${name}`;
   if (!sameStatus(previous, p.status)) {
-    let written: string | undefined;
-    try {
-      written = await writeStatus(ctx.custom, namespace, name, p.status);
-    } catch (err) {
-      if (isNotFound(err)) {
-        ctx.logger.debug({ modelVariant: `${namespace}/${name}` }, 'ModelVariant deleted before its status was written');
-        return;
+    // The server's version as this replica knows it: its own last write's, if the cache has not caught up.
+    const known = ctx.written.get(key)?.resourceVersion ?? NaN;
+    const cachedVersion = Number(mv.metadata?.resourceVersion);
+    const version = Number.isFinite(known) && !(cachedVersion >= known) ? known : cachedVersion;
+    if (Number.isFinite(version) && isRoutineAnalysisRefresh(persisted, p.status)) {
+      ctx.written.set(key, { resourceVersion: version, status: p.status, heldBack: { persisted } });
+    } else if (Number.isFinite(version) && sameStatus(persisted, p.status)) {
+      // Planned back to what the server has (a held-back run superseded): nothing to write or hold back.
+      ctx.written.set(key, { resourceVersion: version, status: persisted });
+    } else {
+      let written: string | undefined;
+      try {
+        written = await writeStatus(ctx.custom, namespace, name, p.status);
+      } catch (err) {
+        if (isNotFound(err)) {
+          ctx.logger.debug({ modelVariant: key }, 'ModelVariant deleted before its status was written');
+          return;
+        }
+        throw err;
       }
-      throw err;
+      const version = Number(written);
+      if (Number.isFinite(version)) ctx.written.set(key, { resourceVersion: version, status: p.status });
+      else ctx.written.delete(key);
     }
-    const version = Number(written);
-    if (Number.isFinite(version)) ctx.written.set(`${namespace}/${name}`, { resourceVersion: version, status: p.status });
   }
   const target = { namespace, name, uid: mv.metadata?.uid ?? '' };
   for (const e of p.events) {
     ctx.logger.info({ modelVariant: `${namespace}/${name}`, reason: e.reason }, e.message);
-    await ctx.events.record(target, e.type, e.reason, e.message);
+    ctx.events.record(target, e.type, e.reason, e.message);
   }
   ctx.observer?.modelVariantState?.(namespace, name, p.status.phase ?? '', p.status.canaryWeight ?? 0, p.status.currentStepIndex ?? 0);
   ctx.observer?.analysisState?.(namespace, name, p.status.analysis);

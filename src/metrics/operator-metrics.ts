@@ -41,6 +41,8 @@ export interface OperatorMetrics {
   /** How long one analysis round on one Prometheus took. */
   analysisRoundDuration: Histogram;
   leader: Gauge;
+  /** Events not written, by reason (QueueFull, NotLeader, WriteFailed: src/kube/events.ts). */
+  eventsDropped: Counter<'reason'>;
   /** Counts one reconcile and observes its duration (the work queue's onRun hook fits). */
   observeReconcile(result: ReconcileResultLabel, durationMs: number): void;
   setLeader(leading: boolean): void;
@@ -99,6 +101,10 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   });
   const leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this replica holds the leader Lease, else 0.', registers });
   leader.set(0);
+  const eventsDropped = new Counter({
+    name: `${PREFIX}events_dropped_total`, labelNames: ['reason'] as const, registers,
+    help: 'Kubernetes Events the operator recorded but did not write: QueueFull (more than 1,000 waiting), NotLeader (the Lease was lost first) or WriteFailed.',
+  });
 
   /** Phases with a series per ModelVariant (every known phase, plus any unexpected one seen). */
   const phasesSet = new Map<string, Set<string>>();
@@ -114,7 +120,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
 
   const metrics: OperatorMetrics = {
     registry, reconcileTotal, reconcileDuration, reconcileErrors, workQueue, restClient, phase, canaryWeight, step, gpus,
-    sliValue, sliThreshold, burnRate, prometheusQueryDuration, prometheusQueries, analysisRoundDuration, leader,
+    sliValue, sliThreshold, burnRate, prometheusQueryDuration, prometheusQueries, analysisRoundDuration, leader, eventsDropped,
     observeReconcile(result, durationMs) {
       reconcileTotal.inc({ result });
       reconcileDuration.observe(durationMs / 1000);

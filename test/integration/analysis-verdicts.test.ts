@@ -11,6 +11,7 @@ import type { ModelVariant, SLI } from '../../src/api/types.ts';
 import { startDataPlane, type DataPlane } from '../../src/demo/data-plane.ts';
 import { startTraffic, type Traffic } from '../../src/demo/traffic.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, kubeConfig } from '../harness/env.ts';
+import { readAuditEvents } from '../harness/audit.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { createModelVariant, eventReasonsIncluding, setActivation, waitForStatus } from './support/model-variants.ts';
 
@@ -55,6 +56,8 @@ let operator: RunningOperator;
 const planes: DataPlane[] = [];
 const clients: Traffic[] = [];
 const outcomes = new Map<string, Promise<NonNullable<ModelVariant['status']>>>();
+/** When the healthy scenario's canary reached 50 % (ms since the epoch): its 25 s pause follows. */
+let healthyWeightReachedAt = NaN;
 
 async function run(sc: Scenario): Promise<NonNullable<ModelVariant['status']>> {
   const state = clusterState();
@@ -73,12 +76,16 @@ async function run(sc: Scenario): Promise<NonNullable<ModelVariant['status']>> {
   await waitForStatus(ns, sc.name, 'Healthy', (s) => s.phase === 'Healthy' && s.stableActivation === sc.from);
   await new Promise((r) => setTimeout(r, 4000)); // stable history for ratio bounds
   await setActivation(ns, sc.name, sc.to);
+  if (sc.name === 'healthy') {
+    const at50 = await waitForStatus(ns, sc.name, 'the step\'s weight reached', (s) => s.phase === 'Progressing' && !!s.weightReachedAt);
+    healthyWeightReachedAt = Date.parse(at50.weightReachedAt ?? '');
+  }
   return waitForStatus(ns, sc.name, 'promoted or rolled back', (s) => s.phase === 'Degraded' || (s.phase === 'Healthy' && s.stableActivation === sc.to), 150_000);
 }
 
 beforeAll(async () => {
   ns = await createTestNamespace('analysis');
-  operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', '8'] });
+  operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', '8'], user: `analysis-${ns}` });
   await operator.port();
   for (const sc of SCENARIOS) {
     const p = run(sc);
@@ -111,6 +118,17 @@ describe('analysis decides the rollout from real metrics', () => {
       expect(sli.threshold).toBeTruthy();
     }
     expect(await eventReasonsIncluding(ns, 'healthy', ['AnalysisSuccessful', 'Promoted'])).toEqual(expect.arrayContaining(['AnalysisSuccessful', 'Promoted']));
+  });
+
+  it('writes a healthy canary\'s routine runs with the next status change, not one status write per run', async () => {
+    await outcomes.get('healthy');
+    // 18 s of the 25 s pause, well after the weight was reached and before it ends: six runs at 3 s.
+    const [from, to] = [healthyWeightReachedAt + 4_000, healthyWeightReachedAt + 22_000];
+    const patches = (await readAuditEvents({ namespace: ns, user: operator.user, verbs: ['patch'] }))
+      .filter((e) => e.name === 'healthy' && e.subresource === 'status' && e.receivedAt >= from && e.receivedAt <= to);
+    // A run that changes what is decided (a verdict turning Inconclusive on a scrape gap, and back) is
+    // still written at once: on a loaded machine a few may come. One per run would be six.
+    expect(patches.length).toBeLessThanOrEqual(3);
   });
 
   it.each(SCENARIOS.filter((sc) => typeof sc.expect === 'object').map((sc) => [sc.name, sc] as const))(
