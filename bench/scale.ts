@@ -20,7 +20,7 @@
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
  *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args='--kube-api-qps=50']
- *        [--node-options='<NODE_OPTIONS of the operator>'] [--dir <cluster dir>] [--json]
+ *        [--node-options='<NODE_OPTIONS of the operator>'] [--operator-env='MALLOC_ARENA_MAX=2 …'] [--dir <cluster dir>] [--json]
  *
  * The operator runs with the V8 heap flags of the chart's `heap` values (test/harness/operator.ts);
  * `--node-options` replaces them (`--node-options=` for V8's own sizing), to compare heap settings.
@@ -59,6 +59,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '4' },
     'operator-args': { type: 'string', default: '' },
     'node-options': { type: 'string' },
+    'operator-env': { type: 'string', default: '' },
     dir: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -126,18 +127,24 @@ function histogramP99(before: Map<string, number>, after: Map<string, number>, n
   return buckets.find((b) => b.n >= 0.99 * total)?.le ?? Infinity;
 }
 
-/** CPU seconds (user + system) and RSS (bytes) of a process, from /proc. */
-function processUsage(pid: number): { cpuS: number; rssB: number } {
+/** CPU seconds (user + system) and RSS (bytes; in all, anonymous, and file-backed: the node binary's pages) of a process, from /proc. */
+function processUsage(pid: number): { cpuS: number; rssB: number; anonB: number; fileB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
-  return { cpuS: ticks / 100, rssB: rss };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { cpuS: ticks / 100, rssB: kb('VmRSS'), anonB: kb('RssAnon'), fileB: kb('RssFile') };
 }
 
 interface Window {
   seconds: number;
   rssMiB: { start: number; peak: number };
+  /** RSS at its peak sample, split: anonymous (heap, malloc) and file-backed (the node binary's pages). */
+  rssAtPeakMiB: { anon: number; file: number };
+  /** The most V8 heap committed (nodejs_heap_size_total_bytes) and external memory (nodejs_external_memory_bytes) of the samples. */
+  heapTotalPeakMiB: number;
+  externalPeakMiB: number;
   /** V8 heap in use at the window's end (prom-client's nodejs_heap_size_used_bytes): RSS less the garbage not yet collected. */
   heapUsedMiB: number;
   /** The most V8 heap in use of the 1 s samples. */
@@ -164,16 +171,22 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
   const u0 = processUsage(pid);
   const since = Date.now();
   let peak = u0.rssB;
+  let atPeak = { anon: u0.anonB, file: u0.fileB };
   let depth = 0;
   let heapPeak = sumOf(before, 'nodejs_heap_size_used_bytes');
+  let heapTotalPeak = sumOf(before, 'nodejs_heap_size_total_bytes');
+  let externalPeak = sumOf(before, 'nodejs_external_memory_bytes');
   let running = true;
   const sampler = (async () => {
     while (running) {
       await sleep(1000);
-      peak = Math.max(peak, processUsage(pid).rssB);
+      const u = processUsage(pid);
+      if (u.rssB > peak) [peak, atPeak] = [u.rssB, { anon: u.anonB, file: u.fileB }];
       const metrics = await scrape(op);
       depth = Math.max(depth, sumOf(metrics, 'workqueue_depth'));
       heapPeak = Math.max(heapPeak, sumOf(metrics, 'nodejs_heap_size_used_bytes'));
+      heapTotalPeak = Math.max(heapTotalPeak, sumOf(metrics, 'nodejs_heap_size_total_bytes'));
+      externalPeak = Math.max(externalPeak, sumOf(metrics, 'nodejs_external_memory_bytes'));
     }
   })();
   await during();
@@ -193,6 +206,9 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     statusPatchesPerWritten: statusPatches.length / Math.max(1, new Set(statusPatches.map((e) => e.name)).size),
     seconds,
     rssMiB: { start: u0.rssB / 2 ** 20, peak: Math.max(peak, u1.rssB) / 2 ** 20 },
+    rssAtPeakMiB: u1.rssB > peak ? { anon: u1.anonB / 2 ** 20, file: u1.fileB / 2 ** 20 } : { anon: atPeak.anon / 2 ** 20, file: atPeak.file / 2 ** 20 },
+    heapTotalPeakMiB: heapTotalPeak / 2 ** 20,
+    externalPeakMiB: externalPeak / 2 ** 20,
     heapUsedMiB: sumOf(after, 'nodejs_heap_size_used_bytes') / 2 ** 20,
     heapUsedPeakMiB: Math.max(heapPeak, sumOf(after, 'nodejs_heap_size_used_bytes')) / 2 ** 20,
     cpuCores: (u1.cpuS - u0.cpuS) / seconds,
@@ -295,8 +311,9 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
   const rolling = names.slice(0, rollingCount);
   const back = new Set(rolling.slice(0, backCount));
   const extra = (args['operator-args'] ?? '').split(' ').filter(Boolean);
+  const env = Object.fromEntries((args['operator-env'] ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers), ...extra], user,
-    ...(args['node-options'] !== undefined ? { env: { NODE_OPTIONS: args['node-options'] } } : {}) });
+    env: { ...env, ...(args['node-options'] !== undefined ? { NODE_OPTIONS: args['node-options'] } : {}) } });
   try {
     await operator.port();
     const heapLimit = /"heapSizeLimitMiB":(\d+)[^\n]*"msg":"V8 heap limit"/.exec(operator.logs())?.[1] ?? '?';
@@ -362,6 +379,8 @@ function table(results: Result[]): string {
     ['rolling (of which rolling back)', (r) => `${r.rolling} (${r.rollingBack})`],
     ['created → all Healthy', (r) => `${f(r.createdToHealthyS, 0)} s`],
     ['RSS at rest / wave peak', (r) => `${f(r.rest.rssMiB.peak, 0)} / ${f(r.wave.rssMiB.peak, 0)} MiB`],
+    ['RSS at its wave peak: anonymous / file', (r) => `${f(r.wave.rssAtPeakMiB.anon, 0)} / ${f(r.wave.rssAtPeakMiB.file, 0)} MiB`],
+    ['V8 heap committed / external, wave peak', (r) => `${f(r.wave.heapTotalPeakMiB, 0)} / ${f(r.wave.externalPeakMiB, 0)} MiB`],
     ['V8 heap used at rest / wave peak / after', (r) => `${f(r.rest.heapUsedMiB, 0)} / ${f(r.wave.heapUsedPeakMiB, 0)} / ${f(r.wave.heapUsedMiB, 0)} MiB`],
     ['CPU at rest / wave', (r) => `${f(r.rest.cpuCores, 2)} / ${f(r.wave.cpuCores, 2)} cores`],
     ['apiserver requests/min at rest', (r) => verbs(r.rest)],

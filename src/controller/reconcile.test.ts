@@ -15,7 +15,7 @@ describe('recordStatus', () => {
     } as unknown as ReconcileContext;
     const mv: ModelVariant = { metadata: { name: 'gone', namespace: 'ml' }, spec: { activation: 'relu', template: {} } };
     const plan: Plan = { route: { weight: 0 }, status: { phase: 'Healthy' }, events: [{ type: 'Normal', reason: 'Healthy', message: 'm' }] };
-    await expect(recordStatus(ctx, mv, {}, plan)).resolves.toBeUndefined();
+    await expect(recordStatus(ctx, mv, {}, plan, {})).resolves.toBeUndefined();
     expect(record).not.toHaveBeenCalled();
   });
 });
@@ -42,7 +42,7 @@ describe('a routine analysis run held back from the status write (status-refresh
   it('is not written, is planned from next time, and goes out with the next write that changes something', async () => {
     const { writes, ctx, mv, plan } = setup();
     const onServer = mv(stepping(0), 10);
-    await recordStatus(ctx, onServer, stepping(0), plan(stepping(5_000)));
+    await recordStatus(ctx, onServer, stepping(0), plan(stepping(5_000)), stepping(0));
     expect(writes).toEqual([]);
     // The next reconcile plans from the held-back run; the server's status is still the older one.
     expect(freshestStatus(ctx, 'ml/mv', onServer)).toEqual({ status: stepping(5_000), persisted: stepping(0) });
@@ -57,7 +57,7 @@ describe('a routine analysis run held back from the status write (status-refresh
 
   it('is dropped once anyone else writes the ModelVariant: the status on the server is planned from', async () => {
     const { ctx, mv, plan } = setup();
-    await recordStatus(ctx, mv(stepping(0), 10), stepping(0), plan(stepping(5_000)));
+    await recordStatus(ctx, mv(stepping(0), 10), stepping(0), plan(stepping(5_000)), stepping(0));
     const edited = mv(stepping(0), 12); // a spec edit, a signal: the resourceVersion moved on
     expect(freshestStatus(ctx, 'ml/mv', edited)).toEqual({ status: stepping(0), persisted: stepping(0) });
   });
@@ -65,16 +65,20 @@ describe('a routine analysis run held back from the status write (status-refresh
   it('keeps a held-back run on top of this replica\'s own write while the cache lags behind it', async () => {
     const { writes, ctx, mv, plan } = setup();
     const stale = mv(stepping(0), 10);
-    await recordStatus(ctx, stale, stepping(0), plan(stepping(0, { canaryWeight: 50 }))); // written: resourceVersion 11
+    await recordStatus(ctx, stale, stepping(0), plan(stepping(0, { canaryWeight: 50 })), stepping(0)); // written: resourceVersion 11
     await recordStatus(ctx, stale, stepping(0, { canaryWeight: 50 }), plan(stepping(5_000, { canaryWeight: 50 })), stepping(0, { canaryWeight: 50 }));
     expect(writes).toHaveLength(1);
     expect(freshestStatus(ctx, 'ml/mv', stale)).toEqual({ status: stepping(5_000, { canaryWeight: 50 }), persisted: stepping(0, { canaryWeight: 50 }) });
     expect(freshestStatus(ctx, 'ml/mv', mv(stepping(0, { canaryWeight: 50 }), 11))).toEqual({ status: stepping(5_000, { canaryWeight: 50 }), persisted: stepping(0, { canaryWeight: 50 }) });
   });
 
-  it('writes a routine run once the one on the server is a minute old', async () => {
+  it('writes a routine run once the one on the server is a minute old, measured from the server\'s, not the held-back one', async () => {
     const { writes, ctx, mv, plan } = setup();
-    await recordStatus(ctx, mv(stepping(0), 10), stepping(55_000), plan(stepping(60_000)), stepping(0));
+    const onServer = mv(stepping(0), 10);
+    for (let at = 5_000; at <= 60_000; at += 5_000) {
+      const { status, persisted } = freshestStatus(ctx, 'ml/mv', onServer);
+      await recordStatus(ctx, onServer, status, plan(stepping(at)), persisted);
+    }
     expect(writes).toEqual([stepping(60_000)]);
   });
 });

@@ -167,7 +167,9 @@ function reportChildren(p: Plan, writer: ChildWriter, now: number): void {
  * The status to plan from: the cached one, unless this operator wrote a newer one the cache has not
  * caught up with, or holds back a routine analysis run on top of it (status-refresh.ts); and the one on
  * the server (`persisted`), which a held-back run is measured against. A held-back run is dropped once
- * anyone else writes the ModelVariant (its resourceVersion moves on): the next run then comes at once.
+ * anyone else writes the ModelVariant (its resourceVersion moves on): the schedule then counts from the
+ * server's older run, so the next run is due at once (the analysis scheduler may hand back the verdict it
+ * already measured for that moment rather than measure again).
  */
 export function freshestStatus(ctx: ReconcileContext, key: string, mv: ModelVariant): { status: Status; persisted: Status } {
   const written = ctx.written.get(key);
@@ -194,7 +196,7 @@ export function sameStatus(a: Status, b: Status): boolean {
  * deletes ModelVariants right after they settle, saw that race as a failed reconcile).
  * `persisted` is the status on the server, `previous` the one planned from (the same unless a run is held back).
  */
-export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan, persisted: Status = previous): Promise<void> {
+export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, previous: Status, p: Plan, persisted: Status): Promise<void> {
   const namespace = mv.metadata?.namespace ?? '';
   const name = mv.metadata?.name ?? '';
   const key = `${namespace}/${name}`;

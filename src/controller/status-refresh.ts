@@ -5,7 +5,7 @@
  * whole client-side rate limit (20 requests/s), and the steps of every rollout waited behind them
  * (docs/performance.md). Such a routine run is kept in memory (reconcile.ts plans from it, so the
  * schedule and the step that waits for a run after its weight both see it) and written with the next
- * write that changes something, or once the status on the server is ANALYSIS_STATUS_REFRESH_MS old.
+ * write that changes something, or by the first run that lands once the server's is ANALYSIS_STATUS_REFRESH_MS old.
  *
  * What is never held back: a verdict, a check's verdict or reason, or a count that differs; a run that is
  * not Successful (its counts drive the failure and inconclusive limits); any other field of status.
@@ -15,7 +15,10 @@
 import { stableHash } from '../workload/hash.ts';
 import type { AnalysisStatus, Status } from './model.ts';
 
-/** The longest a routine run stays unwritten: the server's `status.analysis` is never older than this (ms). */
+/**
+ * A routine run is written once the server's `status.analysis` is this old (ms). The check is made when
+ * a run lands, so the server's copy can be up to this plus one analysis interval old.
+ */
 export const ANALYSIS_STATUS_REFRESH_MS = 60_000;
 
 /** What a run decided, without when it ran or what it read. */

@@ -97,4 +97,38 @@ describe('the event recorder', () => {
     expect(bodies[0]?.message).toHaveLength(1024);
     expect(bodies[1]?.involvedObject?.uid).toBe('u1');
   });
+
+  it('gives up a write that gets no answer, so one hung request does not stall every later Event', async () => {
+    const dropped: EventDropReason[] = [];
+    const sent: string[] = [];
+    const events = createEventRecorder({
+      core: { createNamespacedEvent: async ({ body }: { body: { reason?: string } }) => {
+        if (body.reason === 'Hung') await new Promise(() => undefined);
+        sent.push(body.reason ?? '');
+      } } as never,
+      logger, writeTimeoutMs: 30, onDropped: (r) => dropped.push(r),
+    });
+    events.record(target, 'Normal', 'Hung', '');
+    events.record(target, 'Normal', 'After', '');
+    await events.flush(2000);
+    expect(dropped).toEqual(['WriteFailed']);
+    expect(sent).toEqual(['After']);
+  });
+
+  it('keeps sending when a hook throws', async () => {
+    const w = heldWrites();
+    let calls = 0;
+    const events = createEventRecorder({ core: w.core, logger, mayWrite: () => { if (calls++ === 0) throw new Error('boom'); return true; } });
+    events.record(target, 'Normal', 'A', '');
+    events.record(target, 'Normal', 'B', '');
+    await new Promise((r) => setImmediate(r));
+    await w.releaseAll();
+    await events.flush(1000);
+    expect(w.sent).toEqual(['B']);
+    expect(events.pending()).toBe(0);
+    events.record(target, 'Normal', 'C', '');
+    await new Promise((r) => setImmediate(r));
+    await w.releaseAll();
+    expect(w.sent).toEqual(['B', 'C']);
+  });
 });

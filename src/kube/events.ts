@@ -4,7 +4,8 @@
  * are sent as client-go's event broadcaster sends them: off the reconcile path. `record` queues and
  * returns at once; one sender writes the queue in order (the operator gives it a client-side rate
  * limit of its own, as controller-runtime's recorder has its own client, so Events never delay a
- * rollout's writes); a full queue drops the new Event, and a failed write is logged and dropped.
+ * rollout's writes); a full queue drops the new Event, and a failed write (or one without an answer
+ * within writeTimeoutMs, so a hung connection cannot stall the queue) is logged and dropped.
  * Neither is fatal. Before each write the sender asks `mayWrite` (the leader election's isLeader), so
  * a replica that lost the Lease sends nothing more.
  */
@@ -41,6 +42,8 @@ export interface EventRecorderOptions {
   mayWrite?: () => boolean;
   /** Told of each Event not written, for the operator's metrics. */
   onDropped?(reason: EventDropReason): void;
+  /** How long one write may take before it is given up as WriteFailed, so a hung request cannot stall the queue (ms; default 10 s). */
+  writeTimeoutMs?: number;
 }
 
 /** Longest message written (the apiserver takes more; a rollout's messages are far shorter). */
@@ -51,6 +54,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   const component = opts.component ?? 'activation-canary';
   const now = opts.now ?? (() => new Date());
   const maxQueued = opts.maxQueued ?? 1000;
+  const writeTimeoutMs = opts.writeTimeoutMs ?? 10_000;
   const queue: { target: EventTarget; body: Parameters<CoreV1Api['createNamespacedEvent']>[0]['body']; reason: string }[] = [];
   let sending = false;
   let seq = 0;
@@ -58,23 +62,38 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
 
   const drop = (reason: EventDropReason) => opts.onDropped?.(reason);
 
+  /** One Event's write, given up after writeTimeoutMs (the request may still land: at most once either way). */
+  async function write(next: (typeof queue)[number]): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${writeTimeoutMs} ms`)), writeTimeoutMs);
+    });
+    try {
+      await Promise.race([core.createNamespacedEvent({ namespace: next.target.namespace, body: next.body }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function send(): Promise<void> {
     sending = true;
-    for (let next = queue[0]; next; next = queue[0]) {
-      if (opts.mayWrite && !opts.mayWrite()) {
-        drop('NotLeader');
-      } else {
+    try {
+      for (let next = queue[0]; next; next = queue[0]) {
         try {
-          await core.createNamespacedEvent({ namespace: next.target.namespace, body: next.body });
+          if (opts.mayWrite && !opts.mayWrite()) drop('NotLeader');
+          else await write(next);
         } catch (err) {
-          drop('WriteFailed');
-          logger.warn({ err: String(err), reason: next.reason, modelVariant: `${next.target.namespace}/${next.target.name}` }, 'Failed to record event');
+          try {
+            drop('WriteFailed');
+            logger.warn({ err: String(err), reason: next.reason, modelVariant: `${next.target.namespace}/${next.target.name}` }, 'Failed to record event');
+          } catch { /* a hook that throws must not stop the sender */ }
         }
+        queue.shift();
       }
-      queue.shift();
+    } finally {
+      sending = false;
+      for (const resolve of idle.splice(0)) resolve();
     }
-    sending = false;
-    for (const resolve of idle.splice(0)) resolve();
   }
 
   return {
