@@ -40,6 +40,13 @@ process.once('exit', () => { for (const c of running) c.kill('SIGKILL'); });
  * activation-canary.nodeOptions; chart-values.test.ts checks that they agree). Empty for a checkout
  * whose chart has no `heap` values (an older release): V8 then sizes the heap itself.
  */
+/** The MALLOC_ARENA_MAX the chart's `heap.mallocArenaMax` renders on the operator's container ('' when it renders none). */
+export function chartMallocArenaMax(root = REPO_ROOT): string {
+  const values = parse(readFileSync(join(root, 'charts', 'activation-canary', 'values.yaml'), 'utf8')) as { heap?: { mallocArenaMax?: unknown } };
+  const arenas = values.heap?.mallocArenaMax;
+  return Number.isInteger(arenas) && (arenas as number) > 0 ? String(arenas) : '';
+}
+
 export function chartNodeOptions(root = REPO_ROOT): string {
   const values = parse(readFileSync(join(root, 'charts', 'activation-canary', 'values.yaml'), 'utf8')) as { heap?: { maxOldSpaceMiB?: unknown; maxSemiSpaceMiB?: unknown } };
   const heap = values.heap;
@@ -69,10 +76,11 @@ export function startOperator(opts: OperatorOptions = {}): RunningOperator {
   const kubeconfig = opts.kubeconfig ?? (opts.user ? kubeconfigFor(opts.user) : clusterState().kubeconfig);
   const logFile = join(dir, 'operator.log');
   const nodeOptions = opts.env?.NODE_OPTIONS ?? chartNodeOptions(opts.root);
+  const arenas = opts.env?.MALLOC_ARENA_MAX ?? chartMallocArenaMax(opts.root);
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(opts.root ?? REPO_ROOT, 'src', 'cli', 'operator.ts'), '--http-address', '127.0.0.1:0', ...(opts.args ?? [])], {
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, KUBECONFIG: kubeconfig, ...(opts.user ? { ACTIVATION_CANARY_KUBECONFIG: kubeconfig } : {}), ACTIVATION_CANARY_IDENTITY: identity, ...opts.env, NODE_OPTIONS: nodeOptions },
+    env: { ...process.env, KUBECONFIG: kubeconfig, ...(opts.user ? { ACTIVATION_CANARY_KUBECONFIG: kubeconfig } : {}), ACTIVATION_CANARY_IDENTITY: identity, ...(arenas ? { MALLOC_ARENA_MAX: arenas } : {}), ...opts.env, NODE_OPTIONS: nodeOptions },
   });
   closeSync(fd);
   running.add(child);

@@ -21,6 +21,7 @@ export const badValues: BadValues[] = [
   { what: 'a heap old space below 64 MiB', values: { heap: { maxOldSpaceMiB: 32 } }, path: '/heap/maxOldSpaceMiB', message: /minimum: got 32, want 64/ },
   { what: 'a heap size with a unit (heap values are MiB)', values: { heap: { maxOldSpaceMiB: '256Mi' } }, path: '/heap/maxOldSpaceMiB', message: /got string, want integer/ },
   { what: 'a fractional semi-space', values: { heap: { maxSemiSpaceMiB: 1.5 } }, path: '/heap/maxSemiSpaceMiB', message: /got number, want integer/ },
+  { what: 'a negative malloc arena count', values: { heap: { mallocArenaMax: -1 } }, path: '/heap/mallocArenaMax', message: /minimum: got -1, want 0/ },
   { what: 'a typo in heap (maxOldSpace)', values: { heap: { maxOldSpace: 256 } }, path: '/heap', message: /additional properties 'maxOldSpace' not allowed/ },
   { what: 'workers 1000', values: { workers: 1000 }, path: '/workers', message: /maximum: got 1,000, want 256/ },
   { what: 'workers 0', values: { workers: 0 }, path: '/workers', message: /minimum: got 0, want 1/ },

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
 import { createTestNamespace, deleteTestNamespace } from '../harness/env.ts';
-import { chartNodeOptions } from '../harness/operator.ts';
+import { chartMallocArenaMax, chartNodeOptions } from '../harness/operator.ts';
 import { badValues } from './chart-bad-values.ts';
 import { CHART, documents, helmBin, helmResult, kubectl, objectKey, template, valueFlags } from './support/chart.ts';
 import { applyMonitoringCrds } from './support/monitoring-crds.ts';
@@ -81,6 +81,16 @@ describe('values.schema.json', () => {
       .toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=1024' }]);
   });
 
+  it('sets glibc\'s malloc arenas from `heap.mallocArenaMax` as MALLOC_ARENA_MAX, as the test harness runs the operator, unless the user sets it or 0', () => {
+    const arenas = (values?: Record<string, unknown>) => (deploymentOf(documents(template('heap', 'ops', {}, values))).spec?.template.spec?.containers[0]?.env ?? [])
+      .filter((e) => e.name === 'MALLOC_ARENA_MAX');
+    expect(arenas()).toEqual([{ name: 'MALLOC_ARENA_MAX', value: chartMallocArenaMax() }]);
+    expect(chartMallocArenaMax()).toBe('2');
+    expect(arenas({ heap: { maxOldSpaceMiB: 256, maxSemiSpaceMiB: 2, mallocArenaMax: 4 } })).toEqual([{ name: 'MALLOC_ARENA_MAX', value: '4' }]);
+    expect(arenas({ heap: { maxOldSpaceMiB: 256, maxSemiSpaceMiB: 2, mallocArenaMax: 0 } })).toEqual([]);
+    expect(arenas({ extraEnv: [{ name: 'MALLOC_ARENA_MAX', value: '1' }] })).toEqual([{ name: 'MALLOC_ARENA_MAX', value: '1' }]);
+  });
+
   it('refuses a heap that cannot fit under the memory limit, and says what to change', () => {
     const tooSmall = helmResult(['template', 'heap', CHART, ...valueFlags({ values: { resources: { limits: { memory: '300Mi' } } } })]);
     expect(tooSmall.status).not.toBe(0);
@@ -108,7 +118,7 @@ describe('values.schema.json', () => {
     expect(container.args).toEqual(expect.arrayContaining(['--namespace=ml', '--workers=8', '--resync=2m30s', '--log-level=debug', '--lease-duration=30s',
       '--leader-election-id=ml-activation-canary-leader', '--http-address=:9090', '--analysis-concurrency=16', '--analysis-batch-window=500ms',
       '--prometheus-allowed-addresses=http://prometheus-operated.monitoring:9090,https://thanos.example/prometheus']));
-    expect(container.env?.map((e) => e.name)).toEqual(['POD_NAMESPACE', 'NODE_OPTIONS', 'NODE_NAME']);
+    expect(container.env?.map((e) => e.name)).toEqual(['POD_NAMESPACE', 'MALLOC_ARENA_MAX', 'NODE_OPTIONS', 'NODE_NAME']);
     expect(container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe('--max-old-space-size=384');
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(pod).toMatchObject({

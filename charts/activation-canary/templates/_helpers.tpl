@@ -66,6 +66,11 @@ to 55 to leave room for "-metrics".
 {{- range .Values.extraEnv }}{{ if eq .name "NODE_OPTIONS" }}true{{ end }}{{ end }}
 {{- end }}
 
+{{/* "true" when extraEnv sets MALLOC_ARENA_MAX itself (then `heap.mallocArenaMax` is not rendered). */}}
+{{- define "activation-canary.userMallocArenaMax" -}}
+{{- range .Values.extraEnv }}{{ if eq .name "MALLOC_ARENA_MAX" }}true{{ end }}{{ end }}
+{{- end }}
+
 {{/* The operator's NODE_OPTIONS from the `heap` values (test/harness/operator.ts renders the same flags). */}}
 {{- define "activation-canary.nodeOptions" -}}
 {{- printf "--max-old-space-size=%d --max-semi-space-size=%d" (int .Values.heap.maxOldSpaceMiB) (int .Values.heap.maxSemiSpaceMiB) }}
