@@ -50,6 +50,8 @@ export interface ReconcileObserver {
   analysisState?(namespace: string, name: string, analysis: AnalysisStatus | undefined): void;
   /** GPUs the pods of one role hold, as of this reconcile. */
   roleGpus?(namespace: string, name: string, role: string, gpus: number): void;
+  /** A status write was not made: the only change was a routine analysis run (status-refresh.ts). */
+  statusHeldBack?(namespace: string, name: string): void;
   forget?(namespace: string, name: string): void;
 }
 

@@ -18,6 +18,21 @@ describe('recordStatus', () => {
     await expect(recordStatus(ctx, mv, {}, plan, {})).resolves.toBeUndefined();
     expect(record).not.toHaveBeenCalled();
   });
+
+  it('treats one replaced by a new object of the same name (the uid test refused) alike, and sends the uid to test', async () => {
+    const record = jest.fn(async () => undefined);
+    const bodies: unknown[] = [];
+    const replaced = Object.assign(new Error('HTTP-Code: 422'), { code: 422, body: '{"kind":"Status","status":"Failure","message":"the server rejected our request due to an error in our request","reason":"Invalid","details":{},"code":422}' });
+    const ctx = {
+      custom: { patchNamespacedCustomObjectStatus: async (req: { body: unknown }) => { bodies.push(req.body); throw replaced; } },
+      events: { record }, logger: pino({ level: 'silent' }), written: new Map(),
+    } as unknown as ReconcileContext;
+    const mv: ModelVariant = { metadata: { name: 'again', namespace: 'ml', uid: 'old-uid' }, spec: { activation: 'relu', template: {} } };
+    const plan: Plan = { route: { weight: 0 }, status: { phase: 'Healthy' }, events: [{ type: 'Normal', reason: 'Healthy', message: 'm' }] };
+    await expect(recordStatus(ctx, mv, {}, plan, {})).resolves.toBeUndefined();
+    expect(record).not.toHaveBeenCalled();
+    expect(bodies).toEqual([[{ op: 'test', path: '/metadata/uid', value: 'old-uid' }, { op: 'add', path: '/status', value: { phase: 'Healthy' } }]]);
+  });
 });
 
 describe('a routine analysis run held back from the status write (status-refresh.ts)', () => {

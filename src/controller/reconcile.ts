@@ -6,7 +6,7 @@
  * before the Deployments, and writes status only when it changed in meaning.
  */
 import { API_VERSION, KIND, withDefaults, type ModelVariant } from '../api/types.ts';
-import { isNotFound, writeStatus } from '../kube/apply.ts';
+import { isNotFound, isReplaced, writeStatus } from '../kube/apply.ts';
 import { createRouter } from '../traffic/factory.ts';
 import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
@@ -207,16 +207,19 @@ export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, prev
     const version = Number.isFinite(known) && !(cachedVersion >= known) ? known : cachedVersion;
     if (Number.isFinite(version) && isRoutineAnalysisRefresh(persisted, p.status)) {
       ctx.written.set(key, { resourceVersion: version, status: p.status, heldBack: { persisted } });
+      ctx.observer?.statusHeldBack?.(namespace, name);
     } else if (Number.isFinite(version) && sameStatus(persisted, p.status)) {
       // Planned back to what the server has (a held-back run superseded): nothing to write or hold back.
       ctx.written.set(key, { resourceVersion: version, status: persisted });
     } else {
       let written: string | undefined;
       try {
-        written = await writeStatus(ctx.custom, namespace, name, p.status);
+        written = await writeStatus(ctx.custom, namespace, name, p.status, mv.metadata?.uid);
       } catch (err) {
-        if (isNotFound(err)) {
-          ctx.logger.debug({ modelVariant: key }, 'ModelVariant deleted before its status was written');
+        if (isNotFound(err) || isReplaced(err)) {
+          // A new object of the same name has its own events coming: it is reconciled from its own state.
+          ctx.logger.debug({ modelVariant: key, replaced: !isNotFound(err) }, 'ModelVariant deleted (or replaced) before its status was written');
+          ctx.written.delete(key);
           return;
         }
         throw err;

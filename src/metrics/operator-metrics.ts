@@ -43,6 +43,8 @@ export interface OperatorMetrics {
   leader: Gauge;
   /** Events not written, by reason (QueueFull, NotLeader, WriteFailed: src/kube/events.ts). */
   eventsDropped: Counter<'reason'>;
+  /** Status writes not made because the only change was a routine analysis run (src/controller/status-refresh.ts). */
+  statusWritesHeldBack: Counter;
   /** Counts one reconcile and observes its duration (the work queue's onRun hook fits). */
   observeReconcile(result: ReconcileResultLabel, durationMs: number): void;
   setLeader(leading: boolean): void;
@@ -101,6 +103,10 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
   });
   const leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this replica holds the leader Lease, else 0.', registers });
   leader.set(0);
+  const statusWritesHeldBack = new Counter({
+    name: `${PREFIX}status_writes_held_back_total`, registers,
+    help: 'Status writes not made because the only change was a routine analysis run (a Successful run deciding what the one on the server did); it goes out with the next status change or once the server\'s copy is a minute old.',
+  });
   const eventsDropped = new Counter({
     name: `${PREFIX}events_dropped_total`, labelNames: ['reason'] as const, registers,
     help: 'Kubernetes Events the operator recorded but did not write: QueueFull (more than 1,000 waiting), NotLeader (the Lease was lost first) or WriteFailed.',
@@ -120,7 +126,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
 
   const metrics: OperatorMetrics = {
     registry, reconcileTotal, reconcileDuration, reconcileErrors, workQueue, restClient, phase, canaryWeight, step, gpus,
-    sliValue, sliThreshold, burnRate, prometheusQueryDuration, prometheusQueries, analysisRoundDuration, leader, eventsDropped,
+    sliValue, sliThreshold, burnRate, prometheusQueryDuration, prometheusQueries, analysisRoundDuration, leader, eventsDropped, statusWritesHeldBack,
     observeReconcile(result, durationMs) {
       reconcileTotal.inc({ result });
       reconcileDuration.observe(durationMs / 1000);
@@ -162,6 +168,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions = {}): Operat
       modelVariantState: (namespace, name, p, weight, s) => metrics.setModelVariantState(namespace, name, { phase: p, weight, step: s }),
       analysisState: (namespace, name, analysis) => metrics.setAnalysis(namespace, name, analysis),
       roleGpus: (namespace, name, role, n) => metrics.setRoleGpus(namespace, name, role, n),
+      statusHeldBack: () => statusWritesHeldBack.inc(),
       forget: (namespace, name) => metrics.forgetModelVariant(namespace, name),
     },
   };

@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { locateBinaries, REPO_ROOT } from '../harness/binaries.ts';
 import { clusterState, createTestNamespace, deleteTestNamespace, kubeConfig } from '../harness/env.ts';
 import { GROUP, PLURAL, VERSION, withDefaults, type ModelVariant, type ModelVariantStatus } from '../../src/api/types.ts';
+import { isReplaced, writeStatus } from '../../src/kube/apply.ts';
 import { INVALID_CASES, VALID_EDGE_CASES, validModelVariant } from './crd-invalid-cases.ts';
 
 const SAMPLES_DIR = join(REPO_ROOT, 'deploy', 'samples');
@@ -170,6 +171,22 @@ describe('the ModelVariant CRD on a real apiserver', () => {
       expect(stored.status).toEqual(status);
       expect(stored.spec).toEqual(created.spec);
       expect(stored.metadata?.generation).toBe(created.metadata?.generation);
+    });
+
+    it('refuses the operator\'s status write to a ModelVariant deleted and created again under the same name since it was read', async () => {
+      const old = await create(validModelVariant('replaced'));
+      await custom.deleteNamespacedCustomObject({ ...ref(), name: 'replaced' });
+      const again = await create(validModelVariant('replaced'));
+      const refused = await writeStatus(custom, namespace, 'replaced', { phase: 'Progressing', currentStepIndex: 1 }, old.metadata?.uid).then(() => undefined, (err: unknown) => err);
+      expect(isReplaced(refused)).toBe(true);
+      // A status the CRD refuses is a 422 too, but one that names the field: not taken for a replaced object.
+      const invalid = await writeStatus(custom, namespace, 'replaced', { phase: 'Sideways' }, again.metadata?.uid).then(() => undefined, (err: unknown) => err);
+      expect((invalid as { code?: number }).code).toBe(422);
+      expect(isReplaced(invalid)).toBe(false);
+      expect((await read('replaced')).status).toBeUndefined();
+      // The object that is there now, by its own uid: written.
+      await writeStatus(custom, namespace, 'replaced', { phase: 'Healthy' }, again.metadata?.uid);
+      expect((await read('replaced')).status).toEqual({ phase: 'Healthy' });
     });
 
     it('rejects a status with an unknown phase', async () => {
