@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { ModelVariant, ModelVariantSpec } from '../../../src/api/types.ts';
 import { createTestNamespace, eventually } from '../../harness/env.ts';
 import { startOperator } from '../../harness/operator.ts';
-import { activationOf, createModelVariant, deployment, eventReasons, getModelVariant, waitForStatus } from './model-variants.ts';
+import { activationOf, createModelVariant, deployment, settledEventReasons, getModelVariant, waitForStatus } from './model-variants.ts';
 import { describeFloorViolations, startFloorSampler, type FloorResult } from './serving-floor.ts';
 
 type Status = NonNullable<ModelVariant['status']>;
@@ -155,7 +155,7 @@ export async function runScenario(sc: Scenario, onNamespace: (ns: string) => voi
       final: (await getModelVariant(namespace, sc.model)).status ?? {},
       stable: await deployment(namespace, `${sc.model}-stable`),
       canaryExists: !!(await deployment(namespace, `${sc.model}-canary`)),
-      events: await eventReasons(namespace, sc.model),
+      events: await settledEventReasons(namespace, sc.model),
       operatorLog: operator.logs(),
     };
   } finally {

@@ -66,6 +66,22 @@ export async function eventReasonsIncluding(namespace: string, name: string, exp
   }, timeoutMs).catch((err: Error) => { throw new Error(`${err.message}\nreasons seen: ${last.join(', ')}`, { cause: err }); });
 }
 
+/**
+ * The reasons of the ModelVariant's Events once no new one came for `quietMs` (up to `timeoutMs`): for a
+ * test that reads every Event of a settled rollout without knowing the last one to expect. The operator
+ * sends Events off the reconcile path, just after the status write the test saw.
+ */
+export async function settledEventReasons(namespace: string, name: string, quietMs = 500, timeoutMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await eventReasons(namespace, name);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = await eventReasons(namespace, name);
+    if (now.length === last.length || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
 export async function deployment(namespace: string, name: string): Promise<k8s.V1Deployment | undefined> {
   try {
     return await apps().readNamespacedDeployment({ namespace, name });
