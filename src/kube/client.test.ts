@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { createKubeClients, errorMessage, getJson, KubeConfigError, loadKubeConfig } from './client.ts';
+import { connectionReuse, createKubeClients, DISPATCHER_REFRESH_MS, errorMessage, getJson, KubeConfigError, loadKubeConfig } from './client.ts';
 import type { RequestGate } from './request-gate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kube-client-test-'));
@@ -143,5 +143,40 @@ describe('errorMessage', () => {
     expect(errorMessage(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('socket hang up (ECONNRESET)');
     expect(errorMessage({ code: 500 })).toBe('{"code":500}');
     expect(errorMessage('plain')).toBe('plain');
+  });
+});
+
+describe('connectionReuse', () => {
+  /** A request as client-node hands it over: with a dispatcher of its own, made for it. */
+  const request = (id: string) => {
+    const own = { id, closed: false, close: async () => { own.closed = true; } };
+    let dispatcher: unknown = own;
+    return { own, getDispatcher: () => dispatcher, setDispatcher: (d: unknown) => { dispatcher = d; } };
+  };
+  const kubeconfig = (user: object) => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:6443' }], users: [{ name: 'u', ...user }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    return kc;
+  };
+
+  it('gives every request the first request\'s dispatcher, and a fresh one after DISPATCHER_REFRESH_MS, closing the old', () => {
+    let now = 0;
+    const reuse = connectionReuse(kubeconfig({ token: 't' }), () => now);
+    const [a, b, c] = [request('a'), request('b'), request('c')];
+    reuse.adopt(a as never);
+    reuse.adopt(b as never);
+    expect([a.getDispatcher(), b.getDispatcher()]).toEqual([a.own, a.own]);
+    now = DISPATCHER_REFRESH_MS;
+    reuse.adopt(c as never);
+    expect(c.getDispatcher()).toBe(c.own);
+    expect(a.own.closed).toBe(true);
+  });
+
+  it('leaves a dispatcher per request for exec-plugin users, whose client certificate can change at any request', () => {
+    const reuse = connectionReuse(kubeconfig({ exec: { command: 'get-token', apiVersion: 'client.authentication.k8s.io/v1' } }));
+    const [a, b] = [request('a'), request('b')];
+    reuse.adopt(a as never);
+    reuse.adopt(b as never);
+    expect(b.getDispatcher()).toBe(b.own);
   });
 });
