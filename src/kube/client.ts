@@ -133,6 +133,8 @@ type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
 
 /** How long one shared dispatcher serves before the next request's own replaces it (ms): certificate files rotated on disk are picked up. */
 export const DISPATCHER_REFRESH_MS = 5 * 60_000;
+/** How long a replaced dispatcher is kept before it is closed (ms); close() then still waits for its requests. */
+const RETIRED_DISPATCHER_CLOSE_MS = 60_000;
 
 /**
  * Connection reuse for client-node's requests. client-node (2.x) authenticates each request by giving
@@ -140,8 +142,8 @@ export const DISPATCHER_REFRESH_MS = 5 * 60_000;
  * connection to the apiserver and leaves it idle in a pool nobody uses again (undici keeps it 4 s):
  * at 20 requests/s that is ~80 idle TLS sockets and a handshake per request on both ends. `adopt`
  * gives the request the dispatcher of the first request instead (client-go keeps one transport per
- * TLS configuration likewise), and takes a fresh one every DISPATCHER_REFRESH_MS (the old one closes once
- * its requests are answered). A user authenticated by an exec plugin or an auth provider (whose client
+ * TLS configuration likewise), and takes a fresh one every DISPATCHER_REFRESH_MS (the old one is closed
+ * a minute later, once its requests are answered). A user authenticated by an exec plugin or an auth provider (whose client
  * certificate can change at any request) keeps a dispatcher per request, as client-node made it.
  */
 export function connectionReuse(kc: k8s.KubeConfig, now: () => number = Date.now): { adopt(request: k8s.RequestContext): void } {
@@ -156,7 +158,8 @@ export function connectionReuse(kc: k8s.KubeConfig, now: () => number = Date.now
       if (!current || at - current.since >= DISPATCHER_REFRESH_MS) {
         const old = current?.dispatcher;
         current = { dispatcher: own, since: at };
-        if (old) old.close().catch(() => undefined);
+        // Closed a while later, not now: a request handed it a moment ago may not have dispatched yet.
+        if (old) setTimeout(() => void old.close().catch(() => undefined), RETIRED_DISPATCHER_CLOSE_MS).unref();
         return;
       }
       request.setDispatcher(current.dispatcher);
@@ -176,8 +179,8 @@ export function gatedConfiguration(kc: k8s.KubeConfig, gate: RequestGate): k8s.C
   const connections = connectionReuse(kc);
   const httpApi = k8s.wrapHttpLibrary({
     async send(request) {
-      connections.adopt(request);
       const finish = await gate.begin(request.getHttpMethod(), request.getUrl());
+      connections.adopt(request);
       try {
         const response = await inner.send(request).toPromise();
         finish(response.httpStatusCode);
