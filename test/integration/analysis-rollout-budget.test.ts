@@ -131,7 +131,11 @@ describe('values that never pass', () => {
 
   it('treats NaN as Inconclusive, never a pass: a NaN sample and 0/0 of idle counters hold, then roll back', async () => {
     const { final, rollout } = await outcomes.get('nan');
-    const held = rollout.trail.find((s) => s.phase === 'Paused' && s.analysis?.verdict === 'Inconclusive');
+    // Every held run is Inconclusive for want of a number: NaN once the samples are in (a run made before
+    // the first scrape of the window reads NoData, which CI once saw first); and NaN is reported as NaN.
+    const heldRuns = rollout.trail.filter((s) => s.phase === 'Paused' && s.analysis?.verdict === 'Inconclusive');
+    for (const s of heldRuns) for (const name of ['score', 'saturation']) expect(['NaNValue', 'NoData']).toContain(sliStatus(s, name)?.reason);
+    const held = heldRuns.find((s) => sliStatus(s, 'score')?.reason === 'NaNValue' && sliStatus(s, 'saturation')?.reason === 'NaNValue');
     for (const name of ['score', 'saturation']) {
       expect(sliStatus(held as MvStatus, name)).toMatchObject({ verdict: 'Inconclusive', reason: 'NaNValue', canaryValue: 'NaN' });
     }
