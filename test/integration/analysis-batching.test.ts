@@ -72,7 +72,7 @@ async function hungPrometheus(): Promise<{ plainMs: number; stuck: MvStatus }> {
   });
   await Promise.all([spec('stuck', true), spec('plain', false)]);
   await Promise.all(['stuck', 'plain'].map((n) => waitForStatus(ns, n, 'Healthy', (s) => s.phase === 'Healthy' && s.stableActivation === STABLE)));
-  prom.freeze();
+  await prom.freeze();
   await setActivation(ns, 'stuck', CANARY);
   const atWeight = await waitForStatus(ns, 'stuck', 'at its step weight', (s) => !!s.weightReachedAt);
   // Its first run is due one interval after the weight was reached; let it start and hang.

@@ -144,7 +144,7 @@ describe('Prometheus provider when Prometheus is not there', () => {
 
   it('times out when Prometheus accepts the connection but does not answer', async () => {
     const slow = createPrometheusProvider({ address: prom!.url, timeoutMs: 500, logger });
-    prom!.freeze();
+    await prom!.freeze();
     try {
       const started = Date.now();
       const r = await slow.query('vector(1)');
@@ -165,7 +165,7 @@ describe('Prometheus provider when Prometheus is not there', () => {
     const candidates = ['gelu', 'silu', 'mish', 'swish', 'tanh'].map((activation) => ({ activation }));
     const plan = planExperimentQueries({ prometheus: { address: prom!.url }, slis }, { candidates, minSamples: 4, confidenceLevel: 0.95, power: 0.8,
       slis: slis.map((x) => ({ name: x.name, minimumEffect: { absolute: 0.05 } })), rankBy: [] }, { namespace: 'ml', name: 'frozen', stableVariant: 'relu' }, 60_000, 2_000);
-    prom!.freeze();
+    await prom!.freeze();
     try {
       const data = await measureExperiment(counting, plan, new Date(), 60_000, 2_000);
       // 6 sides × (2 counted SLIs of 2 queries + 1 sampled) = 30 queries, 4 batches of 8 timeouts in a row before.

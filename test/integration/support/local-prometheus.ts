@@ -44,8 +44,11 @@ export interface LocalPrometheus {
   /** The PID of the running process (it changes on restart()). */
   readonly pid: number;
   dir: string;
-  /** Freezes the process (SIGSTOP): it still accepts connections but never answers. */
-  freeze(): void;
+  /**
+   * Freezes the process (SIGSTOP): it still accepts connections but never answers. Resolves once the
+   * kernel shows it stopped (/proc/<pid>/stat state T), so a query sent next cannot be answered.
+   */
+  freeze(): Promise<void>;
   /** Undoes freeze() (SIGCONT). */
   thaw(): void;
   /** Takes Prometheus down (SIGKILL, an outage) but keeps its port and storage for restart(). */
@@ -123,7 +126,16 @@ export async function startLocalPrometheus(options: LocalPrometheusOptions): Pro
       });
     },
     get pid() { return managed.child.pid ?? 0; },
-    freeze: () => signal('SIGSTOP'),
+    async freeze() {
+      signal('SIGSTOP');
+      const pid = managed.child.pid ?? 0;
+      const deadline = Date.now() + 5_000;
+      const state = () => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]; } catch { return undefined; } };
+      while (state() !== 'T' && state() !== 't') {
+        if (Date.now() > deadline) throw new Error(`Prometheus (pid ${pid}) was sent SIGSTOP but is not stopped after 5 s (state ${state()})`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     thaw: () => signal('SIGCONT'),
     async halt() {
       signal('SIGKILL');
