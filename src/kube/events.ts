@@ -55,7 +55,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   const now = opts.now ?? (() => new Date());
   const maxQueued = opts.maxQueued ?? 1000;
   const writeTimeoutMs = opts.writeTimeoutMs ?? 10_000;
-  const queue: { target: EventTarget; body: Parameters<CoreV1Api['createNamespacedEvent']>[0]['body']; reason: string }[] = [];
+  const queue: { target: EventTarget; body: Parameters<CoreV1Api['createNamespacedEvent']>[0]['body'] }[] = [];
   let sending = false;
   let seq = 0;
   const idle: (() => void)[] = [];
@@ -85,7 +85,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
         } catch (err) {
           try {
             drop('WriteFailed');
-            logger.warn({ err: String(err), reason: next.reason, modelVariant: `${next.target.namespace}/${next.target.name}` }, 'Failed to record event');
+            logger.warn({ err: String(err), reason: next.body.reason, modelVariant: `${next.target.namespace}/${next.target.name}` }, 'Failed to record event');
           } catch { /* a hook that throws must not stop the sender */ }
         }
         queue.shift();
@@ -106,7 +106,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       const at = now();
       const name = `${target.name}.${at.getTime().toString(16)}${(seq++ % 4096).toString(16).padStart(3, '0')}`;
       queue.push({
-        target, reason,
+        target,
         body: {
           metadata: { name, namespace: target.namespace },
           involvedObject: { apiVersion: API_VERSION, kind: KIND, name: target.name, namespace: target.namespace, uid: target.uid },
