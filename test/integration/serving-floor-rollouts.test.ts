@@ -239,7 +239,7 @@ describe('the serving floor during rollouts with pods that take 5–10 s to beco
     expectFloorKeptBy(r);
     expect(maxUnavailableSeen(r)).toEqual([0]);
     // The abort came while step 2 was still scaling: its weight was never reached.
-    const before = r.statuses.filter((x) => x.at < (r.marks.abort ?? 0)).at(-1)?.status;
+    const before = r.statusAtMark.abort;
     expect(before).toMatchObject({ currentStepIndex: 1 });
     expect(before?.weightReachedAt).toBeUndefined();
     expect(r.final).toMatchObject({ phase: 'Degraded', stableActivation: 'relu' });
@@ -291,7 +291,7 @@ describe('the serving floor during rollouts with pods that take 5–10 s to beco
   it(scenario('one').title, async () => {
     const r = await result('one');
     expectFloorKeptBy(r);
-    const atStep = r.statuses.filter((x) => x.at < (r.marks.promote ?? 0)).at(-1)?.status;
+    const atStep = r.statusAtMark.promote;
     expect(atStep?.canaryWeight).toBe(50);
     expect(atStep?.conditions?.find((c) => c.type === 'TrafficSplitExact')).toMatchObject({ status: 'False', reason: 'CoarseReplicaSplit' });
     expect(atStep?.conditions?.find((c) => c.type === 'TrafficSplitExact')?.message).toMatch(/50% of traffic instead of 10%/);
@@ -304,7 +304,7 @@ describe('the serving floor during rollouts with pods that take 5–10 s to beco
   it(scenario('two').title, async () => {
     const r = await result('two');
     expectFloorKeptBy(r);
-    const atStep = r.statuses.filter((x) => x.at < (r.marks.promote ?? 0)).at(-1)?.status;
+    const atStep = r.statusAtMark.promote;
     expect(atStep?.canaryWeight).toBe(50);
     expect(atStep?.conditions?.find((c) => c.type === 'TrafficSplitExact')).toMatchObject({ status: 'False', reason: 'CoarseReplicaSplit' });
     const stableServing = samplesBefore(r, 'promote').map((s) => servingOfRole(s.pods, 'two', 'stable'));

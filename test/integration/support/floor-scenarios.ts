@@ -57,6 +57,11 @@ export interface ScenarioResult {
   statuses: StatusRecord[];
   /** Moments the scenario marked (ms since the epoch), plus `changed` and `settled`. */
   marks: Record<string, number>;
+  /**
+   * The last status the recorder had seen when each mark was made: what the driver saw when it acted.
+   * Exact where comparing `at` with a mark's time is not (both are whole milliseconds).
+   */
+  statusAtMark: Record<string, Status | undefined>;
   /** From the change to the outcome with the children at rest. */
   durationMs: number;
   final: Status;
@@ -113,9 +118,10 @@ export async function runScenario(sc: Scenario, onNamespace: (ns: string) => voi
     const sampler = startFloorSampler({ namespace, model: sc.model, floor, intervalMs: 200 });
     const recorder = startStatusRecorder(namespace, sc.model);
     const marks: Record<string, number> = {};
+    const statusAtMark: Record<string, Status | undefined> = {};
     const run: ScenarioRun = {
       namespace, model: sc.model, statuses: recorder.records,
-      mark: (name) => { marks[name] = Date.now(); },
+      mark: (name) => { marks[name] = Date.now(); statusAtMark[name] = recorder.records.at(-1)?.status; },
       until: (what, pred, timeoutMs = 180_000) => eventually(`${namespace}/${sc.model}: ${what}`, async () =>
         recorder.records.find((r) => r.at >= (marks.changed ?? 0) && pred(r.status))?.status, timeoutMs, 100),
     };
@@ -150,7 +156,7 @@ export async function runScenario(sc: Scenario, onNamespace: (ns: string) => voi
         `operator log (tail):\n${operator.logs().split('\n').slice(-15).join('\n')}`, { cause: failure });
     }
     return {
-      title: sc.title, namespace, floor, floorResult, statuses, marks,
+      title: sc.title, namespace, floor, floorResult, statuses, marks, statusAtMark,
       durationMs: (marks.settled ?? 0) - (marks.changed ?? 0),
       final: (await getModelVariant(namespace, sc.model)).status ?? {},
       stable: await deployment(namespace, `${sc.model}-stable`),
