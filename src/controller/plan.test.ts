@@ -248,6 +248,19 @@ describe('plan: promotion', () => {
     expect(p.canary).toBeNull();
     expect(reasons(p)).toContain('Promoted');
   });
+  it('keeps the promotion\'s message on the next pass: a promoted rollout costs no status write to reword it', () => {
+    const done = run(desired(), observed({ stable: role('gelu', 4) }), promoting);
+    const next = run(desired(), observed({ stable: role('gelu', 4) }), done.status, T0 + 100);
+    expect(next.status).toEqual(done.status);
+    expect(next.status.message).toBe('stable gelu serving (promoted from relu)');
+    expect(reasons(next)).toEqual([]);
+  });
+  it('rewords a Healthy message that says something else once the steady state is back (a spec that was invalid)', () => {
+    const wasInvalid: Status = { ...healthy, message: 'the operator cannot act on this spec: x', conditions: [] };
+    const p = run(desired({ variant: v('relu') }), observed(), wasInvalid);
+    expect(p.status.message).toBe('stable relu serving');
+    expect(condition(p, 'Progressing')).toMatchObject({ status: 'True', reason: 'RolloutComplete', message: 'stable relu is serving' });
+  });
   it('reports a stalled promotion past its deadline, with Kubernetes\' reason', () => {
     const stuck = { ...role('gelu', 4, 2, false), problem: 'pod x unschedulable: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu' };
     const p = run(desired(), observed({ stable: stuck, canary: role('gelu', 2) }), { ...promoting, stepStartedAt: iso(T0 - 700_000) });
