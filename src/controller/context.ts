@@ -10,6 +10,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import type { ExperimentJudgement } from '../analysis/experiment/judge-experiment.ts';
 import type { NodeCapacity } from './capacity-ledger.ts';
 import type { AnalysisOutcome, AnalysisStatus, ExperimentStatus, Status } from './model.ts';
+import type { ExpectedEchoes } from './own-write-echo.ts';
 import type { CachedPod } from './pod-projection.ts';
 
 /** The read side of an informer cache. */
@@ -79,6 +80,8 @@ export interface Caches {
 
 export interface ReconcileContext extends Caches {
   written: WrittenStatus;
+  /** What the watch brings back of this operator's status writes, so it is not queued (own-write-echo.ts). */
+  echoes?: ExpectedEchoes;
   /** ModelVariants the informer saw deleted, by key, until their route is finalized. */
   deleted?: Map<string, ModelVariant>;
   core: CoreV1Api;

@@ -21,6 +21,7 @@ import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
+import { isOwnStatusWriteEcho } from './own-write-echo.ts';
 import { modelVariantEventPriority } from './queue-priority.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
@@ -35,7 +36,7 @@ export interface ControllerOptions {
   workers: number;
   resyncMs: number;
   /** The reconcile context minus the caches, which the controller provides. */
-  context: Omit<ReconcileContext, keyof Caches | 'written'>;
+  context: Omit<ReconcileContext, keyof Caches | 'written' | 'echoes'>;
   onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
   /** Hooks for client-go's workqueue metrics. */
   queueMetrics?: WorkQueueMetrics;
@@ -115,7 +116,7 @@ export function createController(opts: ControllerOptions): Controller {
 
   // The routers read route objects from the route informers below, once synced (route-io.ts).
   const routeCaches: RouteCaches = new Map();
-  const ctx: ReconcileContext = { ...opts.context, objects: cachedRouteReads(opts.context.objects, routeCaches), modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), deleted: new Map() };
+  const ctx: ReconcileContext = { ...opts.context, objects: cachedRouteReads(opts.context.objects, routeCaches), modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), echoes: new Map(), deleted: new Map() };
   const queue = createWorkQueue({
     clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
     handler: (key) => reconcile(ctx, key),
@@ -127,7 +128,11 @@ export function createController(opts: ControllerOptions): Controller {
   // A verdict that lands wakes its ModelVariant ahead of watch events: reconcile never waits for
   // Prometheus, and a rollback never waits behind a wave.
   ctx.analysis.onVerdict((key) => queue.add(key, 'high'));
-  for (const ev of ['add', 'update'] as const) modelVariants.on(ev, enqueue);
+  modelVariants.on('add', enqueue);
+  // The watch bringing back this operator's own status write is not queued (own-write-echo.ts).
+  modelVariants.on('update', (mv, how) => {
+    if (how?.resync || !ctx.echoes || !isOwnStatusWriteEcho(ctx.echoes, mv)) enqueue(mv);
+  });
   modelVariants.on('delete', (mv) => {
     // Kept for the reconcile that finalizes its route (the cache no longer has it).
     if (mv.spec?.traffic?.provider && mv.spec.traffic.provider !== 'replicas') ctx.deleted?.set(keyOf(mv), mv);

@@ -11,6 +11,7 @@ import { createRouter } from '../traffic/factory.ts';
 import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
 import { isRoutineAnalysisRefresh } from './status-refresh.ts';
+import { echoFingerprint } from './own-write-echo.ts';
 import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_ROLE, LABEL_VARIANT, childName, experimentChildName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
@@ -44,6 +45,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     ctx.analysis.forget(key);
     ctx.observer?.forget?.(namespace, name);
     ctx.written.delete(key);
+    ctx.echoes?.delete(key);
     return {};
   }
   ctx.deleted?.delete(key);
@@ -213,9 +215,11 @@ export async function recordStatus(ctx: ReconcileContext, mv: ModelVariant, prev
       ctx.written.set(key, { resourceVersion: version, status: persisted });
     } else {
       let written: string | undefined;
+      ctx.echoes?.set(key, echoFingerprint(mv, p.status));
       try {
         written = await writeStatus(ctx.custom, namespace, name, p.status, mv.metadata?.uid);
       } catch (err) {
+        ctx.echoes?.delete(key);
         if (isNotFound(err) || isReplaced(err)) {
           // A new object of the same name has its own events coming: it is reconciled from its own state.
           ctx.logger.debug({ modelVariant: key, replaced: !isNotFound(err) }, 'ModelVariant deleted (or replaced) before its status was written');

@@ -60,7 +60,7 @@ function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGa
     ...(opts.transform ? { transform: opts.transform } : {}),
   });
   const seen: string[] = [];
-  for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, (o) => seen.push(`${ev} ${o.metadata?.name}@${o.metadata?.resourceVersion}`));
+  for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, (o, how) => seen.push(`${ev}${how?.resync ? ' (resync)' : ''} ${o.metadata?.name}@${o.metadata?.resourceVersion}`));
   return { clock, watch, informer, seen, lists: () => lists };
 }
 
@@ -218,7 +218,7 @@ describe('informer', () => {
     await h.clock.advance(59_999);
     expect(h.seen).toEqual(['add a@10', 'add b@11']);
     await h.clock.advance(1);
-    expect(h.seen.slice(2)).toEqual(['update a@10', 'update b@11']);
+    expect(h.seen.slice(2)).toEqual(['update (resync) a@10', 'update (resync) b@11']);
     await h.clock.advance(60_000);
     expect(h.seen).toHaveLength(6);
     await h.informer.stop();

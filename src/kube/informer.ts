@@ -17,7 +17,8 @@ import { OPEN_GATE, type FinishRequest, type RequestGate } from './request-gate.
 import { backoffDelay } from './work-queue.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
-export type ObjectHandler<T> = (obj: T) => void;
+/** An informer event's handler; `how.resync` marks the periodic re-delivery of a cached object as an update. */
+export type ObjectHandler<T> = (obj: T, how?: { resync: boolean }) => void;
 
 export interface InformerOptions<T extends KubernetesObject> {
   kc: KubeConfig;
@@ -258,10 +259,10 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
 
   const lw = new ListWatch<T>(path, watch, list, false, opts.labelSelector, opts.fieldSelector, { delayFn });
 
-  const dispatch = (event: InformerEvent) => (obj: T) => {
+  const dispatch = (event: InformerEvent, how?: { resync: boolean }) => (obj: T) => {
     for (const h of [...handlers[event]]) {
       try {
-        h(obj);
+        h(obj, how);
       } catch (err) {
         log.error({ event, object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err: errorMessage(err) }, 'Informer handler threw');
       }
@@ -291,7 +292,8 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
       if (!running) return;
       const all = lw.list();
       log.debug({ objects: all.length }, 'Resyncing');
-      for (const obj of all) dispatch('update')(obj);
+      const resync = dispatch('update', { resync: true });
+      for (const obj of all) resync(obj);
       scheduleResync();
     });
   }
