@@ -11,7 +11,9 @@
  * Per N it prints, for a window at rest (all Healthy) and for the rollout wave (from the patch until
  * every rolling ModelVariant is promoted or rolled back, or `--timeout`): the operator's RSS (at rest;
  * peak of 1 s samples) and CPU (cores, from /proc), the step timing error (when the bench's watch sees
- * a step end minus when it was due, weightReachedAt + pause; p50 / p99 / max), apiserver requests of
+ * a step end minus when it was due, weightReachedAt + pause; p50 / p99 / max; and the part of it
+ * until the operator decided, from the next step's stepStartedAt; the three latest steps are logged with
+ * what the watch saw of them), apiserver requests of
  * the operator's user by verb per minute (the audit log), Prometheus queries per analysis interval (the
  * operator's activation_canary_prometheus_query_duration_seconds_count), reconcile latency p99 (its
  * reconcile_duration_seconds histogram, bucket upper bound), the work queue's depth (max of 1 s
@@ -19,7 +21,7 @@
  * duration p99 (activation_canary_analysis_round_duration_seconds). The machine is shared: figures are noisy; read growth rates, not digits.
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
- *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers 4] [--operator-args='--kube-api-qps=50']
+ *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers <n>] [--operator-args='--kube-api-qps=20 --kube-api-burst=30']
  *        [--node-options='<NODE_OPTIONS of the operator>'] [--operator-env='MALLOC_ARENA_MAX=2 …'] [--dir <cluster dir>] [--json]
  *
  * The operator runs with the V8 heap flags of the chart's `heap` values (test/harness/operator.ts);
@@ -56,7 +58,7 @@ const { values: args } = parseArgs({
     interval: { type: 'string', default: '5s' },
     rest: { type: 'string', default: '30s' },
     timeout: { type: 'string', default: '300s' },
-    workers: { type: 'string', default: '4' },
+    workers: { type: 'string' },
     'operator-args': { type: 'string', default: '' },
     'node-options': { type: 'string' },
     'operator-env': { type: 'string', default: '' },
@@ -253,34 +255,58 @@ function specOf(analysed: boolean, prometheusUrl: string): ModelVariantSpec {
   };
 }
 
-interface StepTiming { name: string; step: number; errorS: number }
+/**
+ * One completed step: how late it ended as the bench's watch saw it (`errorS`) and as the operator
+ * decided it (`decidedErrorS`: the next step's stepStartedAt, stamped by the planner, minus the due
+ * time); the difference is the status write and the watch's delivery. `trail` is what the watch saw of
+ * this ModelVariant from a second before the step was due until it ended.
+ */
+interface StepTiming { name: string; step: number; errorS: number; decidedErrorS: number; trail: string[] }
+
+/** A status in one line for a trail: seconds after `due`, phase, step, weight, verdict and message. */
+const trailLine = (at: number, due: number, s: NonNullable<ModelVariant['status']>) =>
+  `${((at - due) / 1000).toFixed(2)} s: ${s.phase} step ${s.currentStepIndex ?? '-'} weight ${s.canaryWeight ?? '-'} ` +
+  `analysis ${s.analysis?.verdict ?? '-'} (run ${s.analysis?.lastRunAt ?? '-'}): ${s.message ?? ''}`;
 
 /**
  * Watches the namespace's ModelVariants and records, for each step a rolling one completes, how late
  * it ended: the moment the watch shows the next step (or promotion) minus weightReachedAt + pause.
  */
-function watchSteps(ns: string, rolling: Set<string>): { timings: StepTiming[]; last: Map<string, ModelVariant>; stop(): void } {
+function watchSteps(ns: string, rolling: Set<string>): { timings: StepTiming[]; last: Map<string, ModelVariant>; trail(name: string): string[]; stop(): void } {
   const timings: StepTiming[] = [];
   const last = new Map<string, ModelVariant>();
+  const seen = new Map<string, { at: number; status: NonNullable<ModelVariant['status']> }[]>();
   let controller: AbortController | undefined;
   let stopped = false;
   const start = async () => {
     controller = await new k8s.Watch(kubeConfig()).watch(mvPath(ns), {}, (phase, obj: ModelVariant) => {
       const name = obj.metadata?.name ?? '';
+      const at = Date.now();
       const was = last.get(name);
       last.set(name, obj);
-      if (phase === 'DELETED' || !rolling.has(name) || !was?.status?.weightReachedAt) return;
+      if (phase === 'DELETED' || !rolling.has(name)) return;
+      const history = seen.get(name) ?? [];
+      history.push({ at, status: obj.status ?? {} });
+      seen.set(name, history);
+      if (!was?.status?.weightReachedAt) return;
       const s = was.status;
       const now = obj.status ?? {};
       // A step ends when the next one starts or, after the last, when promotion starts.
       const advanced = (now.currentStepIndex ?? -1) > (s.currentStepIndex ?? -1) || now.phase === 'Promoting' || now.phase === 'Healthy';
       if (s.phase !== 'Progressing' || !advanced) return;
       const due = Date.parse(s.weightReachedAt ?? '') + PAUSE_MS;
-      timings.push({ name, step: s.currentStepIndex ?? 0, errorS: (Date.now() - due) / 1000 });
+      const decided = Date.parse(now.stepStartedAt ?? '');
+      timings.push({ name, step: s.currentStepIndex ?? 0, errorS: (at - due) / 1000, decidedErrorS: (decided - due) / 1000,
+        trail: history.filter((h) => h.at >= due - 1000).map((h) => trailLine(h.at, due, h.status)) });
     }, () => { if (!stopped) void start(); });
   };
   void start();
-  return { timings, last, stop: () => { stopped = true; controller?.abort(); } };
+  // Every status the watch saw of one ModelVariant in the wave, times from the first.
+  const trail = (name: string) => {
+    const history = seen.get(name) ?? [];
+    return history.map((h) => trailLine(h.at, history[0]?.at ?? 0, h.status));
+  };
+  return { timings, last, trail, stop: () => { stopped = true; controller?.abort(); } };
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -288,13 +314,17 @@ const quantile = (xs: number[], q: number) => {
   return s.length ? (s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN) : NaN;
 };
 
+/** A distribution's p50, p99 and max, and how many values it has. */
+interface Spread { p50: number; p99: number; max: number; n: number }
+const spread = (xs: number[]): Spread => ({ p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: Math.max(...xs), n: xs.length });
+
 interface Result {
   models: number;
   rolling: number;
   rollingBack: number;
   createdToHealthyS: number;
   rest: Window;
-  wave: Window & { outcome: string; stepErrorS: { p50: number; p99: number; max: number; n: number } };
+  wave: Window & { outcome: string; stepErrorS: Spread; decidedErrorS: Spread; latest: StepTiming[] };
 }
 
 /** One N in a namespace of its own; `leftover` pods of the previous N may still hold GPUs while their namespace goes. */
@@ -312,7 +342,7 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
   const back = new Set(rolling.slice(0, backCount));
   const extra = (args['operator-args'] ?? '').split(' ').filter(Boolean);
   const env = Object.fromEntries((args['operator-env'] ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', '--workers', String(args.workers), ...extra], user,
+  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', ...(args.workers ? ['--workers', args.workers] : []), ...extra], user,
     env: { ...env, ...(args['node-options'] !== undefined ? { NODE_OPTIONS: args['node-options'] } : {}) } });
   try {
     await operator.port();
@@ -356,11 +386,14 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
       }
     });
     watcher.stop();
-    const errors = watcher.timings.map((t) => t.errorS);
+    const latest = [...watcher.timings].sort((a, b) => b.errorS - a.errorS).slice(0, 3);
     log(`N=${n}: ${outcome}`);
+    const traced = rolling.find((name) => !back.has(name));
+    if (traced) log(`N=${n}: every status the watch saw of ${traced} in the wave (the first is the patch's own event):\n  ${watcher.trail(traced).join('\n  ')}`);
+    for (const t of latest) log(`N=${n}: late step: ${t.name} step ${t.step + 1} ended ${t.errorS.toFixed(2)} s late (decided ${t.decidedErrorS.toFixed(2)} s late); the watch saw:\n  ${t.trail.join('\n  ')}`);
     return {
       models: n, rolling: rolling.length, rollingBack: back.size, createdToHealthyS, rest,
-      wave: { ...wave, outcome, stepErrorS: { p50: quantile(errors, 0.5), p99: quantile(errors, 0.99), max: Math.max(...errors), n: errors.length } },
+      wave: { ...wave, outcome, stepErrorS: spread(watcher.timings.map((t) => t.errorS)), decidedErrorS: spread(watcher.timings.map((t) => t.decidedErrorS)), latest },
     };
   } finally {
     await operator.stop();
@@ -387,6 +420,7 @@ function table(results: Result[]): string {
     ['apiserver requests/min in the wave', (r) => verbs(r.wave)],
     ['wave outcome', (r) => r.wave.outcome],
     ['step timing error p50 / p99 / max', (r) => `${f(r.wave.stepErrorS.p50, 2)} / ${f(r.wave.stepErrorS.p99, 2)} / ${f(r.wave.stepErrorS.max, 2)} s (${r.wave.stepErrorS.n} steps)`],
+    ['  of it, until the operator decided', (r) => `${f(r.wave.decidedErrorS.p50, 2)} / ${f(r.wave.decidedErrorS.p99, 2)} / ${f(r.wave.decidedErrorS.max, 2)} s`],
     ['cluster-wide LISTs of pods and nodes (wave)', (r) => String(r.wave.podNodeLists)],
     ['status PATCHes per ModelVariant written (wave)', (r) => f(r.wave.statusPatchesPerWritten, 1)],
     ['Prometheus queries per interval (wave)', (r) => f(r.wave.promQueriesPerInterval, 0)],

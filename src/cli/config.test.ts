@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { loadConfig, splitAddress } from './config.ts';
 
 describe('loadConfig', () => {
-  it('uses defaults a serious operator would: leader election on, 15s lease, 4 workers', () => {
+  it('uses defaults a serious operator would: leader election on, 15s lease, 16 workers', () => {
     const c = loadConfig({}, {});
-    expect(c).toMatchObject({ leaderElect: true, leaseDuration: 15_000, workers: 4, httpAddress: ':8080', resync: 300_000 });
+    expect(c).toMatchObject({ leaderElect: true, leaseDuration: 15_000, workers: 16, httpAddress: ':8080', resync: 300_000 });
   });
   it('takes flags over environment variables', () => {
     const c = loadConfig({ workers: '8' }, { ACTIVATION_CANARY_WORKERS: '2', ACTIVATION_CANARY_LEADER_ELECT: 'false' });
@@ -40,7 +40,7 @@ describe('--analysis-concurrency and --analysis-batch-window', () => {
 
 describe('--kube-api-qps and --kube-api-burst', () => {
   it('default to kube-controller-manager\'s 20 requests per second with bursts of 30', () => {
-    expect(loadConfig({}, {})).toMatchObject({ kubeApiQps: 20, kubeApiBurst: 30 });
+    expect(loadConfig({}, {})).toMatchObject({ kubeApiQps: 50, kubeApiBurst: 100 });
   });
   it('read the flags over ACTIVATION_CANARY_KUBE_API_QPS / _BURST, take a fraction of a request per second, and 0 turns the limit off', () => {
     const env = { ACTIVATION_CANARY_KUBE_API_QPS: '2.5', ACTIVATION_CANARY_KUBE_API_BURST: '5' };

@@ -34,11 +34,14 @@ export const configSchema = z.object({
   // within a renew deadline of 2/3 of it (operator.ts): below 2 s there is no room for a retry.
   leaseDuration: duration('--lease-duration').prefault('15s')
     .refine((ms) => ms >= MIN_LEASE_DURATION_MS, { message: '--lease-duration must be at least 2s (the Lease holds whole seconds; client-go defaults to 15s)' }),
-  workers: z.coerce.number().int().min(1).max(256).default(4),
-  // client-go's client-side rate limit, with kube-controller-manager's defaults (client-go's own are
-  // 5 and 10; controller-runtime turns the limit off and leaves it to priority and fairness: 0 here).
-  kubeApiQps: z.coerce.number({ message: 'must be a number of requests per second' }).min(0).max(10_000).default(20),
-  kubeApiBurst: z.coerce.number({ message: 'must be a whole number of requests' }).int().min(1).max(100_000).default(30),
+  workers: z.coerce.number().int().min(1).max(256).default(16),
+  // client-go's client-side rate limit. The defaults sit between Argo Rollouts' (40 and 80, with 10
+  // rollout workers) and Flagger's (100 and 250): a wave of 100 ModelVariants ending their steps at once
+  // must not queue behind the bucket (docs/performance.md). client-go's own are 5 and 10,
+  // kube-controller-manager's 20 and 30; controller-runtime turns the limit off and leaves it to
+  // priority and fairness: 0 here.
+  kubeApiQps: z.coerce.number({ message: 'must be a number of requests per second' }).min(0).max(10_000).default(50),
+  kubeApiBurst: z.coerce.number({ message: 'must be a whole number of requests' }).int().min(1).max(100_000).default(100),
   resync: duration('--resync').prefault('5m'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   prometheusAllowedAddresses: allowedAddresses.prefault(''),
