@@ -6,7 +6,7 @@
  */
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
-import { PHASE, canaryVariant, sameVariant, stableVariant, type Plan, type Variant } from './model.ts';
+import { PHASE, canaryVariant, sameVariant, stableVariant, variantLabel, type Plan, type Variant } from './model.ts';
 import { REQUEUE_NEXT_STEP_MS, REQUEUE_ROUTE_MS, chosenMaxUnavailable, clearRollout, cond, currentSizes, event, finish, routeCarries, servingFloor, type Draft, type RouteParts } from './plan.ts';
 import { analysisDueAt } from './analysis-schedule.ts';
 import { exitToStable, rollBack, towardStable } from './plan-exit.ts';
@@ -38,6 +38,15 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
     return exitToStable(draft, 'degraded');
   }
   if (verb === 'abort') return rollBack(draft, 'Aborted', `rollout of ${s.canaryActivation} aborted by a signal`);
+  // Promotion takes the observed canary for the one it promotes: while the canary of a previous variant
+  // still runs (a restarted rollout, or a new variant and promote in one pass), it would send that
+  // variant's pods the new one's requests and switch stable in place to a variant that never served.
+  const leaving = previousCanary(draft);
+  if (verb === 'promote' && s.phase !== PHASE.Promoting && leaving) {
+    event(draft, 'Normal', 'SignalIgnored', `signal promote ignored: the canary of ${variantLabel(leaving)} is still leaving, and canary ` +
+      `${variantLabel(canaryVariant(s))} has not started; send promote again once it runs`);
+    verb = undefined;
+  }
   if (verb === 'promote' && s.phase !== PHASE.Promoting) {
     s.phase = PHASE.Promoting;
     s.stepStartedAt = draft.nowIso;
@@ -146,6 +155,12 @@ function replicasForExactSplit(weight: number): number {
   return 100 / gcd(100, Math.round(weight));
 }
 
+/** The variant of a canary Deployment still running pods of a previous rollout (a restart), if any. */
+function previousCanary(draft: Draft): Variant | undefined {
+  const c = draft.o.canary;
+  return c?.variant && c.replicas > 0 && !sameVariant(c.variant, canaryVariant(draft.s)) ? c.variant : undefined;
+}
+
 /**
  * The canary of a previous variant (a restart) is never switched in place, which would take its ready
  * pods down one by one: it leaves like any exit (stable back to full size first), then the new canary
@@ -213,7 +228,7 @@ function walkStep(draft: Draft): Plan {
 
   // The canary of a previous variant (a restart) is never switched in place, which would take its ready
   // pods down one by one: it leaves like any exit (stable back to full size first), then the new one starts.
-  if (o.canary && o.canary.variant && o.canary.replicas > 0 && !sameVariant(o.canary.variant, canary)) return retireCanary(draft, stepLabel);
+  if (previousCanary(draft)) return retireCanary(draft, stepLabel);
   // A verdict is applied whether the step's weight is held or the canary is on its way to the next one
   // (then it still serves the last step's weight, and analysis keeps judging it: see analysis-schedule.ts),
   // and before a capacity hold: a Failed verdict that lands as the next weight stops fitting rolls back.

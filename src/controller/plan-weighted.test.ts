@@ -219,3 +219,37 @@ describe('plan with a weighted router: promotion when the canary must make room'
     expect(after.canary).toBeNull();
   });
 });
+
+describe('plan with a weighted router: a promote signal while the canary of a previous variant leaves', () => {
+  // The property test's counterexample (seed 669609636): spec.replicas 2 → 1, a new revision and promote
+  // in one pass while canary relu@r2 still runs. Promoting relu@r3 from there sent requests for it to
+  // r2's pods and switched stable in place to r3, which never served (and whose pods never became Ready):
+  // the promotion then waited forever for stable to settle, polling the route every second.
+  const d = desired({ variant: v('relu', 'r3'), change: 'template r2 → r3', replicas: 1, steps: [{ weight: 1 }, { weight: 1 }], progressDeadlineMs: 60_000, promotionDeadlineMs: 60_000 });
+  const restarted = atStep(0, { canaryActivation: 'relu', canaryRevision: 'r2' });
+  const o: Observed = { stable: role('relu', 2), canary: { variant: v('relu', 'r2'), replicas: 1, ready: 1, settled: true }, routedWeight: 0, route: { weight: 0 }, capacity: { resource: 'nvidia.com/gpu', perPod: 1, fits: 0, detail: 'node-a: 0/3 free' } };
+  it('ignores promote sent with the new variant: the previous canary leaves unrouted and stable keeps its variant', () => {
+    const p = run({ ...d, signal: 'promote@1' }, o, restarted);
+    expect(reasons(p)).toEqual(expect.arrayContaining(['RolloutRestarted', 'SignalIgnored']));
+    expect(reasons(p)).not.toContain('PromotionRequested');
+    expect(p.events.find((e) => e.reason === 'SignalIgnored')?.message).toMatch(/canary of relu@r2 is still leaving.*send promote again/);
+    expect(p.status).toMatchObject({ phase: 'Progressing', canaryRevision: 'r3', currentStepIndex: 0, handledSignal: 'promote@1' });
+    expect(p.stable).toEqual({ variant: v('relu'), replicas: 1 });
+    expect(p.route.weight).toBe(0);
+    const next = run({ ...d, signal: 'promote@1' }, o, p.status);
+    expect(next.stable?.variant).toEqual(v('relu'));
+    expect(next.route.weight).toBe(0);
+    expect(next.canary).toBeNull();
+  });
+  it('ignores promote sent while the previous canary is still leaving, and promote works once the new canary runs', () => {
+    const leaving = run(d, o, restarted).status;
+    const p = run({ ...d, signal: 'promote@2' }, o, leaving);
+    expect(reasons(p)).toEqual(['SignalIgnored']);
+    expect(p.status.phase).toBe('Progressing');
+    expect(p.stable?.variant).toEqual(v('relu'));
+    expect(p.route.weight).toBe(0);
+    const started = run(d, { stable: role('relu', 1), routedWeight: 0, route: { weight: 0 } }, p.status);
+    const promoted = run({ ...d, signal: 'promote@3' }, { stable: role('relu', 1), canary: { variant: v('relu', 'r3'), replicas: 1, ready: 1, settled: true }, routedWeight: 0, route: { weight: 0 } }, started.status);
+    expect(reasons(promoted)).toContain('PromotionRequested');
+  });
+});

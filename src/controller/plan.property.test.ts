@@ -165,9 +165,17 @@ const holds = (property: (sim: OperatorSim, played: Played) => void) => fc.prope
   const p = play(sc);
   property(p.sim, p);
 });
-/** Replays a counterexample as printed by fast-check (undefined written as is): PLAN_PROPERTY_EXAMPLE='{"config":…}'. */
-const EXAMPLES: [Scenario][] = process.env.PLAN_PROPERTY_EXAMPLE
-  ? [[JSON.parse(process.env.PLAN_PROPERTY_EXAMPLE.replaceAll(':undefined', ':null'), (_k, v) => (v === null ? undefined : v)) as Scenario]] : [];
+/** Counterexamples found before, as fast-check printed them, played by every property on every run. */
+const KNOWN_COUNTEREXAMPLES = [
+  // Seed 669609636: a new revision and promote in one pass while the previous canary still ran promoted the
+  // new revision on the old canary's pods; stable took it in place, it never became Ready, and the
+  // promotion woke every second forever.
+  '{"first":undefined,"config":{"replicas":1,"maxUnavailable":undefined,"weighted":true,"steps":[{"weight":1,"pauseMs":undefined,"mirrorPercent":undefined,"headerRoute":undefined},{"weight":1,"pauseMs":undefined,"mirrorPercent":undefined,"headerRoute":undefined}],"analysisIntervalMs":undefined,"progressDeadlineMs":60000,"promotionDeadlineMs":60000,"capacityTimeoutMs":60000,"spareGpus":2,"delays":[1000],"warmupMs":0},' +
+    '"actions":[{"kind":"replicas","replicas":2,"batch":false},{"kind":"wait","ms":900000},{"kind":"replicas","replicas":1,"batch":true},{"kind":"variant","activation":"relu","revision":"r2","batch":false},{"kind":"signal","verb":"promote","batch":true},{"kind":"variant","activation":"relu","revision":"r3","batch":true}]}',
+];
+/** Plus a counterexample to replay as printed by fast-check (undefined written as is): PLAN_PROPERTY_EXAMPLE='{"config":…}'. */
+const EXAMPLES: [Scenario][] = [...KNOWN_COUNTEREXAMPLES, ...(process.env.PLAN_PROPERTY_EXAMPLE ? [process.env.PLAN_PROPERTY_EXAMPLE] : [])]
+  .map((json) => [JSON.parse(json.replaceAll(':undefined', ':null'), (_k, v) => (v === null ? undefined : v)) as Scenario]);
 const assertProperty = (p: fc.IProperty<[Scenario]>) => fc.assert(p, { numRuns: NUM_RUNS, seed: SEED, examples: EXAMPLES });
 
 describe(`planner properties (fast-check, ${NUM_RUNS} runs each)`, () => {
