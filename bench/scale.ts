@@ -263,6 +263,15 @@ function specOf(analysed: boolean, prometheusUrl: string): ModelVariantSpec {
  */
 interface StepTiming { name: string; step: number; errorS: number; decidedErrorS: number; trail: string[] }
 
+/** The status fields that differ between two statuses, conditions by type (`conditions.Available`). */
+function changedFields(a: NonNullable<ModelVariant['status']>, b: NonNullable<ModelVariant['status']>): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => k !== 'conditions') as (keyof typeof a)[];
+  const fields = keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map(String);
+  const types = [...new Set([...(a.conditions ?? []), ...(b.conditions ?? [])].map((c) => c.type))];
+  const conditions = types.filter((t) => JSON.stringify(a.conditions?.find((c) => c.type === t)) !== JSON.stringify(b.conditions?.find((c) => c.type === t)));
+  return [...fields, ...conditions.map((t) => `conditions.${t}`)];
+}
+
 /** A status in one line for a trail: seconds after `due`, phase, step, weight, verdict and message. */
 const trailLine = (at: number, due: number, s: NonNullable<ModelVariant['status']>) =>
   `${((at - due) / 1000).toFixed(2)} s: ${s.phase} step ${s.currentStepIndex ?? '-'} weight ${s.canaryWeight ?? '-'} ` +
@@ -301,10 +310,11 @@ function watchSteps(ns: string, rolling: Set<string>): { timings: StepTiming[]; 
     }, () => { if (!stopped) void start(); });
   };
   void start();
-  // Every status the watch saw of one ModelVariant in the wave, times from the first.
+  // Every status the watch saw of one ModelVariant in the wave, times from the first, each with the
+  // status fields (and condition types) that differ from the one before.
   const trail = (name: string) => {
     const history = seen.get(name) ?? [];
-    return history.map((h) => trailLine(h.at, history[0]?.at ?? 0, h.status));
+    return history.map((h, i) => `${trailLine(h.at, history[0]?.at ?? 0, h.status)} [changed: ${changedFields(history[i - 1]?.status ?? {}, h.status).join(', ') || 'no status field'}]`);
   };
   return { timings, last, trail, stop: () => { stopped = true; controller?.abort(); } };
 }
@@ -389,7 +399,7 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
     const latest = [...watcher.timings].sort((a, b) => b.errorS - a.errorS).slice(0, 3);
     log(`N=${n}: ${outcome}`);
     const traced = rolling.find((name) => !back.has(name));
-    if (traced) log(`N=${n}: every status the watch saw of ${traced} in the wave (the first is the patch's own event):\n  ${watcher.trail(traced).join('\n  ')}`);
+    if (traced) log(`N=${n}: every status the watch saw of ${traced} from just before the wave (the watch's first event, then the patch's own):\n  ${watcher.trail(traced).join('\n  ')}`);
     for (const t of latest) log(`N=${n}: late step: ${t.name} step ${t.step + 1} ended ${t.errorS.toFixed(2)} s late (decided ${t.decidedErrorS.toFixed(2)} s late); the watch saw:\n  ${t.trail.join('\n  ')}`);
     return {
       models: n, rolling: rolling.length, rollingBack: back.size, createdToHealthyS, rest,

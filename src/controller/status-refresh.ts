@@ -2,7 +2,7 @@
  * Which status changes are worth a write at once, pure. A canary that stays healthy is measured every
  * analysis interval, and each run changes `status.analysis` (its time, the values it read) without
  * changing anything it decides: with a hundred canaries at a 5 s interval those writes alone were the
- * whole client-side rate limit (20 requests/s), and the steps of every rollout waited behind them
+ * whole client-side rate limit of the time (20 requests/s), and the steps of every rollout waited behind them
  * (docs/performance.md). Such a routine run is kept in memory (reconcile.ts plans from it, so the
  * schedule and the step that waits for a run after its weight both see it) and written with the next
  * write that changes something, or by the first run that lands once the server's is ANALYSIS_STATUS_REFRESH_MS old.
