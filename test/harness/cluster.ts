@@ -141,7 +141,17 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     log(`fake GPU nodes ready: ${Object.entries(gpuNodes).map(([n, g]) => `${n} (${g} GPUs)`).join(', ')}`);
 
     kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds'), ...bin.routeCrds.flatMap((d) => ['-f', d])]);
-    kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+    // `kubectl wait` fails outright ("status.conditions accessor error") while a just-created CRD has no
+    // conditions yet, as crds.ts knows too (a CI run's cluster failed to start on it): retried for 60 s.
+    for (const deadline = Date.now() + 60_000; ;) {
+      try {
+        kubectl(['wait', '--for=condition=Established', '--timeout=10s', 'crd', '--all']);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     log(`CRDs installed (crds/, ${bin.routeCrds.join(', ')})`);
 
     let prometheusUrl = '';
