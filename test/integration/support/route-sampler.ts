@@ -58,21 +58,30 @@ export function startRouteSampler(opts: { namespace: string; model: string; kind
   const [group, version] = opts.kind === 'httproutes' ? ['gateway.networking.k8s.io', 'v1'] : ['networking.istio.io', 'v1'];
   const samples: RouteSample[] = [];
   let stopped = false;
+  const readyCanaryPods = async () => (await core.listNamespacedPod({ namespace: opts.namespace, labelSelector: `activationcanary.io/model=${opts.model},activationcanary.io/role=canary` }))
+    .items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  // The route is read between two reads of the pods, one after the other: a route that carried weight
+  // while the canary had no ready pod shows 0 in both, whereas reads made side by side could pair a route
+  // from just before a move with pods from just after it (a false "routed to an empty canary").
+  const sample = async () => {
+    const readyBefore = await readyCanaryPods();
+    const at = Date.now();
+    const route = await custom.getNamespacedCustomObject({ group, version, plural: opts.kind, namespace: opts.namespace, name: opts.route }).catch(() => undefined) as Record<string, unknown> | undefined;
+    const readyAfter = await readyCanaryPods();
+    // Read last: the status of the step that asked for the weight the route carries.
+    const mv = await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: opts.namespace, name: opts.model }).catch(() => undefined) as ModelVariant | undefined;
+    const stepStartedAt = mv?.status?.stepStartedAt;
+    samples.push({ at, ...(route ? readRaw(opts.kind, route, opts.model) : { header: false }), canaryReady: Math.max(readyBefore, readyAfter), ...(stepStartedAt ? { stepStartedAt } : {}) });
+  };
   const loop = (async () => {
     while (!stopped) {
-      const at = Date.now();
-      const [route, pods, mv] = await Promise.all([
-        custom.getNamespacedCustomObject({ group, version, plural: opts.kind, namespace: opts.namespace, name: opts.route }).catch(() => undefined) as Promise<Record<string, unknown> | undefined>,
-        core.listNamespacedPod({ namespace: opts.namespace, labelSelector: `activationcanary.io/model=${opts.model},activationcanary.io/role=canary` }),
-        custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: opts.namespace, name: opts.model }).catch(() => undefined) as Promise<ModelVariant | undefined>,
-      ]);
-      const canaryReady = pods.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-      const stepStartedAt = mv?.status?.stepStartedAt;
-      samples.push({ at, ...(route ? readRaw(opts.kind, route, opts.model) : { header: false }), canaryReady, ...(stepStartedAt ? { stepStartedAt } : {}) });
+      await sample();
       await new Promise((r) => setTimeout(r, opts.everyMs ?? 200));
     }
   })();
-  return { samples, async stop() { stopped = true; await loop; return samples; } };
+  // Stopping takes one last sample, so the state the caller waited for is in the samples even when the
+  // loop slept through it.
+  return { samples, async stop() { stopped = true; await loop; await sample(); return samples; } };
 }
 
 /** Samples where the route sends requests (weight, header or mirror) to a canary with no ready pod. */
