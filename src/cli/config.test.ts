@@ -39,7 +39,7 @@ describe('--analysis-concurrency and --analysis-batch-window', () => {
 });
 
 describe('--kube-api-qps and --kube-api-burst', () => {
-  it('default to kube-controller-manager\'s 20 requests per second with bursts of 30', () => {
+  it('default to 50 requests per second with bursts of 100 (kube-controller-manager\'s 20 and 30 queued a wave\'s step ends)', () => {
     expect(loadConfig({}, {})).toMatchObject({ kubeApiQps: 50, kubeApiBurst: 100 });
   });
   it('read the flags over ACTIVATION_CANARY_KUBE_API_QPS / _BURST, take a fraction of a request per second, and 0 turns the limit off', () => {

@@ -41,17 +41,17 @@ export function canaryPhase(draft: Draft, verb: string | undefined): Plan {
   // Promotion takes the observed canary for the one it promotes: while the canary of a previous variant
   // still runs (a restarted rollout, or a new variant and promote in one pass), it would send that
   // variant's pods the new one's requests and switch stable in place to a variant that never served.
-  const leaving = previousCanary(draft);
-  if (verb === 'promote' && s.phase !== PHASE.Promoting && leaving) {
-    event(draft, 'Normal', 'SignalIgnored', `signal promote ignored: the canary of ${variantLabel(leaving)} is still leaving, and canary ` +
-      `${variantLabel(canaryVariant(s))} has not started; send promote again once it runs`);
-    verb = undefined;
-  }
   if (verb === 'promote' && s.phase !== PHASE.Promoting) {
-    s.phase = PHASE.Promoting;
-    s.stepStartedAt = draft.nowIso;
-    delete s.pausedAt;
-    event(draft, 'Normal', 'PromotionRequested', `promotion of ${s.canaryActivation} requested by a signal: remaining steps skipped`);
+    const leaving = previousCanary(draft);
+    if (leaving) {
+      event(draft, 'Normal', 'SignalIgnored', `signal promote ignored: the canary of ${variantLabel(leaving)} is still leaving, and canary ` +
+        `${variantLabel(canaryVariant(s))} has not started; send promote again once it runs`);
+    } else {
+      s.phase = PHASE.Promoting;
+      s.stepStartedAt = draft.nowIso;
+      delete s.pausedAt;
+      event(draft, 'Normal', 'PromotionRequested', `promotion of ${s.canaryActivation} requested by a signal: remaining steps skipped`);
+    }
     verb = undefined;
   }
   if (s.phase === PHASE.Promoting) {

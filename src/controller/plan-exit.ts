@@ -71,15 +71,12 @@ export function exitToStable(draft: Draft, mode: 'steady' | 'degraded'): Plan {
   if (done) {
     if (s.phase !== PHASE.Healthy) event(draft, 'Normal', 'Healthy', `stable ${s.stableActivation} serves with ${d.replicas}/${d.replicas} replicas ready`);
     s.phase = PHASE.Healthy;
-    // A message and a condition that already say so are kept: the promotion's name what stable replaced,
-    // and rewriting them on the next pass cost every rollout a status write that said nothing new.
+    // A message that already says so is kept: the promotion's names what stable replaced, and rewriting
+    // it on the next pass cost every rollout a status write that said nothing new.
     const serving = `stable ${s.stableActivation} serving`;
     if (!s.message?.startsWith(serving)) s.message = serving;
     delete s.maxUnavailable;
-    const progressing = s.conditions?.find((c) => c.type === CONDITION.Progressing);
-    if (!(progressing?.status === 'True' && progressing.reason === 'RolloutComplete' && progressing.message.startsWith(`stable ${s.stableActivation} `))) {
-      cond(draft, CONDITION.Progressing, 'True', 'RolloutComplete', `stable ${s.stableActivation} is serving`);
-    }
+    cond(draft, CONDITION.Progressing, 'True', 'RolloutComplete', `stable ${s.stableActivation} is serving`);
     cond(draft, CONDITION.Degraded, 'False', 'NotDegraded', 'no rollback in effect');
     return plan();
   }

@@ -110,7 +110,8 @@ export function promote(draft: Draft): Plan {
   delete s.maxUnavailable;
   s.phase = PHASE.Healthy;
   s.message = `stable ${variant.activation} serving (promoted from ${from.activation})`;
-  cond(draft, CONDITION.Progressing, 'True', 'RolloutComplete', s.message);
+  // The steady state's words (plan-exit.ts), so the pass after this one has nothing to rewrite.
+  cond(draft, CONDITION.Progressing, 'True', 'RolloutComplete', `stable ${variant.activation} is serving`);
   cond(draft, CONDITION.Degraded, 'False', 'NotDegraded', 'no rollback in effect');
   cond(draft, CONDITION.TrafficSplitExact, 'True', 'NoRollout', 'all traffic goes to stable');
   event(draft, 'Normal', 'Promoted', `${variant.activation} promoted to stable (${change ?? `was ${from.activation}`}); canary removed`);
