@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
-import { ChildWriter, OWNED_SPEC_FIELDS, apiMessage, foreignSpecManagers, keepSpecOwnership, ownedBy, refusalOf, replacementFor } from './children.ts';
+import { ChildWriter, OWNED_SPEC_FIELDS, apiMessage, driftOf, foreignSpecManagers, keepSpecOwnership, ownedBy, refusalOf, replacementFor } from './children.ts';
 
 describe('children: ownership and drift, pure parts', () => {
   it('owns only what names the ModelVariant uid in its ownerReferences', () => {
@@ -19,6 +19,20 @@ describe('children: ownership and drift, pure parts', () => {
     ]), deployment)).toEqual([]);
     expect(foreignSpecManagers(managed([{ manager: 'kubectl', operation: 'Update', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }]), deployment)).toEqual(['kubectl (scale)']);
     expect(foreignSpecManagers(managed([{ manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:selector': {} } } }]), OWNED_SPEC_FIELDS.Service ?? [])).toEqual(['kubectl-edit']);
+  });
+  it('takes a foreign manager that set the replicas the operator wants for no drift, but any foreign template, selector or other value for drift', () => {
+    const deployment = OWNED_SPEC_FIELDS.Deployment ?? [];
+    const scaled = { manager: 'an-autoscaler', operation: 'Update', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } };
+    const edited = { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:template': {} } } };
+    const live = (replicas: number, ...entries: object[]) => ({ metadata: { managedFields: entries }, spec: { replicas, template: { spec: { containers: [{ name: 'm', image: 'a' }] } } } });
+    const want = (replicas: number) => ({ kind: 'Deployment', spec: { replicas, template: { spec: { containers: [{ name: 'm', image: 'a' }] } } } });
+    expect(driftOf(live(5, scaled), want(2), deployment)).toEqual(['an-autoscaler (scale)']);
+    expect(driftOf(live(5, scaled), want(5), deployment)).toEqual([]);
+    // A template another manager owns is drift even when it reads the same: defaults make equality unreliable there.
+    expect(driftOf(live(2, edited), want(2), deployment)).toEqual(['kubectl-edit']);
+    expect(driftOf(live(5, scaled, edited), want(5), deployment)).toEqual(['kubectl-edit']);
+    // A scalar the operator does not set is not "the same": someone else set it.
+    expect(driftOf(live(5, scaled), { kind: 'Deployment' }, deployment)).toEqual(['an-autoscaler (scale)']);
   });
   it('keeps in the cached children exactly the ownership the drift check reads, and nothing else', () => {
     // The managedFields of a Deployment as the apiserver keeps them: the operator's create, the

@@ -11,8 +11,9 @@
  *   in the fields it sets. Labels and annotations others added are kept.
  * - **Drift is repaired, and only drift.** A child is written when the operator's own wish changed (its
  *   applied-hash annotation) or when another field manager owns one of the spec fields the operator sets
- *   (`kubectl scale`, `kubectl edit`, an HPA pointed at a child, an edited Service selector). Nothing is
- *   written otherwise, so a ModelVariant at rest costs no write.
+ *   (`kubectl scale`, `kubectl edit`, an HPA pointed at a child, an edited Service selector), unless
+ *   that manager set the very replicas the operator wants (`driftOf`). Nothing is written otherwise, so a
+ *   ModelVariant at rest costs no write.
  * - **Refusals are reported, not retried blindly.** A 4xx from the apiserver (a quota, an invalid spec)
  *   becomes a `ChildProblem` with the apiserver's message; the reconciler puts it in `ChildrenReconciled`
  *   and an Event, and waits for something to change (the spec, a quota). A 5xx the apiserver answered
@@ -60,6 +61,22 @@ export function foreignSpecManagers(obj: KubernetesObject, fields: string[]): st
       return !!spec && fields.some((f) => `f:${f}` in spec);
     })
     .map((e) => `${e.manager ?? 'unknown'}${e.subresource ? ` (${e.subresource})` : ''}`);
+}
+
+/**
+ * The drift to repair in a live child: the other field managers (`foreignSpecManagers`) that own one of
+ * the spec `fields`, except a scalar field (`replicas`, a Service's `type`) whose live value is the one
+ * the operator wants. A manager that set the value the operator asks for (an autoscaler's PUT to /scale
+ * of the replicas the operator wants) is no drift: writing the same value back changes nothing, not
+ * even who owns the field, and would report a repair on every pass. A structured field (a template, a
+ * selector, ports) another manager owns is drift whatever it holds: the apiserver's defaults make a
+ * value comparison unreliable there, and what someone added inside it is undone by the write.
+ */
+export function driftOf(have: KubernetesObject, want: KubernetesObject, fields: string[]): string[] {
+  const spec = (o: KubernetesObject) => ((o as { spec?: Record<string, unknown> }).spec ?? {});
+  const isScalar = (v: unknown) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+  const same = (f: string) => isScalar(spec(want)[f]) && spec(want)[f] === spec(have)[f];
+  return foreignSpecManagers(have, fields.filter((f) => !same(f)));
 }
 
 /**
@@ -156,7 +173,7 @@ export class ChildWriter {
     const kind = want.kind ?? 'object';
     const name = want.metadata?.name ?? '';
     if (have && !ownedBy(have, this.ownerUid)) return this.notOwned(kind, name);
-    const drift = have ? foreignSpecManagers(have, OWNED_SPEC_FIELDS[kind] ?? []) : [];
+    const drift = have ? driftOf(have, want, OWNED_SPEC_FIELDS[kind] ?? []) : [];
     if (have && drift.length === 0 && have.metadata?.annotations?.[ANNOTATION_APPLIED_HASH] === want.metadata?.annotations?.[ANNOTATION_APPLIED_HASH]) return 'unchanged';
     try {
       if (!have) {
