@@ -105,10 +105,11 @@ const startController = async () => {
       experiment: createExperimentRunner({ core: clients.core, logger, allowedAddresses: config.prometheusAllowedAddresses }),
       observer: metrics.observer,
     },
-    onRun: (key, outcome, ms) => {
+    onRun: (key, outcome, ms, _error, run) => {
       metrics.observeReconcile(outcome, ms);
-      // One line per reconcile at debug level: how often each ModelVariant is reconciled (the spec fuzzer reads it).
-      logger.debug({ modelVariant: key, outcome, ms: Math.round(ms) }, 'Reconciled');
+      // One line per reconcile at debug level: how often each ModelVariant is reconciled (the spec fuzzer
+      // reads it), and how long it waited in the queue at which priority (bench/scale.ts reads that).
+      logger.debug({ modelVariant: key, outcome, ms: Math.round(ms), waitedMs: Math.round(run?.waitedMs ?? 0), priority: run?.priority }, 'Reconciled');
     },
     queueMetrics: metrics.workQueue.hooks,
   });

@@ -15,13 +15,13 @@ import type { Clock } from '../kube/clock.ts';
 import { getJson } from '../kube/client.ts';
 import { createInformer, resourcePath, stripManagedFields, type Informer, type InformerOptions } from '../kube/informer.ts';
 import type { RequestGate } from '../kube/request-gate.ts';
-import { createWorkQueue, keyOf, type RunOutcome, type WorkQueue, type WorkQueueMetrics } from '../kube/work-queue.ts';
+import { createWorkQueue, keyOf, type WorkQueue, type WorkQueueMetrics, type WorkQueueOptions } from '../kube/work-queue.ts';
 import { LABEL_MANAGED_BY, LABEL_MODEL, MANAGER } from '../workload/names.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
 import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
-import { isOwnStatusWriteEcho } from './own-write-echo.ts';
+import { isOwnStatusWriteEcho, type ExpectedEchoes } from './own-write-echo.ts';
 import { modelVariantEventPriority } from './queue-priority.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
@@ -37,7 +37,8 @@ export interface ControllerOptions {
   resyncMs: number;
   /** The reconcile context minus the caches, which the controller provides. */
   context: Omit<ReconcileContext, keyof Caches | 'written' | 'echoes'>;
-  onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
+  /** Told after every reconcile (the work queue's hook). */
+  onRun?: WorkQueueOptions['onRun'];
   /** Hooks for client-go's workqueue metrics. */
   queueMetrics?: WorkQueueMetrics;
   /** The client-side rate limit the informers' lists and watches pass (the API clients in `context` have theirs). */
@@ -63,6 +64,12 @@ export function podSignature(p: CachedPod): string {
   const waiting = (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason ?? '').join(',');
   return `${p.status?.phase}|${p.spec?.nodeName ?? ''}|${cond('Ready')}|${cond('PodScheduled')}|${waiting}|${p.metadata?.deletionTimestamp ?? ''}`;
 }
+
+/**
+ * The work queue lets sockets and timers run at least this often (ms) while reconciles that need no I/O
+ * follow one another (a resync): see WorkQueueOptions.yieldEveryMs.
+ */
+const YIELD_EVERY_MS = 10;
 
 /** The route APIs the weighted routers act on, and the route each ModelVariant routes through (managed: `<name>`). */
 const ROUTE_APIS = [
@@ -116,9 +123,10 @@ export function createController(opts: ControllerOptions): Controller {
 
   // The routers read route objects from the route informers below, once synced (route-io.ts).
   const routeCaches: RouteCaches = new Map();
-  const ctx: ReconcileContext = { ...opts.context, objects: cachedRouteReads(opts.context.objects, routeCaches), modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), echoes: new Map(), deleted: new Map() };
+  const echoes: ExpectedEchoes = new Map();
+  const ctx: ReconcileContext = { ...opts.context, objects: cachedRouteReads(opts.context.objects, routeCaches), modelVariants, deployments, services, revisions, pods, quotas, capacity: ledger, written: new Map(), echoes, deleted: new Map() };
   const queue = createWorkQueue({
-    clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers,
+    clock, logger: logger.child({ component: 'queue' }), concurrency: opts.workers, yieldEveryMs: YIELD_EVERY_MS,
     handler: (key) => reconcile(ctx, key),
     ...(opts.onRun ? { onRun: opts.onRun } : {}),
     ...(opts.queueMetrics ? { metrics: opts.queueMetrics } : {}),
@@ -131,7 +139,7 @@ export function createController(opts: ControllerOptions): Controller {
   modelVariants.on('add', enqueue);
   // The watch bringing back this operator's own status write is not queued (own-write-echo.ts).
   modelVariants.on('update', (mv, how) => {
-    if (how?.resync || !ctx.echoes || !isOwnStatusWriteEcho(ctx.echoes, mv)) enqueue(mv);
+    if (how?.resync || !isOwnStatusWriteEcho(echoes, mv)) enqueue(mv);
   });
   modelVariants.on('delete', (mv) => {
     // Kept for the reconcile that finalizes its route (the cache no longer has it).

@@ -14,6 +14,7 @@ function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxM
   const runs: { key: string; at: number }[] = [];
   const pending = new Map<string, Deferred[]>();
   const outcomes: [string, RunOutcome][] = [];
+  const waits: [string, { waitedMs: number; priority: string } | undefined][] = [];
   let inFlight = 0;
   let peak = 0;
   const queue = createWorkQueue({
@@ -25,7 +26,10 @@ function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxM
       const done = (f: () => void) => { inFlight--; f(); };
       pending.set(key, [...(pending.get(key) ?? []), { resolve: (r) => done(() => resolve(r)), reject: (e) => done(() => reject(e)) }]);
     }),
-    onRun: (key, outcome) => outcomes.push([key, outcome]),
+    onRun: (key, outcome, _ms, _err, run) => {
+      outcomes.push([key, outcome]);
+      waits.push([key, run]);
+    },
   });
   const finish = async (key: string, how: ReconcileResult | Error = undefined) => {
     const d = pending.get(key)?.shift();
@@ -35,7 +39,7 @@ function harness(opts: { concurrency?: number; backoff?: { baseMs?: number; maxM
   };
   const keys = () => runs.map((r) => r.key);
   const isRunning = (key: string) => (pending.get(key)?.length ?? 0) > 0;
-  return { clock, queue, runs, keys, finish, outcomes, peak: () => peak, inFlight: () => inFlight, pending: isRunning };
+  return { clock, queue, runs, keys, finish, outcomes, waits, peak: () => peak, inFlight: () => inFlight, pending: isRunning };
 }
 
 describe('work queue', () => {
@@ -205,6 +209,41 @@ describe('work queue priorities', () => {
     h.queue.add('ns/b');
     expect(h.queue.depth()).toBe(2);
     expect(await drain(h)).toEqual(['ns/b', 'ns/a']);
+  });
+
+  it('tells onRun how long each key waited in its lane (ms) and at which priority it was taken', async () => {
+    const h = harness({ concurrency: 1 });
+    h.queue.start();
+    h.queue.add('ns/first');
+    await h.clock.settle();
+    h.queue.add('ns/n');
+    h.queue.add('ns/h', 'high');
+    await h.clock.advance(300);
+    await h.finish('ns/first');
+    await h.clock.advance(200);
+    await h.finish('ns/h');
+    await h.finish('ns/n');
+    expect(h.waits).toEqual([['ns/first', { waitedMs: 0, priority: 'normal' }], ['ns/h', { waitedMs: 300, priority: 'high' }], ['ns/n', { waitedMs: 500, priority: 'normal' }]]);
+  });
+
+  it('lets sockets and timers in between runs that need no I/O once yieldEveryMs has passed, and never when it is unset', async () => {
+    const orderWith = async (yieldEveryMs: number | undefined) => {
+      const order: string[] = [];
+      const queue = createWorkQueue({
+        clock: createFakeClock(), logger, concurrency: 1, ...(yieldEveryMs !== undefined ? { yieldEveryMs } : {}),
+        handler: async (key) => {
+          order.push(key);
+          // A socket that becomes readable while the first run works: its callback is a macrotask.
+          if (key === 'ns/a') setImmediate(() => order.push('socket'));
+        },
+      });
+      for (const key of ['ns/a', 'ns/b', 'ns/c']) queue.add(key);
+      queue.start();
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      return order;
+    };
+    expect(await orderWith(undefined)).toEqual(['ns/a', 'ns/b', 'ns/c', 'socket']);
+    expect(await orderWith(0)).toEqual(['ns/a', 'socket', 'ns/b', 'ns/c']);
   });
 
   it('does not move a high key down when it is added again at normal', async () => {

@@ -58,10 +58,21 @@ export interface WorkQueueOptions {
   logger: Logger;
   /** Keys reconciled at once (distinct keys only). Default 1. */
   concurrency?: number;
+  /**
+   * Lets the event loop run (one setImmediate) before a run once this many milliseconds of real time
+   * (performance.now) have passed since the last time it did; unset: never. Runs that need no I/O (a
+   * resync of a thousand ModelVariants at rest reads only caches) chain promise callbacks one into the
+   * next, and Node serves no socket and no timer until that chain ends: a resync at N = 1,000 held every
+   * request of the rollouts in flight for 4 s (docs/performance.md).
+   */
+  yieldEveryMs?: number;
   /** Backoff of a failing key: baseMs × 2^(failures-1), capped at maxMs. Defaults 500 ms and 5 min. */
   backoff?: { baseMs?: number; maxMs?: number };
-  /** Called after every run, e.g. to count reconciles and observe their duration. */
-  onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown): void;
+  /**
+   * Called after every run, e.g. to count reconciles and observe their duration: `run` says how long
+   * (ms) the key waited in its lane before it started, and at which priority it was taken.
+   */
+  onRun?(key: string, outcome: RunOutcome, durationMs: number, error?: unknown, run?: { waitedMs: number; priority: Priority }): void;
   /** Hooks for client-go's workqueue metrics. */
   metrics?: WorkQueueMetrics;
 }
@@ -136,6 +147,8 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   const hooks = opts.metrics;
   let started = false;
   let shuttingDown = false;
+  let lastYieldAt = performance.now();
+  const yieldEveryMs = opts.yieldEveryMs;
 
   function add(key: string, priority: Priority = 'normal'): void {
     if (shuttingDown) return;
@@ -200,13 +213,15 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   function pump(): void {
     while (started && !shuttingDown && processing.size < concurrency && lanes.high.length + lanes.normal.length > 0) {
       const key = takeNext() as string;
+      const priority = dirty.get(key) ?? 'normal';
       dirty.delete(key);
       processing.add(key);
       const now = clock.now();
-      hooks?.started(now - (queuedAt.get(key) ?? now));
+      const waitedMs = now - (queuedAt.get(key) ?? now);
+      hooks?.started(waitedMs);
       queuedAt.delete(key);
       startedAt.set(key, now);
-      const run = runOne(key).finally(() => {
+      const run = runOne(key, { waitedMs, priority }).finally(() => {
         running.delete(run);
         processing.delete(key);
         hooks?.finished(clock.now() - (startedAt.get(key) ?? clock.now()));
@@ -219,7 +234,11 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
     }
   }
 
-  async function runOne(key: string): Promise<void> {
+  async function runOne(key: string, run: { waitedMs: number; priority: Priority }): Promise<void> {
+    if (yieldEveryMs !== undefined && performance.now() - lastYieldAt >= yieldEveryMs) {
+      lastYieldAt = performance.now();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const t0 = clock.now();
     let outcome: RunOutcome;
     let error: unknown;
@@ -236,7 +255,7 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
       logger.warn({ key, err: err instanceof Error ? err.message : String(err), failures: failureCounts.get(key) }, 'Reconcile failed; backing off');
     }
     try {
-      opts.onRun?.(key, outcome, clock.now() - t0, error);
+      opts.onRun?.(key, outcome, clock.now() - t0, error, run);
     } catch (err) {
       logger.error({ key, err: String(err) }, 'onRun hook threw');
     }
