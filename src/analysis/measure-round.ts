@@ -1,8 +1,8 @@
 /**
  * One round of analysis on one Prometheus: the queries of every ModelVariant whose run is due, with
  * each built-in template sent once for all of them (batch-query.ts) and every other query (a user's
- * own PromQL) sent per ModelVariant as written, identical ones once; all evaluated at the round's
- * instant with at most `concurrency` in flight; then each ModelVariant gets its Measurements as if it
+ * own PromQL) sent per ModelVariant as written, identical ones once; all evaluated at one instant
+ * with at most `concurrency` in flight; then each ModelVariant gets its Measurements as if it
  * had been measured alone. `planRound` is the pure part; `measureRound` sends the queries. It never
  * throws: a failed batch is that error for each of its members, as a failed query is for one.
  */
@@ -83,13 +83,18 @@ export interface RoundResult {
   sent: { batched: number; single: number };
 }
 
-/** Sends the queries of `plans` at the instant `at`, at most `concurrency` at once, and fans the answers out. */
-export async function measureRound(querier: RoundQuerier, plans: readonly MeasurementPlan[], at: Date, concurrency: number): Promise<RoundResult> {
+/**
+ * Sends the queries of `plans`, at most `concurrency` at once, and fans the answers out. The run is
+ * the one of instant `at` (its measuredAt, which status records as lastRunAt); every query is
+ * evaluated at `evaluateAt` (default `at`), which the scheduler sets to the moment the round is sent,
+ * at or after `at`, so the samples Prometheus ingested in between count.
+ */
+export async function measureRound(querier: RoundQuerier, plans: readonly MeasurementPlan[], at: Date, concurrency: number, evaluateAt: Date = at): Promise<RoundResult> {
   const round = planRound(plans);
   const failed = (err: unknown) => ({ kind: 'error' as const, error: classifyTransportError(err, 'prometheus', 0) });
   const tasks = [
-    ...round.batches.map((promql) => async (): Promise<BatchAnswer> => indexBatch(await querier.queryVector(promql, at).catch(failed), promql)),
-    ...round.singles.map((promql) => async (): Promise<QueryResult> => querier.query(promql, at).catch(failed)),
+    ...round.batches.map((promql) => async (): Promise<BatchAnswer> => indexBatch(await querier.queryVector(promql, evaluateAt).catch(failed), promql)),
+    ...round.singles.map((promql) => async (): Promise<QueryResult> => querier.query(promql, evaluateAt).catch(failed)),
   ];
   const answers = await runLimited<BatchAnswer | QueryResult>(tasks, concurrency);
   const batches = answers.slice(0, round.batches.length) as BatchAnswer[];

@@ -14,22 +14,25 @@ const logger = pino({ level: 'silent' });
 const T0 = Date.parse('2026-11-28T14:00:00Z');
 const noSecrets = { readNamespacedSecret: async () => { throw new Error('no Secrets here'); } } as never;
 
-interface Scripted { url: string; queries: string[]; server: Server; held: ServerResponse[] }
+interface Scripted { url: string; queries: string[]; times: string[]; server: Server; held: ServerResponse[] }
 async function scripted(answer: boolean): Promise<Scripted> {
   const queries: string[] = [];
+  const times: string[] = [];
   const held: ServerResponse[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.on('data', (c: Buffer) => { body += c.toString(); });
     req.on('end', () => {
-      queries.push(new URLSearchParams(body).get('query') ?? '');
+      const form = new URLSearchParams(body);
+      queries.push(form.get('query') ?? '');
+      times.push(form.get('time') ?? '');
       if (!answer) return void held.push(res);
       const result = [{ metric: { namespace: 'ml', model: 'a', role: 'canary', variant: 'gelu' }, value: [T0 / 1000, '0.001'] }];
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queries, server, held };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queries, times, server, held };
 }
 
 let up: Scripted;
@@ -83,8 +86,10 @@ describe('analysis scheduler', () => {
     expect(sent[0]).toContain('model=~"a|b"');
     const va = scheduler.take(a, status, T0 + 200);
     const vb = scheduler.take(b, status, T0 + 700);
-    // Both measured at the round's instant, the first grid instant after they came due.
+    // Both the runs of the round's instant, the first grid instant after they came due (lastRunAt), and
+    // evaluated when the round was sent, after its grace period: what Prometheus ingested meanwhile counts.
     expect(va).toMatchObject({ verdict: 'Successful', status: { lastRunAt: new Date(T0 + 1000).toISOString() } });
+    expect(up.times.slice(before).map(Number)).toEqual([(T0 + 1250) / 1000]);
     expect(vb).toMatchObject({ verdict: 'Inconclusive', status: { slis: [{ reason: 'NoData' }] } });
     expect(scheduler.take(a, status, T0 + 200)).toBe(va); // kept until another run is asked for
     scheduler.stop();

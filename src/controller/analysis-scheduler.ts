@@ -5,16 +5,18 @@
  * (once). When the verdict lands, the ModelVariant is woken (`onVerdict`, the controller's queue) and
  * its next reconcile takes it.
  *
- * Runs are gathered into rounds on a grid of `batchWindowMs` (epoch-aligned): a run due at t is
- * measured at the first grid instant ≥ t, evaluated at that instant (`time=`), so every run coming due
- * in one window shares a round, and ModelVariants with the same interval that once shared a round keep
- * sharing (their next runs come due at the same instant). A round starts a grace period (a quarter of
- * the window, at most 250 ms) after its instant; a run asked for later than that joins a catch-up round
- * on a grid of that grace period instead of waiting for the next window. In a round each Prometheus (address, timeout
- * and credentials) gets one query per built-in template and window for all its ModelVariants
- * (measure-round.ts); a user's own queries are sent per ModelVariant. Each Prometheus has at most one
- * round in flight and at most `concurrency` queries in it; runs coming due meanwhile wait for the next
- * round of that Prometheus, never for another's.
+ * Runs are gathered into rounds on a grid of `batchWindowMs` (epoch-aligned): a run due at t is the
+ * run of the first grid instant ≥ t (its lastRunAt), so every run coming due in one window shares a
+ * round, and ModelVariants with the same interval that once shared a round keep sharing (their next
+ * runs come due at the same instant). A round starts a grace period (a quarter of the window, at most
+ * 250 ms) after its instant, and its queries are evaluated (`time=`) at the moment it is sent, so a
+ * sample Prometheus ingested during the grace period counts in this round, not a whole window later. A
+ * run asked for later than that joins a catch-up round on a grid of that grace period instead of
+ * waiting for the next window. In a round each Prometheus (address, timeout and credentials) gets one
+ * query per built-in template and window for all its ModelVariants (measure-round.ts); a user's own
+ * queries are sent per ModelVariant. Each Prometheus has at most one round in flight and at most
+ * `concurrency` queries in it; runs coming due meanwhile wait for the next round of that Prometheus,
+ * never for another's.
  *
  * A verdict is valid only for the run it was asked for: the run key (the ModelVariant's uid, the
  * variants, the step, when it started, its weight and when it was reached, the due instant, the counters and the
@@ -92,6 +94,7 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
     if (!r || r.runKey !== runKey) return; // superseded or forgotten meanwhile: dropped
     requests.delete(key);
     if (outcome) landed.set(key, { runKey, outcome });
+    logger.debug({ modelVariant: key, slot: new Date(r.slot).toISOString(), verdict: outcome?.verdict ?? null, lateMs: clock.now() - r.slot }, 'Analysis verdict landed');
     for (const wake of listeners) wake(key);
   };
 
@@ -140,11 +143,14 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
       let instant = at;
       while (batch.length > 0) {
         const t0 = performance.now();
+        // Evaluated as the round is sent, not at its grid instant: a sample ingested during the grace
+        // period (or while the round waited for the one before it) counts now, not a whole interval later.
+        const sentAt = Math.max(clock.now(), instant);
         try {
           const first = batch[0] as Member;
-          const { measurements, sent } = await measureRound(first.run.provider, batch.map((m) => m.run.plan), new Date(instant), concurrency);
+          const { measurements, sent } = await measureRound(first.run.provider, batch.map((m) => m.run.plan), new Date(instant), concurrency, new Date(sentAt));
           opts.onRound?.(sent, performance.now() - t0);
-          logger.debug({ modelVariants: batch.length, ...sent, ms: Math.round(performance.now() - t0) }, 'Measured an analysis round');
+          logger.debug({ modelVariants: batch.length, ...sent, ms: Math.round(performance.now() - t0), instant: new Date(instant).toISOString(), sentLateMs: sentAt - instant }, 'Measured an analysis round');
           batch.forEach((m, i) => land(m.key, m.runKey, m.run.judge(measurements[i] as NonNullable<(typeof measurements)[number]>)));
         } catch (err) {
           const message = `the analysis round failed unexpectedly (${err instanceof Error ? err.message : String(err)}); it is retried next run`;
@@ -174,6 +180,7 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
       // round on a finer grid, shared with the other late runs, and its next run is back on the grid.
       if (slot + grace <= now) slot = Math.ceil(now / grace) * grace;
       requests.set(key, { runKey, mv: { ...mv, status }, previous: status.analysis, slot, running: false });
+      logger.debug({ modelVariant: key, dueAt: new Date(dueAt).toISOString(), slot: new Date(slot).toISOString(), askedLateMs: now - dueAt }, 'Analysis run asked for');
       arm(slot);
       return undefined;
     },
