@@ -22,6 +22,7 @@
  *
  *   node bench/scale.ts [--models 100,300] [--rolling 0.1] [--rollback 0.02] [--steps 20,50] [--pause 10s]
  *        [--interval 5s] [--no-analysis] [--rest 30s] [--timeout 300s] [--workers <n>] [--operator-args='--kube-api-qps=20 --kube-api-burst=30']
+ *        [--explain-late]   (the operator at debug level; the latest steps' reconciles, queue waits and analysis runs are printed)
  *        [--node-options='<NODE_OPTIONS of the operator>'] [--operator-env='MALLOC_ARENA_MAX=2 …'] [--dir <cluster dir>] [--json]
  *
  * The operator runs with the V8 heap flags of the chart's `heap` values (test/harness/operator.ts);
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     'operator-env': { type: 'string', default: '' },
     dir: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'explain-late': { type: 'boolean', default: false },
   },
 });
 const SIZES = (args.models ?? '').split(',').map(Number);
@@ -164,6 +166,10 @@ interface Window {
   queueWaitP99S: number;
   analysisRoundP99S: number;
   queueDepthMax: number;
+  /** The longest event loop delay the operator saw in any one-second sample (prom-client's, reset per scrape). */
+  eventLoopLagMaxS: number;
+  /** Major (mark-compact) garbage collections in the window: how many, and their pauses summed (s). */
+  majorGc: { count: number; seconds: number };
 }
 
 /** Samples the operator every second while `during` runs (or for `ms`), then reads its audit events of the window. */
@@ -178,6 +184,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
   let heapPeak = sumOf(before, 'nodejs_heap_size_used_bytes');
   let heapTotalPeak = sumOf(before, 'nodejs_heap_size_total_bytes');
   let externalPeak = sumOf(before, 'nodejs_external_memory_bytes');
+  let lagMax = 0;
   let running = true;
   const sampler = (async () => {
     while (running) {
@@ -189,6 +196,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
       heapPeak = Math.max(heapPeak, sumOf(metrics, 'nodejs_heap_size_used_bytes'));
       heapTotalPeak = Math.max(heapTotalPeak, sumOf(metrics, 'nodejs_heap_size_total_bytes'));
       externalPeak = Math.max(externalPeak, sumOf(metrics, 'nodejs_external_memory_bytes'));
+      lagMax = Math.max(lagMax, sumOf(metrics, 'nodejs_eventloop_lag_max_seconds'));
     }
   })();
   await during();
@@ -221,6 +229,9 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     queueWaitP99S: histogramP99(before, after, 'workqueue_queue_duration_seconds'),
     analysisRoundP99S: histogramP99(before, after, 'activation_canary_analysis_round_duration_seconds'),
     queueDepthMax: depth,
+    eventLoopLagMaxS: lagMax,
+    majorGc: { count: (after.get('nodejs_gc_duration_seconds_count{kind="major"}') ?? 0) - (before.get('nodejs_gc_duration_seconds_count{kind="major"}') ?? 0),
+      seconds: (after.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) - (before.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) },
   };
 }
 
@@ -261,7 +272,7 @@ function specOf(analysed: boolean, prometheusUrl: string): ModelVariantSpec {
  * time); the difference is the status write and the watch's delivery. `trail` is what the watch saw of
  * this ModelVariant from a second before the step was due until it ended.
  */
-interface StepTiming { name: string; step: number; errorS: number; decidedErrorS: number; trail: string[] }
+interface StepTiming { name: string; step: number; errorS: number; decidedErrorS: number; trail: string[]; dueAt: number; endedAt: number }
 
 /** The status fields that differ between two statuses, conditions by type (`conditions.Available`). */
 function changedFields(a: NonNullable<ModelVariant['status']>, b: NonNullable<ModelVariant['status']>): string[] {
@@ -270,6 +281,24 @@ function changedFields(a: NonNullable<ModelVariant['status']>, b: NonNullable<Mo
   const types = [...new Set([...(a.conditions ?? []), ...(b.conditions ?? [])].map((c) => c.type))];
   const conditions = types.filter((t) => JSON.stringify(a.conditions?.find((c) => c.type === t)) !== JSON.stringify(b.conditions?.find((c) => c.type === t)));
   return [...fields, ...conditions.map((t) => `conditions.${t}`)];
+}
+
+/**
+ * The operator's debug lines (`--log-level debug`) about `key`, and its analysis rounds, logged between
+ * `from` and `to` (ms since the epoch): each as seconds after `zero` and the line's own fields.
+ */
+function operatorLinesAbout(logs: string, key: string, from: number, to: number, zero: number): string[] {
+  const out: string[] = [];
+  for (const line of logs.split('\n')) {
+    if (!line.includes(`"${key}"`) && !line.includes('"Measured an analysis round"')) continue;
+    let entry: Record<string, unknown>;
+    try { entry = JSON.parse(line) as Record<string, unknown>; } catch { continue; }
+    const time = Number(entry.time);
+    if (!(time >= from && time <= to)) continue;
+    const { time: _t, level: _l, pid: _p, hostname: _h, component: _c, msg, modelVariant: _m, ...rest } = entry;
+    out.push(`${((time - zero) / 1000).toFixed(2)} s: ${String(msg)} ${JSON.stringify(rest)}`);
+  }
+  return out;
 }
 
 /** A status in one line for a trail: seconds after `due`, phase, step, weight, verdict and message. */
@@ -305,7 +334,7 @@ function watchSteps(ns: string, rolling: Set<string>): { timings: StepTiming[]; 
       if (s.phase !== 'Progressing' || !advanced) return;
       const due = Date.parse(s.weightReachedAt ?? '') + PAUSE_MS;
       const decided = Date.parse(now.stepStartedAt ?? '');
-      timings.push({ name, step: s.currentStepIndex ?? 0, errorS: (at - due) / 1000, decidedErrorS: (decided - due) / 1000,
+      timings.push({ name, step: s.currentStepIndex ?? 0, errorS: (at - due) / 1000, decidedErrorS: (decided - due) / 1000, dueAt: due, endedAt: at,
         trail: history.filter((h) => h.at >= due - 1000).map((h) => trailLine(h.at, due, h.status)) });
     }, () => { if (!stopped) void start(); });
   };
@@ -352,7 +381,8 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
   const back = new Set(rolling.slice(0, backCount));
   const extra = (args['operator-args'] ?? '').split(' ').filter(Boolean);
   const env = Object.fromEntries((args['operator-env'] ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', ...(args.workers ? ['--workers', args.workers] : []), ...extra], user,
+  const operator = startOperator({ args: ['--namespace', ns, '--leader-elect=false', ...(args.workers ? ['--workers', args.workers] : []),
+    ...(args['explain-late'] ? ['--log-level', 'debug'] : []), ...extra], user,
     env: { ...env, ...(args['node-options'] !== undefined ? { NODE_OPTIONS: args['node-options'] } : {}) } });
   try {
     await operator.port();
@@ -400,7 +430,10 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
     log(`N=${n}: ${outcome}`);
     const traced = rolling.find((name) => !back.has(name));
     if (traced) log(`N=${n}: every status the watch saw of ${traced} from just before the wave (the watch's first event, then the patch's own):\n  ${watcher.trail(traced).join('\n  ')}`);
-    for (const t of latest) log(`N=${n}: late step: ${t.name} step ${t.step + 1} ended ${t.errorS.toFixed(2)} s late (decided ${t.decidedErrorS.toFixed(2)} s late); the watch saw:\n  ${t.trail.join('\n  ')}`);
+    for (const t of latest) {
+      log(`N=${n}: late step: ${t.name} step ${t.step + 1} ended ${t.errorS.toFixed(2)} s late (decided ${t.decidedErrorS.toFixed(2)} s late); the watch saw:\n  ${t.trail.join('\n  ')}`);
+      if (args['explain-late']) log(`N=${n}: what the operator logged of ${t.name} and of analysis rounds from 7 s before it was due (times from the due instant):\n  ${operatorLinesAbout(operator.logs(), `${ns}/${t.name}`, t.dueAt - 7000, t.endedAt, t.dueAt).join('\n  ')}`);
+    }
     return {
       models: n, rolling: rolling.length, rollingBack: back.size, createdToHealthyS, rest,
       wave: { ...wave, outcome, stepErrorS: spread(watcher.timings.map((t) => t.errorS)), decidedErrorS: spread(watcher.timings.map((t) => t.decidedErrorS)), latest },
@@ -439,6 +472,8 @@ function table(results: Result[]): string {
     ['work queue depth max (wave)', (r) => f(r.wave.queueDepthMax, 0)],
     ['queue wait p99 (wave)', (r) => p99(r.wave.queueWaitP99S).replace('no reconcile', 'none')],
     ['analysis round p99 (wave)', (r) => p99(r.wave.analysisRoundP99S).replace('no reconcile', 'no round')],
+    ['event loop delay max (wave)', (r) => `${f(r.wave.eventLoopLagMaxS, 2)} s`],
+    ['major GCs in the wave: count, pauses summed', (r) => `${r.wave.majorGc.count}, ${f(r.wave.majorGc.seconds, 2)} s`],
   ];
   return rows.map(([what, cell]) => `${what.padEnd(40)} ${results.map((r) => `N=${r.models}: ${cell(r)}`).join(' | ')}`).join('\n');
 }
