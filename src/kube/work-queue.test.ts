@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { createFakeClock } from './clock.ts';
+import { createFakeClock, systemClock } from './clock.ts';
 import fc from 'fast-check';
 import { backoffDelay, createWorkQueue, FAIRNESS_RUNS, keyOf, splitKey, type ReconcileResult, type RunOutcome, type WorkQueueMetrics } from './work-queue.ts';
 
@@ -244,6 +244,34 @@ describe('work queue priorities', () => {
     };
     expect(await orderWith(undefined)).toEqual(['ns/a', 'ns/b', 'ns/c', 'socket']);
     expect(await orderWith(0)).toEqual(['ns/a', 'socket', 'ns/b', 'ns/c']);
+  });
+
+  it('with many workers, lets the event loop turn about every yieldEveryMs, not once per worker in turn', async () => {
+    // 16 workers, 1,000 runs of 1 ms of work each and no I/O: ~1 s. A 1 ms interval timer counts the
+    // turns of the event loop. A deadline per run let each worker chain another 10 ms first, so the
+    // loop turned every ~160 ms (9 ticks); one turn shared by all turns it every ~16 ms (~60 ticks).
+    const busy = (ms: number) => { const t = performance.now(); while (performance.now() - t < ms) { /* a reconcile's CPU */ } };
+    let done = 0;
+    const queue = createWorkQueue({ clock: systemClock(), logger, concurrency: 16, yieldEveryMs: 10,
+      handler: async () => { busy(1); await Promise.resolve(); done++; } });
+    let ticks = 0;
+    const probe = setInterval(() => { ticks++; }, 1);
+    queue.start();
+    for (let i = 0; i < 1000; i++) queue.add(`ns/k${i}`);
+    while (done < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
+    clearInterval(probe);
+    await queue.shutdown();
+    expect(ticks).toBeGreaterThanOrEqual(25);
+  });
+
+  it('starts no reconcile once shut down while a run waited for the event loop', async () => {
+    const ran: string[] = [];
+    const queue = createWorkQueue({ clock: createFakeClock(), logger, concurrency: 1, yieldEveryMs: 0, handler: async (key) => { ran.push(key); } });
+    queue.start();
+    queue.add('ns/a');
+    await queue.shutdown();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual([]);
   });
 
   it('does not move a high key down when it is added again at normal', async () => {

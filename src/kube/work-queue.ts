@@ -59,11 +59,12 @@ export interface WorkQueueOptions {
   /** Keys reconciled at once (distinct keys only). Default 1. */
   concurrency?: number;
   /**
-   * Lets the event loop run (one setImmediate) before a run once this many milliseconds of real time
-   * (performance.now) have passed since the last time it did; unset: never. Runs that need no I/O (a
-   * resync of a thousand ModelVariants at rest reads only caches) chain promise callbacks one into the
-   * next, and Node serves no socket and no timer until that chain ends: a resync at N = 1,000 held every
-   * request of the rollouts in flight for 4 s (docs/performance.md).
+   * Lets the event loop run (one setImmediate, shared by every run that starts meanwhile) before a run
+   * once this many milliseconds of real time (performance.now) have passed since it last turned for
+   * the queue; unset: never. Runs that need no I/O (a resync of a thousand ModelVariants at rest reads
+   * only caches) chain promise callbacks one into the next, and Node serves no socket and no timer
+   * until that chain ends: a resync at N = 1,000 held every request of the rollouts in flight for 4 s
+   * (docs/performance.md).
    */
   yieldEveryMs?: number;
   /** Backoff of a failing key: baseMs × 2^(failures-1), capped at maxMs. Defaults 500 ms and 5 min. */
@@ -147,8 +148,18 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   const hooks = opts.metrics;
   let started = false;
   let shuttingDown = false;
-  let lastYieldAt = performance.now();
   const yieldEveryMs = opts.yieldEveryMs;
+  /** When the event loop last turned for the queue (performance.now), and the turn runs wait for now. */
+  let lastTurnAt = performance.now();
+  let turn: Promise<void> | undefined;
+  // One immediate shared by every run that starts after the deadline: with a deadline per run, each of
+  // the other workers would go on chaining callbacks for another `yieldEveryMs` first (16 workers: a
+  // turn every ~160 ms, not every 10).
+  const nextTurn = () => (turn ??= new Promise<void>((resolve) => setImmediate(() => {
+    turn = undefined;
+    lastTurnAt = performance.now();
+    resolve();
+  })));
 
   function add(key: string, priority: Priority = 'normal'): void {
     if (shuttingDown) return;
@@ -235,9 +246,11 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   }
 
   async function runOne(key: string, run: { waitedMs: number; priority: Priority }): Promise<void> {
-    if (yieldEveryMs !== undefined && performance.now() - lastYieldAt >= yieldEveryMs) {
-      lastYieldAt = performance.now();
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    if (yieldEveryMs !== undefined && performance.now() - lastTurnAt >= yieldEveryMs) {
+      await nextTurn();
+      // A shutdown that came meanwhile: the run is dropped (its key was taken, not lost: the next
+      // leader's informers list it again).
+      if (shuttingDown) return;
     }
     const t0 = clock.now();
     let outcome: RunOutcome;
