@@ -35,7 +35,10 @@ export type Planned = { kind: 'query'; promql: string; template: string; vars: T
 /** Every query an AnalysisSpec needs for one ModelVariant, and how their answers become Measurements. */
 export interface MeasurementPlan {
   queries: Planned[];
-  /** The Measurements from one Measured per query, in the order of `queries`, all evaluated at `measuredAt`. */
+  /**
+   * The Measurements from one Measured per query, in the order of `queries`, stamped `measuredAt` (the
+   * run's instant; a batched round evaluates its queries up to a grace period after it, analysis-scheduler.ts).
+   */
   assemble(results: readonly Measured[], measuredAt: Date): Measurements;
 }
 

@@ -157,6 +157,27 @@ describe('analysis scheduler', () => {
     scheduler.stop();
   });
 
+  it('evaluates a round sent late, behind the round before it, a grace period after its instant, not when sent', async () => {
+    const { clock, scheduler, wakeOf } = setup();
+    const answer = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    const sentSoFar = hung.queries.length;
+    const queried = async (n: number) => { while (hung.queries.length < sentSoFar + n) await new Promise((r) => setTimeout(r, 5)); };
+    scheduler.take(mv('first', hung.url), status, T0 + 200); // the round of T0 + 1 s, held by the server
+    await clock.advance(1300);
+    await queried(1);
+    scheduler.take(mv('second', hung.url), status, T0 + 1100); // the round of T0 + 2 s waits behind it
+    await clock.advance(3700); // T0 + 5 s when the first round's answer comes
+    for (const res of hung.held.splice(0)) answer(res);
+    await wakeOf('ml/first');
+    await queried(2);
+    for (const res of hung.held.splice(0)) answer(res);
+    await wakeOf('ml/second');
+    expect(hung.times.slice(sentSoFar).map(Number)).toEqual([(T0 + 1250) / 1000, (T0 + 2250) / 1000]);
+    expect(scheduler.take(mv('second', hung.url), status, T0 + 1100)).toMatchObject({ status: { lastRunAt: new Date(T0 + 2000).toISOString() } });
+    scheduler.stop();
+  });
+
   it('lets a Prometheus that never answers hold only its own runs', async () => {
     const { clock, scheduler, woken, wakeOf } = setup();
     const before = hung.queries.length;

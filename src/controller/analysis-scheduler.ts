@@ -9,8 +9,9 @@
  * run of the first grid instant ≥ t (its lastRunAt), so every run coming due in one window shares a
  * round, and ModelVariants with the same interval that once shared a round keep sharing (their next
  * runs come due at the same instant). A round starts a grace period (a quarter of the window, at most
- * 250 ms) after its instant, and its queries are evaluated (`time=`) at the moment it is sent, so a
- * sample Prometheus ingested during the grace period counts in this round, not a whole window later. A
+ * 250 ms) after its instant, and its queries are evaluated (`time=`) at the moment it is sent (at most
+ * that grace period after its instant, for a round sent late), so a sample Prometheus ingested during
+ * the grace period counts in this round, not a whole window later. A
  * run asked for later than that joins a catch-up round on a grid of that grace period instead of
  * waiting for the next window. In a round each Prometheus (address, timeout and credentials) gets one
  * query per built-in template and window for all its ModelVariants (measure-round.ts); a user's own
@@ -144,13 +145,16 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
       while (batch.length > 0) {
         const t0 = performance.now();
         // Evaluated as the round is sent, not at its grid instant: a sample ingested during the grace
-        // period (or while the round waited for the one before it) counts now, not a whole interval later.
-        const sentAt = Math.max(clock.now(), instant);
+        // period counts now, not a whole window later. At most a grace period after the instant, so
+        // consecutive runs of a ModelVariant stay about an interval apart even when a round is sent late
+        // (behind the one before it): a late run judges the data of its instant, not the next run's.
+        const startedAt = clock.now();
+        const sentAt = Math.min(Math.max(startedAt, instant), instant + grace);
         try {
           const first = batch[0] as Member;
           const { measurements, sent } = await measureRound(first.run.provider, batch.map((m) => m.run.plan), new Date(instant), concurrency, new Date(sentAt));
           opts.onRound?.(sent, performance.now() - t0);
-          logger.debug({ modelVariants: batch.length, ...sent, ms: Math.round(performance.now() - t0), instant: new Date(instant).toISOString(), sentLateMs: sentAt - instant }, 'Measured an analysis round');
+          logger.debug({ modelVariants: batch.length, ...sent, ms: Math.round(performance.now() - t0), instant: new Date(instant).toISOString(), sentLateMs: startedAt - instant, evaluatedLateMs: sentAt - instant }, 'Measured an analysis round');
           batch.forEach((m, i) => land(m.key, m.runKey, m.run.judge(measurements[i] as NonNullable<(typeof measurements)[number]>)));
         } catch (err) {
           const message = `the analysis round failed unexpectedly (${err instanceof Error ? err.message : String(err)}); it is retried next run`;
