@@ -168,6 +168,8 @@ interface Window {
   queueDepthMax: number;
   /** The longest event loop delay the operator saw in any one-second sample (prom-client's, reset per scrape). */
   eventLoopLagMaxS: number;
+  /** When that sample was taken, seconds after the window began. */
+  eventLoopLagMaxAtS: number;
   /** Major (mark-compact) garbage collections in the window: how many, and their pauses summed (s). */
   majorGc: { count: number; seconds: number };
 }
@@ -185,6 +187,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
   let heapTotalPeak = sumOf(before, 'nodejs_heap_size_total_bytes');
   let externalPeak = sumOf(before, 'nodejs_external_memory_bytes');
   let lagMax = 0;
+  let lagMaxAt = 0;
   let running = true;
   const sampler = (async () => {
     while (running) {
@@ -196,7 +199,8 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
       heapPeak = Math.max(heapPeak, sumOf(metrics, 'nodejs_heap_size_used_bytes'));
       heapTotalPeak = Math.max(heapTotalPeak, sumOf(metrics, 'nodejs_heap_size_total_bytes'));
       externalPeak = Math.max(externalPeak, sumOf(metrics, 'nodejs_external_memory_bytes'));
-      lagMax = Math.max(lagMax, sumOf(metrics, 'nodejs_eventloop_lag_max_seconds'));
+      const lag = sumOf(metrics, 'nodejs_eventloop_lag_max_seconds');
+      if (lag > lagMax) [lagMax, lagMaxAt] = [lag, (Date.now() - since) / 1000];
     }
   })();
   await during();
@@ -230,6 +234,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     analysisRoundP99S: histogramP99(before, after, 'activation_canary_analysis_round_duration_seconds'),
     queueDepthMax: depth,
     eventLoopLagMaxS: lagMax,
+    eventLoopLagMaxAtS: lagMaxAt,
     majorGc: { count: (after.get('nodejs_gc_duration_seconds_count{kind="major"}') ?? 0) - (before.get('nodejs_gc_duration_seconds_count{kind="major"}') ?? 0),
       seconds: (after.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) - (before.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) },
   };
@@ -432,7 +437,7 @@ async function runOne(n: number, leftover: number, nodeNames: string[]): Promise
     if (traced) log(`N=${n}: every status the watch saw of ${traced} from just before the wave (the watch's first event, then the patch's own):\n  ${watcher.trail(traced).join('\n  ')}`);
     for (const t of latest) {
       log(`N=${n}: late step: ${t.name} step ${t.step + 1} ended ${t.errorS.toFixed(2)} s late (decided ${t.decidedErrorS.toFixed(2)} s late); the watch saw:\n  ${t.trail.join('\n  ')}`);
-      if (args['explain-late']) log(`N=${n}: what the operator logged of ${t.name} and of analysis rounds from 7 s before it was due (times from the due instant):\n  ${operatorLinesAbout(operator.logs(), `${ns}/${t.name}`, t.dueAt - 7000, t.endedAt, t.dueAt).join('\n  ')}`);
+      if (args['explain-late']) log(`N=${n}: what the operator logged of ${t.name} and of analysis rounds from 7 s before it was due to 3 s after the watch saw it end (times from the due instant):\n  ${operatorLinesAbout(operator.logs(), `${ns}/${t.name}`, t.dueAt - 7000, t.endedAt + 3000, t.dueAt).join('\n  ')}`);
     }
     return {
       models: n, rolling: rolling.length, rollingBack: back.size, createdToHealthyS, rest,
@@ -472,7 +477,7 @@ function table(results: Result[]): string {
     ['work queue depth max (wave)', (r) => f(r.wave.queueDepthMax, 0)],
     ['queue wait p99 (wave)', (r) => p99(r.wave.queueWaitP99S).replace('no reconcile', 'none')],
     ['analysis round p99 (wave)', (r) => p99(r.wave.analysisRoundP99S).replace('no reconcile', 'no round')],
-    ['event loop delay max (wave)', (r) => `${f(r.wave.eventLoopLagMaxS, 2)} s`],
+    ['event loop delay max (wave)', (r) => `${f(r.wave.eventLoopLagMaxS, 2)} s, in the second before ${f(r.wave.eventLoopLagMaxAtS, 0)} s into it`],
     ['major GCs in the wave: count, pauses summed', (r) => `${r.wave.majorGc.count}, ${f(r.wave.majorGc.seconds, 2)} s`],
   ];
   return rows.map(([what, cell]) => `${what.padEnd(40)} ${results.map((r) => `N=${r.models}: ${cell(r)}`).join(' | ')}`).join('\n');

@@ -60,9 +60,11 @@ export function startRouteSampler(opts: { namespace: string; model: string; kind
   let stopped = false;
   const readyCanaryPods = async () => (await core.listNamespacedPod({ namespace: opts.namespace, labelSelector: `activationcanary.io/model=${opts.model},activationcanary.io/role=canary` }))
     .items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-  // The route is read between two reads of the pods, one after the other: a route that carried weight
-  // while the canary had no ready pod shows 0 in both, whereas reads made side by side could pair a route
-  // from just before a move with pods from just after it (a false "routed to an empty canary").
+  // The route is read between two reads of the pods, one after the other, and the sample keeps the larger
+  // count: reads made side by side could pair a route from just before a move with pods from just after
+  // it (a false "routed to an empty canary"), while a correct operator has ready pods at one end of the
+  // sample at least. The price: a violation is caught only once it lasts a whole sample (three reads,
+  // tens of ms); a shorter one is seen by the next sample only if it is still there.
   const sample = async () => {
     const readyBefore = await readyCanaryPods();
     const at = Date.now();
