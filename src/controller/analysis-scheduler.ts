@@ -11,13 +11,12 @@
  * runs come due at the same instant). A round starts a grace period (a quarter of the window, at most
  * 250 ms) after its instant, and its queries are evaluated (`time=`) at the moment it is sent (at most
  * that grace period after its instant, for a round sent late), so a sample Prometheus ingested during
- * the grace period counts in this round, not a whole window later. A
- * run asked for later than that joins a catch-up round on a grid of that grace period instead of
- * waiting for the next window. In a round each Prometheus (address, timeout and credentials) gets one
- * query per built-in template and window for all its ModelVariants (measure-round.ts); a user's own
- * queries are sent per ModelVariant. Each Prometheus has at most one round in flight and at most
- * `concurrency` queries in it; runs coming due meanwhile wait for the next round of that Prometheus,
- * never for another's.
+ * the grace period counts in this round, not a whole window later. A run asked for later than that
+ * joins a catch-up round on a grid of that grace period instead of waiting for the next window. In a
+ * round each Prometheus (address, timeout and credentials) gets one query per built-in template and
+ * window for all its ModelVariants (measure-round.ts); a user's own queries are sent per ModelVariant.
+ * Each Prometheus has at most one round in flight and at most `concurrency` queries in it; runs coming
+ * due meanwhile wait for the next round of that Prometheus, never for another's.
  *
  * A verdict is valid only for the run it was asked for: the run key (the ModelVariant's uid, the
  * variants, the step, when it started, its weight and when it was reached, the due instant, the counters and the
