@@ -214,6 +214,10 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
   const byVerb: Record<string, number> = {};
   for (const e of events) byVerb[e.verb] = (byVerb[e.verb] ?? 0) + 1;
   const delta = (name: string) => sumOf(after, name) - sumOf(before, name);
+  const majorGcDelta = (part: 'count' | 'sum') => {
+    const series = `nodejs_gc_duration_seconds_${part}{kind="major"}`;
+    return (after.get(series) ?? 0) - (before.get(series) ?? 0);
+  };
   const statusPatches = events.filter((e) => e.verb === 'patch' && e.resource === 'modelvariants' && e.subresource === 'status');
   return {
     podNodeLists: events.filter((e) => e.verb === 'list' && (e.resource === 'pods' || e.resource === 'nodes') && !e.namespace).length,
@@ -235,8 +239,7 @@ async function measure(op: RunningOperator, user: string, during: () => Promise<
     queueDepthMax: depth,
     eventLoopLagMaxS: lagMax,
     eventLoopLagMaxAtS: lagMaxAt,
-    majorGc: { count: (after.get('nodejs_gc_duration_seconds_count{kind="major"}') ?? 0) - (before.get('nodejs_gc_duration_seconds_count{kind="major"}') ?? 0),
-      seconds: (after.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) - (before.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) },
+    majorGc: { count: majorGcDelta('count'), seconds: majorGcDelta('sum') },
   };
 }
 

@@ -98,8 +98,8 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   const log = ctx.logger.child({ modelVariant: key });
   // The route first: the planner only raises a weight toward ready canary pods, and only shrinks the
   // canary once the live route sends it nothing, so writing the route before the Deployments is safe.
-  // With the replicas provider the Deployments are the route: there is nothing else to write.
-  if (acting && observed.route && router.provider !== 'replicas' && !routeCarries(observed.route, result.route)) await writeRoute(router, target, observed.route, previous, result, log, now);
+  // Without a weighted router the Deployments are the route: there is nothing else to write.
+  if (acting && observed.route && desired.weighted && !routeCarries(observed.route, result.route)) await writeRoute(router, target, observed.route, previous, result, log, now);
   if (acting || result.stable) {
     await applyPlan(ctx, writer, result, {
       namespace, name, owner, variantEnv: spec.variantEnv,

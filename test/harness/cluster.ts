@@ -15,6 +15,7 @@ import type { Binaries } from './binaries.ts';
 import { REPO_ROOT } from './binaries.ts';
 import { auditFlags, auditPolicy, KCM_USER, KWOK_USER, SCHEDULER_USER } from './audit-policy.ts';
 import type { ClusterState } from './cluster-state.ts';
+import { eventually } from './env.ts';
 import { adminClient, generatePki, mintClientCert, writeKubeconfig, type ClientCert } from './pki.ts';
 import { KWOK_POD_STAGES_FILE } from './pod-lifecycle.ts';
 import { freePorts } from './ports.ts';
@@ -143,15 +144,10 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds'), ...bin.routeCrds.flatMap((d) => ['-f', d])]);
     // `kubectl wait` fails outright ("status.conditions accessor error") while a just-created CRD has no
     // conditions yet, as crds.ts knows too (a CI run's cluster failed to start on it): retried for 60 s.
-    for (const deadline = Date.now() + 60_000; ;) {
-      try {
-        kubectl(['wait', '--for=condition=Established', '--timeout=10s', 'crd', '--all']);
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await eventually('the CRDs Established', async () => {
+      kubectl(['wait', '--for=condition=Established', '--timeout=10s', 'crd', '--all']);
+      return true;
+    }, 60_000, 500);
     log(`CRDs installed (crds/, ${bin.routeCrds.join(', ')})`);
 
     let prometheusUrl = '';
