@@ -70,8 +70,11 @@ describe('drift', () => {
     await repairedBack(ns, 'scaled', 2, 1, 'stable back at 2 replicas after kubectl scale');
     expect((await repairs(ns, 'scaled'))[0]).toMatch(/^repaired Deployment scaled-stable \(changed by kubectl[^)]*\(scale\)\)/);
 
+    // Sent without the resourceVersion it read, as an unconditional update: the Deployment's status still
+    // moves after the first repair (pods leaving), and a conditional PUT lost that race with a 409.
     const scale = await apps().readNamespacedDeploymentScale({ namespace: ns, name: 'scaled-stable' });
-    await apps().replaceNamespacedDeploymentScale({ namespace: ns, name: 'scaled-stable', body: { ...scale, spec: { replicas: 5 } }, fieldManager: 'an-autoscaler' });
+    const unconditional = { ...scale, metadata: { ...scale.metadata, resourceVersion: undefined }, spec: { replicas: 5 } };
+    await apps().replaceNamespacedDeploymentScale({ namespace: ns, name: 'scaled-stable', body: unconditional, fieldManager: 'an-autoscaler' });
     await repairedBack(ns, 'scaled', 2, 2, 'stable back at 2 replicas after PUT /scale');
     expect((await repairs(ns, 'scaled'))[1]).toContain('an-autoscaler (scale)');
 
