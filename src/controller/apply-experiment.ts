@@ -9,11 +9,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { buildExperimentDeployment } from '../workload/deployment.ts';
-import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_ROLE, experimentChildName } from '../workload/names.ts';
+import { EXPERIMENT_ROLE, LABEL_ROLE, experimentChildName } from '../workload/names.ts';
 import { buildExperimentService } from '../workload/service.ts';
 import { templateFor, type ApplyInput } from './apply-plan.ts';
 import type { ChildWriter } from './children.ts';
 import type { Caches } from './context.ts';
+import { childrenOf } from './model-index.ts';
 import type { Plan } from './model.ts';
 
 export async function applyExperiment(caches: Caches, writer: ChildWriter, p: Plan, input: ApplyInput, log: Logger): Promise<void> {
@@ -36,12 +37,12 @@ export async function applyExperiment(caches: Caches, writer: ChildWriter, p: Pl
     const result = await writer.ensure(deployment, caches.deployments.get(namespace, child));
     if (result !== 'unchanged') log.info({ deployment: child, activation, replicas: intent.replicas }, `Experiment Deployment ${result}`);
   }
-  const leftover = (o: KubernetesObject) => o.metadata?.labels?.[LABEL_MODEL] === name && o.metadata.labels[LABEL_ROLE] === EXPERIMENT_ROLE && !wanted.has(o.metadata.name ?? '');
-  for (const d of caches.deployments.list(namespace).filter(leftover)) {
+  const leftover = (o: KubernetesObject) => o.metadata?.labels?.[LABEL_ROLE] === EXPERIMENT_ROLE && !wanted.has(o.metadata.name ?? '');
+  for (const d of childrenOf(caches.deployments, namespace, name).filter(leftover)) {
     const result = await writer.remove({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: d.metadata?.name ?? '', namespace } }, d);
     if (result === 'deleted') log.info({ deployment: d.metadata?.name }, 'Deleted experiment Deployment');
   }
-  for (const s of caches.services.list(namespace).filter(leftover)) {
+  for (const s of childrenOf(caches.services, namespace, name).filter(leftover)) {
     const result = await writer.remove({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.metadata?.name ?? '', namespace } }, s);
     if (result === 'deleted') log.info({ service: s.metadata?.name }, 'Deleted experiment Service');
   }

@@ -14,6 +14,7 @@ import { buildServices, type servicePorts } from '../workload/service.ts';
 import { applyExperiment } from './apply-experiment.ts';
 import type { ChildWriter } from './children.ts';
 import type { Caches } from './context.ts';
+import { childrenOf } from './model-index.ts';
 import type { Plan, Variant } from './model.ts';
 
 export interface ApplyInput extends WorkloadInput {
@@ -52,7 +53,7 @@ export async function applyPlan(caches: Caches, writer: ChildWriter, p: Plan, in
       if (result !== 'unchanged') log.info({ service: svc.metadata?.name, result }, `Service ${result}`);
     }
   }
-  const revisions = caches.revisions.list(namespace).filter((r) => r.metadata?.labels?.[LABEL_MODEL] === name);
+  const revisions = childrenOf(caches.revisions, namespace, name);
   const nextSequence = 1 + Math.max(0, ...revisions.map((r) => Number(r.revision) || 0));
   const ensureRole = async (role: Role, intent: NonNullable<Plan['stable']>) => {
     const template = templateFor(caches, input, intent.variant);

@@ -18,6 +18,8 @@ export interface ObjectCache<T> {
   get(namespace: string, name: string): T | undefined;
   /** Every cached object, or those of one namespace. */
   list(namespace?: string): T[];
+  /** The cached objects an index files under `value` (kube/cache-index.ts); throws for an index the cache lacks. */
+  byIndex(index: string, value: string): T[];
 }
 
 /**
@@ -66,6 +68,7 @@ export interface ReconcileObserver {
 export type WrittenStatus = Map<string, { resourceVersion: number; status: object; heldBack?: { persisted: object } }>;
 
 /** The informer caches a reconcile reads (the controller owns the informers). */
+/** The child caches (deployments, services, revisions, pods) carry the model index (model-index.ts). */
 export interface Caches {
   modelVariants: ObjectCache<ModelVariant>;
   deployments: ObjectCache<V1Deployment>;

@@ -22,6 +22,7 @@ import { CHILD_REASON, keepSpecOwnership } from './children.ts';
 import type { Caches, ReconcileContext } from './context.ts';
 import { extendedResource, isExtendedResource } from './desired.ts';
 import { isOwnStatusWriteEcho, type ExpectedEchoes } from './own-write-echo.ts';
+import { MODEL_INDEXERS } from './model-index.ts';
 import { modelVariantEventPriority } from './queue-priority.ts';
 import { reconcile } from './reconcile.ts';
 import { cachedRouteReads, type RouteCaches } from './route-io.ts';
@@ -92,21 +93,21 @@ async function apiServed(kc: KubeConfig, api: { group: string; version: string; 
 export function createController(opts: ControllerOptions): Controller {
   const { kc, clock, logger, namespace } = opts;
   const ns = namespace ? { namespace } : {};
-  const informer = <T extends KubernetesObject>(name: string, path: string, extra: Pick<InformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'resyncMs' | 'transform'> = {}): Informer<T> =>
+  const informer = <T extends KubernetesObject>(name: string, path: string, extra: Pick<InformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'resyncMs' | 'transform' | 'indexers'> = {}): Informer<T> =>
     createInformer<T>({ kc, clock, logger: logger.child({ informer: name }), resyncMs: 0, path, ...(opts.gate ? { gate: opts.gate } : {}), ...extra });
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGER}` };
   // managedFields (about half of each object) are cached only where they are read: of Deployments and
   // Services, the foreign spec ownership the drift check reads (children.ts keepSpecOwnership); of routes,
   // all (the routers report who else wrote the weights, route-objects.ts lastForeignWriter). No other reads them.
   const lean = { transform: stripManagedFields };
-  const ownedChildren = { ...owned, transform: keepSpecOwnership };
+  const ownedChildren = { ...owned, transform: keepSpecOwnership, indexers: MODEL_INDEXERS };
   const modelVariants = informer<ModelVariant>('modelvariants', resourcePath({ group: GROUP, version: VERSION, plural: PLURAL, ...ns }), { resyncMs: opts.resyncMs, ...lean });
   const deployments = informer<V1Deployment>('deployments', resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', ...ns }), ownedChildren);
   const services = informer<V1Service>('services', resourcePath({ version: 'v1', plural: 'services', ...ns }), ownedChildren);
-  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), { ...owned, ...lean });
+  const revisions = informer<V1ControllerRevision>('controllerrevisions', resourcePath({ group: 'apps', version: 'v1', plural: 'controllerrevisions', ...ns }), { ...owned, ...lean, indexers: MODEL_INDEXERS });
   // Capacity counts every pod on a node, not only ours: cluster-wide, finished pods left out, each
   // projected to the fields the controller reads (pod-projection.ts).
-  const pods = informer<CachedPod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: projectPod });
+  const pods = informer<CachedPod>('pods', resourcePath({ version: 'v1', plural: 'pods' }), { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: projectPod, indexers: MODEL_INDEXERS });
   const nodes = informer<V1Node>('nodes', resourcePath({ version: 'v1', plural: 'nodes' }), lean);
   const quotas = informer<V1ResourceQuota>('resourcequotas', resourcePath({ version: 'v1', plural: 'resourcequotas', ...ns }), lean);
   const all = [modelVariants, deployments, services, revisions, pods, nodes, quotas];

@@ -12,7 +12,7 @@ import { isRouteProblem, type RouteTarget } from '../traffic/router.ts';
 import { stableHash } from '../workload/hash.ts';
 import { isRoutineAnalysisRefresh } from './status-refresh.ts';
 import { echoFingerprint } from './own-write-echo.ts';
-import { EXPERIMENT_ROLE, LABEL_MODEL, LABEL_ROLE, LABEL_VARIANT, childName, experimentChildName, type Role } from '../workload/names.ts';
+import { EXPERIMENT_ROLE, LABEL_ROLE, LABEL_VARIANT, childName, experimentChildName, type Role } from '../workload/names.ts';
 import { revisionName, revisionTemplate } from '../workload/revision.ts';
 import { servicePorts } from '../workload/service.ts';
 import { analysisDueAt } from './analysis-schedule.ts';
@@ -23,6 +23,7 @@ import type { ReconcileContext } from './context.ts';
 import { toDesired } from './desired.ts';
 import { sameVariant, stableVariant, type Desired, type ExperimentObservation, type Observed, type Plan, type Status } from './model.ts';
 import { gpusHeld } from './gpus-held.ts';
+import { childrenOf } from './model-index.ts';
 import { observeCapacity, observeRole } from './observe.ts';
 import { plan, routeCarries } from './plan.ts';
 import { experimentDue } from './plan-experiment.ts';
@@ -63,7 +64,7 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
     namespace, name, stableService: childName(name, 'stable'), canaryService: childName(name, 'canary'), port: trafficPort ?? ports[0]?.port ?? 0, owner,
   };
 
-  const pods = ctx.pods.list(namespace);
+  const pods = childrenOf(ctx.pods, namespace, name);
   const role = (r: Role) => observeRole(mv, r, ctx.deployments.get(namespace, childName(name, r)), spec.variantEnv, pods);
   const stable = role('stable');
   const canary = role('canary');
@@ -123,10 +124,9 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
 
 /** This ModelVariant's experiment candidate Deployments in the cache (role `experiment`), by their activation label. */
 function candidateDeployments(ctx: ReconcileContext, mv: ModelVariant): string[] {
-  const name = mv.metadata?.name ?? '';
-  return ctx.deployments.list(mv.metadata?.namespace ?? '').flatMap((d) => {
+  return childrenOf(ctx.deployments, mv.metadata?.namespace ?? '', mv.metadata?.name ?? '').flatMap((d) => {
     const labels = d.metadata?.labels ?? {};
-    return labels[LABEL_MODEL] === name && labels[LABEL_ROLE] === EXPERIMENT_ROLE && labels[LABEL_VARIANT] ? [labels[LABEL_VARIANT]] : [];
+    return labels[LABEL_ROLE] === EXPERIMENT_ROLE && labels[LABEL_VARIANT] ? [labels[LABEL_VARIANT]] : [];
   });
 }
 
@@ -139,7 +139,7 @@ async function observeExperiment(ctx: ReconcileContext, mv: ModelVariant, desire
   leftover: string[]): Promise<ExperimentObservation> {
   const namespace = mv.metadata?.namespace ?? '';
   const variantEnv = withDefaults(mv.spec).variantEnv;
-  const pods = ctx.pods.list(namespace);
+  const pods = childrenOf(ctx.pods, namespace, mv.metadata?.name ?? '');
   const activations = new Set([...(desired.experiment?.candidates ?? []).map((c) => c.activation), ...leftover]);
   const candidates = Object.fromEntries([...activations].map((activation) => [activation,
     observeRole(mv, EXPERIMENT_ROLE, ctx.deployments.get(namespace, experimentChildName(mv.metadata?.name ?? '', activation)), variantEnv, pods, activation)]));

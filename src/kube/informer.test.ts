@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { KubeConfig, Watch, type KubernetesListObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { createFakeClock } from './clock.ts';
+import type { Indexers } from './cache-index.ts';
 import { createInformer, resourcePath, stripManagedFields } from './informer.ts';
 import type { RequestGate } from './request-gate.ts';
 
@@ -43,7 +44,8 @@ class ScriptedWatch extends Watch {
   }
 }
 
-function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGate; items?: V1ConfigMap[]; transform?: (o: V1ConfigMap) => V1ConfigMap } = {}) {
+function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGate; items?: V1ConfigMap[]; transform?: (o: V1ConfigMap) => V1ConfigMap;
+  indexers?: Indexers<V1ConfigMap>; } = {}) {
   const clock = createFakeClock();
   const watch = new ScriptedWatch(kubeConfig());
   let listFails = opts.listFails ?? 0;
@@ -58,6 +60,7 @@ function harness(opts: { resyncMs?: number; listFails?: number; gate?: RequestGa
     kc: kubeConfig(), path: resourcePath({ version: 'v1', plural: 'configmaps', namespace: 'ns' }),
     clock, logger, list, watch, watchTimeoutSeconds: 7, resyncMs: opts.resyncMs ?? 0, ...(opts.gate ? { gate: opts.gate } : {}),
     ...(opts.transform ? { transform: opts.transform } : {}),
+    ...(opts.indexers ? { indexers: opts.indexers } : {}),
   });
   const seen: string[] = [];
   for (const ev of ['add', 'update', 'delete'] as const) informer.on(ev, (o, how) => seen.push(`${ev}${how?.resync ? ' (resync)' : ''} ${o.metadata?.name}@${o.metadata?.resourceVersion}`));
@@ -113,6 +116,33 @@ describe('informer', () => {
     expect(h.seen.slice(2)).toEqual(['add c@13', 'update a@14', 'delete b@15']);
     expect(h.informer.get('ns', 'a')?.data).toEqual({ k: 'v' });
     expect(h.informer.get('ns', 'b')).toBeUndefined();
+    await h.informer.stop();
+  });
+
+  it('keeps its indexes from the list, the watch and a relist, before its handlers run', async () => {
+    const labelled = (name: string, rv: string, model: string): V1ConfigMap => ({ ...cm(name, rv), metadata: { ...cm(name, rv).metadata, labels: { model } } });
+    const items = [labelled('a', '10', 'm1'), labelled('b', '11', 'm1')];
+    const h = harness({ items, indexers: { model: (o) => (o.metadata?.labels?.model ? [o.metadata.labels.model] : []) } });
+    const sorted = (model: string) => h.informer.byIndex('model', model).map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort();
+    const seenByHandler: string[][] = [];
+    h.informer.on('update', () => seenByHandler.push(sorted('m2')));
+    h.informer.start();
+    await h.informer.waitForSync();
+    expect(sorted('m1')).toEqual(['a@10', 'b@11']);
+    h.watch.current().send('MODIFIED', labelled('b', '13', 'm2'));
+    h.watch.current().send('ADDED', labelled('c', '14', 'm1'));
+    h.watch.current().send('DELETED', labelled('a', '15', 'm1'));
+    expect(seenByHandler).toEqual([['b@13']]);
+    expect(sorted('m1')).toEqual(['c@14']);
+    expect(sorted('m2')).toEqual(['b@13']);
+    // 410 Gone: the relist drops what the server no longer has and files what it has now.
+    items.splice(0, items.length, labelled('c', '20', 'm2'));
+    h.watch.current().end(Object.assign(new Error('Gone'), { statusCode: 410 }));
+    await h.clock.settle();
+    expect(h.lists()).toBe(2);
+    expect(sorted('m1')).toEqual([]);
+    expect(sorted('m2')).toEqual(['c@20']);
+    expect(() => h.informer.byIndex('owner', 'x')).toThrow('no index named "owner"');
     await h.informer.stop();
   });
 

@@ -12,6 +12,7 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
+import { CacheIndex, type Indexers } from './cache-index.ts';
 import { errorMessage, getJson } from './client.ts';
 import { OPEN_GATE, type FinishRequest, type RequestGate } from './request-gate.ts';
 import { backoffDelay } from './work-queue.ts';
@@ -49,6 +50,8 @@ export interface InformerOptions<T extends KubernetesObject> {
    * cached as the server sent it and the error logged: never dropped.
    */
   transform?: (obj: T) => T;
+  /** Secondary indexes kept from the cache's events, read with `byIndex` (cache-index.ts). Default: none. */
+  indexers?: Indexers<T>;
 }
 
 export interface Informer<T extends KubernetesObject> {
@@ -59,6 +62,11 @@ export interface Informer<T extends KubernetesObject> {
   stop(): Promise<void>;
   get(namespace: string, name: string): T | undefined;
   list(namespace?: string): T[];
+  /**
+   * The cached objects that the index `index` files under `value` (InformerOptions.indexers).
+   * @throws Error if the informer has no index of that name.
+   */
+  byIndex(index: string, value: string): T[];
   hasSynced(): boolean;
   /** Resolves once the first list is in the cache; rejects if the informer is stopped first. */
   waitForSync(): Promise<void>;
@@ -259,6 +267,13 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
 
   const lw = new ListWatch<T>(path, watch, list, false, opts.labelSelector, opts.fieldSelector, { delayFn });
 
+  // The indexes first: a handler that reads them sees the cache as it is after the event.
+  const index = new CacheIndex<T>(opts.indexers ?? {});
+  if (opts.indexers) {
+    lw.on('add', (obj) => index.set(obj));
+    lw.on('update', (obj) => index.set(obj));
+    lw.on('delete', (obj) => index.delete(obj));
+  }
   const dispatch = (event: InformerEvent, how?: { resync: boolean }) => (obj: T) => {
     for (const h of [...handlers[event]]) {
       try {
@@ -319,6 +334,7 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
     },
     get: (namespace, name) => lw.get(name, namespace || undefined),
     list: (namespace) => [...lw.list(namespace)],
+    byIndex: (name, value) => index.byIndex(name, value),
     hasSynced: () => synced,
     waitForSync() {
       if (synced) return Promise.resolve();
