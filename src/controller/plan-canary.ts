@@ -288,7 +288,11 @@ function walkStep(draft: Draft): Plan {
     return finish(draft, { ...intents, ...stepRoute }, Math.min(wakeMs, REQUEUE_ROUTE_MS));
   }
 
-  if (!s.weightReachedAt) {
+  // A weighted route that carries the step but not the weight recorded when it was reached: the step's
+  // weight was edited in place. Its pause and analysis start again at the new weight. (The replicas
+  // router's weight is read from ready pods, so a restarting pod would move it: not there.)
+  const weightEdited = d.weighted && !!s.weightReachedAt && s.canaryWeight !== o.routedWeight;
+  if (!s.weightReachedAt || weightEdited) {
     s.weightReachedAt = draft.nowIso;
     event(draft, 'Normal', 'StepWeightReached', `canary ${canary.activation} receives ${o.routedWeight}% of traffic at ${stepLabel}`);
   }

@@ -6,8 +6,8 @@
  * 2. stable grows to spec.replicas while the canary keeps serving, and the canary's pods go as stable's
  *    come up (pod by pod when GPUs are tight);
  * 3. with the canary gone and stable Ready at full size, the variant is recorded as stable.
- * Promotion has a deadline: past it the operator says why in `Progressing` (reason PromotionStalled)
- * and an Event, and keeps trying; an abort still rolls back to the recorded stable variant.
+ * Promotion has a deadline: past it the operator says why in `Progressing` (reason PromotionStalled),
+ * `status.message` and an Event, and keeps trying; an abort still rolls back to the recorded stable variant.
  */
 import { formatDuration } from '../util/duration.ts';
 import { CONDITION } from './conditions.ts';
@@ -41,6 +41,8 @@ export function promote(draft: Draft): Plan {
       const was = s.conditions?.find((c) => c.type === CONDITION.Progressing);
       if (was?.reason !== 'PromotionStalled') event(draft, 'Warning', 'PromotionStalled', stalled);
       cond(draft, CONDITION.Progressing, 'False', 'PromotionStalled', stalled);
+      // What `kubectl get` shows says it too, not only the condition.
+      s.message = stalled;
       return finish(draft, { ...parts, routeWeight }, holdMs);
     }
     cond(draft, CONDITION.Progressing, 'True', 'Promoting', `promoting ${variant.activation} to stable`);

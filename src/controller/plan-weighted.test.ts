@@ -53,6 +53,24 @@ describe('plan with a weighted router: sizing', () => {
     expect(p.canary).toEqual({ variant: v('gelu'), replicas: 2 });
     expect(p.route.weight).toBe(5);
   });
+  it('starts the pause again when the step\'s weight is edited in place, once the route carries the new weight', () => {
+    // 40 s into a 60 s pause at 5%, the step becomes 20%: 1 canary pod still serves 20% of 4 + 1.
+    const pausing = atStep(0, { canaryWeight: 5, weightReachedAt: iso(T0 - 40_000) });
+    const edited = desired({ steps: [{ weight: 20, pauseMs: 60_000 }, { weight: 50, pauseMs: 60_000 }] });
+    const setting = run(edited, routed(5, { canary: role('gelu', 1) }), pausing);
+    expect(setting.route.weight).toBe(20);
+    const carried = run(edited, routed(20, { canary: role('gelu', 1) }), setting.status, T0 + 1_000);
+    expect(carried.status.weightReachedAt).toBe(iso(T0 + 1_000));
+    expect(carried.status.canaryWeight).toBe(20);
+    expect(reasons(carried)).toContain('StepWeightReached');
+    // 30 s later the old pause would have ended; the new one has 30 s to go.
+    const later = run(edited, routed(20, { canary: role('gelu', 1) }), carried.status, T0 + 31_000);
+    expect(later.status.currentStepIndex).toBe(0);
+    expect(later.requeueAfterMs).toBe(30_000);
+    // Without an edit, the pause keeps its start.
+    const unedited = run(desired(), routed(5, { canary: role('gelu', 1) }), pausing);
+    expect(unedited.status.weightReachedAt).toBe(iso(T0 - 40_000));
+  });
   it('runs strategy.canaryReplicas pods whatever the weight, and the split is exact', () => {
     const p = plan(desired(), routed(0), healthy, T0, (n, w) => weightedSplit(n, w, 2));
     expect(p.canary).toEqual({ variant: v('gelu'), replicas: 2 });

@@ -266,6 +266,8 @@ describe('plan: promotion', () => {
     const p = run(desired(), observed({ stable: stuck, canary: role('gelu', 2) }), { ...promoting, stepStartedAt: iso(T0 - 700_000) });
     expect(condition(p, 'Progressing')).toMatchObject({ status: 'False', reason: 'PromotionStalled' });
     expect(condition(p, 'Progressing')?.message).toMatch(/Insufficient nvidia.com\/gpu/);
+    expect(p.status.message).toBe(condition(p, 'Progressing')?.message);
+    expect(p.status.message).toMatch(/^promotion of gelu has not finished within strategy.promotionDeadline/);
     expect(reasons(p)).toContain('PromotionStalled');
   });
 });
