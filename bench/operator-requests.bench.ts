@@ -62,7 +62,7 @@ const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toIS
 
 // The cluster: a running one in --dir, else one of our own, stopped at the end.
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-bench-')));
-const bench = await benchCluster(dir, log);
+const bench = await benchCluster(dir, log, { temporary: !args.dir });
 
 const suffix = Math.random().toString(36).slice(2, 7);
 const RESOURCE = `bench-${suffix}.example.com/gpu`;
@@ -127,6 +127,8 @@ async function measure(sides: Side[], ms: number, during?: () => Promise<void>):
 }
 
 const sides: Side[] = [];
+/** Set once the run got to the end: a run that threw keeps its cluster directory for its logs. */
+let finished = false;
 try {
   for (const name of NODES) {
     const node = fakeGpuNode(name, 0) as k8s.V1Node;
@@ -215,9 +217,10 @@ try {
       console.log(`\n  requests of ${s.label} from the rollouts' start (watches left out):\n${(rollout[i]?.requests ?? []).slice(0, 10).map(([k, n]) => `    ${String(n).padStart(6)}  ${k}`).join('\n')}`);
     }
   }
+  finished = true;
 } finally {
   await Promise.all(sides.map((s) => s.operator.stop()));
   for (const s of sides) await deleteTestNamespace(s.namespace).catch(() => undefined);
   for (const name of NODES) await core.deleteNode({ name }).catch(() => undefined);
-  await bench.stop();
+  await bench.stop({ keepDir: !finished });
 }

@@ -91,7 +91,7 @@ if (missing.length > 0) {
 }
 
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-peers-')));
-const bench = await benchCluster(dir, log);
+const bench = await benchCluster(dir, log, { temporary: !args.dir });
 const state = bench.state;
 
 const kc = kubeConfig();
@@ -264,6 +264,8 @@ async function faultyRollouts(sides: Side[], faulty: Round): Promise<FaultFigure
 const sides: Side[] = [];
 /** What the finally block stops, last started first. */
 const running: { stop(): Promise<void> | void }[] = [];
+/** Set once the run got to the end: a run that threw keeps its cluster directory for its logs. */
+let finished = false;
 try {
   if (crdDirs.length > 0) {
     kubectl('apply', '--server-side', '--force-conflicts', ...crdDirs.flatMap((d) => ['-f', d]));
@@ -323,9 +325,10 @@ try {
     console.log('\nSettings:');
     for (const s of sides) console.log(`- ${s.name}: ${SETTINGS[s.name]}`);
   }
+  finished = true;
 } finally {
   for (const r of running.reverse()) await Promise.resolve(r.stop()).catch(() => undefined);
   for (const s of sides) await deleteTestNamespace(s.namespace).catch(() => undefined);
   for (const name of NODES) await core.deleteNode({ name }).catch(() => undefined);
-  await bench.stop();
+  await bench.stop({ keepDir: !finished });
 }

@@ -32,7 +32,7 @@ const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toIS
 const STEPS = [5, 25, 50];
 
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-bench-')));
-const bench = await benchCluster(dir, log);
+const bench = await benchCluster(dir, log, { temporary: !args.dir });
 
 const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -64,6 +64,8 @@ const providers: Provider[] = [
 
 interface StepFigure { provider: string; asked: number; carried?: number; stablePods: number; canaryPods: number; secondsToRoute?: number }
 const figures: StepFigure[] = [];
+/** Set once the run got to the end: a run that threw keeps its cluster directory for its logs. */
+let finished = false;
 try {
   await operator.port();
   const template = withPodLifecycle(gpuTemplate(1, RESOURCE), { readyDelay: '3s', terminationDelay: '1s' });
@@ -97,11 +99,12 @@ try {
       await new Promise((r) => setTimeout(r, 200));
     }
   }));
+  finished = true;
 } finally {
   await operator.stop();
   await deleteTestNamespace(ns);
   await core.deleteNode({ name: NODE }).catch(() => undefined);
-  await bench.stop();
+  await bench.stop({ keepDir: !finished });
 }
 
 figures.sort((a, b) => a.provider.localeCompare(b.provider) || a.asked - b.asked);

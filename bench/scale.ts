@@ -86,7 +86,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-scale-')));
-const bench = await benchCluster(dir, log);
+const bench = await benchCluster(dir, log, { temporary: !args.dir });
 const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
 const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 const mvPath = (ns: string) => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`;
@@ -488,13 +488,16 @@ function table(results: Result[]): string {
 
 const nodeNames: string[] = [];
 const results: Result[] = [];
+/** Set once the run got to the end: a run that threw keeps its cluster directory for its logs. */
+let finished = false;
 try {
   for (const [i, n] of SIZES.entries()) {
     results.push(await runOne(n, i > 0 ? Math.round((SIZES[i - 1] ?? 0) * 1.1) : 0, nodeNames));
     if (!args.json) console.log(`\n${table(results.slice(-1))}\n`);
   }
   console.log(args.json ? JSON.stringify(results, null, 2) : `\nAll sizes:\n${table(results)}`);
+  finished = true;
 } finally {
   await pool(nodeNames, 8, (name) => core.deleteNode({ name }).catch(() => undefined));
-  await bench.stop();
+  await bench.stop({ keepDir: !finished });
 }

@@ -3,7 +3,7 @@
  * state file; stops it by PID, falling back to killing its whole process group.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './binaries.ts';
 import type { ClusterState } from './cluster-state.ts';
@@ -62,18 +62,31 @@ export function readState(dir: string): ClusterState | undefined {
 export interface BenchCluster {
   state: ClusterState;
   reused: boolean;
-  stop(): Promise<void>;
+  /** Stops a launched cluster; `keepDir` keeps a temporary directory (a run that failed, to read its logs). */
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
 }
 
 /**
  * Uses the cluster running in `dir` or launches one there (owned by this process), points the harness at
  * it (ACTIVATION_CANARY_CLUSTER_STATE) and tells `log` which, with the start-up time of a launched one.
+ * With `temporary` (a directory the bench made itself, not a `--dir`), `stop()` also deletes the
+ * directory (etcd's data, the audit log, the components' logs: ~400 MB after a scale run at N = 1,000)
+ * unless the run failed (`keepDir`, or `process.exitCode` set) or KEEP_CLUSTER_DIR=1 (as for the tests).
  */
-export async function benchCluster(dir: string, log: (msg: string) => void): Promise<BenchCluster> {
+export async function benchCluster(dir: string, log: (msg: string) => void, opts: { temporary?: boolean } = {}): Promise<BenchCluster> {
   const reused = readState(dir);
   const t0 = Date.now();
   const state = reused ?? await launchCluster(dir, { ownerPid: process.pid });
   process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
   log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
-  return { state, reused: !!reused, stop: async () => { if (!reused) await stopSupervisor(state.supervisorPid); } };
+  return {
+    state, reused: !!reused,
+    stop: async (how = {}) => {
+      if (reused) return;
+      await stopSupervisor(state.supervisorPid);
+      if (!opts.temporary) return;
+      if (how.keepDir || process.exitCode || process.env.KEEP_CLUSTER_DIR === '1') log(`kept the cluster's directory ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
