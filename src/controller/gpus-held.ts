@@ -25,7 +25,7 @@ function podGpus(pod: CachedPod): number {
   return sum;
 }
 
-/** GPUs held by the pods of `model`'s `role` among `pods` (one namespace's pods). */
+/** GPUs held by the pods of `model`'s `role` among `pods` (one namespace's pods, or the model's own). */
 export function gpusHeld(pods: CachedPod[], model: string, role: Role): number {
   let sum = 0;
   for (const pod of pods) {

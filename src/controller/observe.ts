@@ -73,7 +73,8 @@ export function deploymentRolling(d: V1Deployment): boolean {
 const podReady = (p: CachedPod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /**
- * The role's Deployment as the planner sees it; `pods` are the cached pods of the namespace. An
+ * The role's Deployment as the planner sees it; `pods` are the ModelVariant's cached pods (those of its
+ * namespace would do too: they are filtered by model and role label). An
  * experiment candidate is role `experiment` with its `activation` (its pods are told apart by variant).
  */
 export function observeRole(mv: ModelVariant, role: Role | typeof EXPERIMENT_ROLE, d: V1Deployment | undefined, variantEnv: string, pods: CachedPod[],
