@@ -67,8 +67,10 @@ export interface ReconcileObserver {
  */
 export type WrittenStatus = Map<string, { resourceVersion: number; status: object; heldBack?: { persisted: object } }>;
 
-/** The informer caches a reconcile reads (the controller owns the informers). */
-/** The child caches (deployments, services, revisions, pods) carry the model index (model-index.ts). */
+/**
+ * The informer caches a reconcile reads (the controller owns the informers). The child caches
+ * (deployments, services, revisions, pods) carry the model index (model-index.ts).
+ */
 export interface Caches {
   modelVariants: ObjectCache<ModelVariant>;
   deployments: ObjectCache<V1Deployment>;

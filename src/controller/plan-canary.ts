@@ -288,10 +288,11 @@ function walkStep(draft: Draft): Plan {
     return finish(draft, { ...intents, ...stepRoute }, Math.min(wakeMs, REQUEUE_ROUTE_MS));
   }
 
-  // A weighted route that carries the step but not the weight recorded when it was reached: the step's
-  // weight was edited in place. Its pause and analysis start again at the new weight. (The replicas
-  // router's weight is read from ready pods, so a restarting pod would move it: not there.)
-  const weightEdited = d.weighted && !!s.weightReachedAt && s.canaryWeight !== o.routedWeight;
+  // The weight recorded when the step was reached is not the step's weight (give or take the 1 point a
+  // route may differ and still carry it): the step's weight was edited in place, and its pause and
+  // analysis start again at the new one. From the spec, not the live route, so a route nudged by a
+  // point by someone else restarts nothing. Not for the replicas router, whose weight is the pods' split.
+  const weightEdited = d.weighted && !!s.weightReachedAt && s.canaryWeight !== undefined && Math.abs(s.canaryWeight - stepRoute.routeWeight) > 1;
   if (!s.weightReachedAt || weightEdited) {
     s.weightReachedAt = draft.nowIso;
     event(draft, 'Normal', 'StepWeightReached', `canary ${canary.activation} receives ${o.routedWeight}% of traffic at ${stepLabel}`);

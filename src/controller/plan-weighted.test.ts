@@ -67,9 +67,12 @@ describe('plan with a weighted router: sizing', () => {
     const later = run(edited, routed(20, { canary: role('gelu', 1) }), carried.status, T0 + 31_000);
     expect(later.status.currentStepIndex).toBe(0);
     expect(later.requeueAfterMs).toBe(30_000);
-    // Without an edit, the pause keeps its start.
+    // Without an edit, the pause keeps its start, also when someone else nudged the route by a point.
     const unedited = run(desired(), routed(5, { canary: role('gelu', 1) }), pausing);
     expect(unedited.status.weightReachedAt).toBe(iso(T0 - 40_000));
+    const nudged = run(desired(), routed(6, { canary: role('gelu', 1) }), pausing);
+    expect(nudged.status.weightReachedAt).toBe(iso(T0 - 40_000));
+    expect(reasons(nudged)).not.toContain('StepWeightReached');
   });
   it('runs strategy.canaryReplicas pods whatever the weight, and the split is exact', () => {
     const p = plan(desired(), routed(0), healthy, T0, (n, w) => weightedSplit(n, w, 2));

@@ -54,6 +54,16 @@ describe('CacheIndex', () => {
     expect(dup.byIndex('twice', 'v')).toHaveLength(1);
   });
 
+  it('changes nothing when an index function throws, so the caller can unfile the object', () => {
+    const index = new CacheIndex<V1ConfigMap>({ model: byModel, picky: (o) => { if (o.data?.bad) throw new Error('bad'); return []; } });
+    index.set(obj('a', 'o', { model: 'x' }));
+    expect(() => index.set({ ...obj('a', 'o', { model: 'y' }), data: { bad: '1' } })).toThrow('bad');
+    expect(names(index.byIndex('model', 'a/x'))).toEqual(['a/o']);
+    expect(index.byIndex('model', 'a/y')).toEqual([]);
+    index.delete(obj('a', 'o'));
+    expect(index.byIndex('model', 'a/x')).toEqual([]);
+  });
+
   it('refuses an index it was not given, naming those it has', () => {
     expect(() => new CacheIndex<V1ConfigMap>({ model: byModel }).byIndex('owner', 'x')).toThrow('no index named "owner" on this cache (configured: model)');
   });

@@ -28,15 +28,19 @@ export class CacheIndex<T extends KubernetesObject> {
     for (const name of Object.keys(indexers)) this.filed.set(name, new Map());
   }
 
-  /** Files an added or updated object under its current values, and out of those it no longer has. */
+  /**
+   * Files an added or updated object under its current values, and out of those it no longer has.
+   * @throws what an index function throws, before anything is changed (the caller unfiles the object).
+   */
   set(obj: T): void {
     const key = keyOf(obj);
-    this.unfile(key);
     const now = new Map<string, string[]>();
     for (const [name, fn] of Object.entries(this.indexers)) {
       const values = [...new Set(fn(obj))];
-      if (values.length === 0) continue;
-      now.set(name, values);
+      if (values.length > 0) now.set(name, values);
+    }
+    this.unfile(key);
+    for (const [name, values] of now) {
       const index = this.filed.get(name) as Map<string, Map<string, T>>;
       for (const value of values) {
         let objects = index.get(value);

@@ -146,6 +146,22 @@ describe('informer', () => {
     await h.informer.stop();
   });
 
+  it('leaves an object its index function throws on out of the indexes, and keeps caching and delivering', async () => {
+    const labelled = (name: string, rv: string, model: string): V1ConfigMap => ({ ...cm(name, rv), metadata: { ...cm(name, rv).metadata, labels: { model } } });
+    const h = harness({ items: [labelled('a', '10', 'm1')], indexers: { model: (o) => {
+      if (o.metadata?.labels?.model === 'boom') throw new Error('boom');
+      return o.metadata?.labels?.model ? [o.metadata.labels.model] : [];
+    } } });
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.watch.current().send('MODIFIED', labelled('a', '11', 'boom'));
+    h.watch.current().send('ADDED', labelled('b', '12', 'm1'));
+    expect(h.informer.byIndex('model', 'm1').map((o) => o.metadata?.name)).toEqual(['b']);
+    expect(h.informer.get('ns', 'a')?.metadata?.resourceVersion).toBe('11');
+    expect(h.seen).toEqual(['add a@10', 'update a@11', 'add b@12']);
+    await h.informer.stop();
+  });
+
   it('applies the transform to every listed and watched object before it is cached and delivered', async () => {
     const managed = (o: V1ConfigMap): V1ConfigMap => ({ ...o, metadata: { ...o.metadata, managedFields: [{ manager: 'kubectl', operation: 'Update' }] } });
     const delivered: V1ConfigMap[] = [];

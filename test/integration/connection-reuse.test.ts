@@ -4,7 +4,7 @@
  * request and leaves it idle for seconds; `createKubeClients` (src/kube/client.ts, `connectionReuse`)
  * shares one. Counted from outside the clients: the distinct TCP sockets this process opened to the
  * apiserver during a burst of requests (its /proc/self/fd against /proc/net/tcp, sampled after every
- * request), so a socket that idles out before the burst ends still counts, and one that closes is not
+ * sequential request and after the parallel batch), so a socket that idles out before the burst ends still counts, and one that closes is not
  * subtracted from the other client's count.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
