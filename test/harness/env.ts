@@ -4,7 +4,8 @@
  * Tests share one control plane; each test isolates itself in a fresh namespace.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterState } from './cluster-state.ts';
 import { mintClientCert, writeKubeconfig } from './pki.ts';
@@ -14,6 +15,18 @@ export function clusterState(): ClusterState {
   const file = process.env.ACTIVATION_CANARY_CLUSTER_STATE;
   if (!file) throw new Error('ACTIVATION_CANARY_CLUSTER_STATE is not set: run integration tests through `make test` (jest global set-up)');
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+}
+
+/**
+ * A new directory for a test's or a bench's files (an operator's log, a values file, a kubeconfig): under
+ * the running cluster's directory, so it goes when that does (the test run's global teardown, a bench
+ * that finished; KEEP_CLUSTER_DIR=1 keeps both), or under the system's temp directory without a cluster.
+ */
+export function scratchDir(prefix: string): string {
+  const state = process.env.ACTIVATION_CANARY_CLUSTER_STATE;
+  const base = state ? join(dirname(state), 'scratch') : tmpdir();
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `${prefix}-`));
 }
 
 /** A KubeConfig for the test cluster (admin, system:masters). */

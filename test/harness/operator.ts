@@ -9,13 +9,12 @@
  * tests, benches and installs size the heap alike), unless the caller passes its own in `env`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './binaries.ts';
 import { ADMIN_USER } from './pki.ts';
-import { clusterState, kubeconfigFor } from './env.ts';
+import { clusterState, kubeconfigFor, scratchDir } from './env.ts';
 
 export interface RunningOperator {
   child: ChildProcess;
@@ -71,7 +70,7 @@ export interface OperatorOptions {
 }
 
 export function startOperator(opts: OperatorOptions = {}): RunningOperator {
-  const dir = mkdtempSync(join(tmpdir(), 'activation-canary-operator-'));
+  const dir = scratchDir('operator');
   const identity = opts.identity ?? `operator-${Math.random().toString(36).slice(2, 8)}`;
   const kubeconfig = opts.kubeconfig ?? (opts.user ? kubeconfigFor(opts.user) : clusterState().kubeconfig);
   const logFile = join(dir, 'operator.log');

@@ -11,13 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../harness/binaries.ts';
-import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig } from '../harness/env.ts';
+import { clusterState, createTestNamespace, deleteTestNamespace, eventually, kubeConfig, scratchDir } from '../harness/env.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { CHART, documents, helmBin, kubectl, kubectlBin, run, template } from './support/chart.ts';
 import { createModelVariant, eventReasonsIncluding, gpuTemplate, setActivation, waitForStatus } from './support/model-variants.ts';
@@ -172,7 +171,7 @@ async function serviceAccountKubeconfig(inst: Install): Promise<string> {
     name: inst.serviceAccount, namespace: inst.namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const state = clusterState();
-  const file = join(mkdtempSync(join(tmpdir(), 'activation-canary-install-')), 'kubeconfig');
+  const file = join(scratchDir('install'), 'kubeconfig');
   const sa = `system:serviceaccount:${inst.namespace}:${inst.serviceAccount}`;
   writeFileSync(file, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'operator',

@@ -7,12 +7,12 @@
  * patch left out. No cluster is needed: helm and kubectl only render.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { NAMESPACE, NAMESPACE_YAML, RELEASE } from '../../scripts/gen-deploy.ts';
 import { REPO_ROOT } from '../harness/binaries.ts';
+import { scratchDir } from '../harness/env.ts';
 import { documents, helmBin, kubectlBin, run, template } from './support/chart.ts';
 import { manifestDifferences } from './support/manifest-diff.ts';
 
@@ -47,7 +47,7 @@ describe('deploy/kustomize', () => {
   });
 
   it('notices a patch that drifts: the overlay without its Deployment patch differs from the chart in the Deployment only', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'activation-canary-kustomize-'));
+    const copy = scratchDir('kustomize');
     cpSync(KUSTOMIZE, copy, { recursive: true });
     const kustomization = join(copy, OVERLAY, 'kustomization.yaml');
     const k = parse(readFileSync(kustomization, 'utf8')) as { patches: { target?: { kind?: string } }[] };

@@ -6,14 +6,13 @@
  * from a `beforeAll` with a long timeout.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { helmBinary } from '../../../scripts/gen-deploy.ts';
 import { locateBinaries, REPO_ROOT } from '../../harness/binaries.ts';
-import { clusterState } from '../../harness/env.ts';
+import { clusterState, scratchDir } from '../../harness/env.ts';
 
 export const CHART = join(REPO_ROOT, 'charts', 'activation-canary');
 
@@ -43,7 +42,7 @@ let valuesFiles = 0;
 export function valueFlags({ set = {}, values }: ChartValues = {}): string[] {
   const flags = Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   if (values) {
-    valuesDir ??= mkdtempSync(join(tmpdir(), 'activation-canary-values-'));
+    valuesDir ??= scratchDir('values');
     const file = join(valuesDir, `values-${++valuesFiles}.yaml`);
     writeFileSync(file, JSON.stringify(values, null, 2)); // JSON is YAML
     flags.push('-f', file);
