@@ -78,6 +78,8 @@ export async function startArgoCD(opts: ArgoCDOptions): Promise<RunningArgoCD> {
     const env = (name: string): NodeJS.ProcessEnv => ({
       ...process.env, ARGOCD_BINARY_NAME: name, ARGOCD_FAKE_IN_CLUSTER: 'true', KUBECONFIG: clusterState().kubeconfig,
       ARGOCD_TLS_DATA_PATH: join(dir, 'tls'), ARGOCD_SSH_DATA_PATH: join(dir, 'ssh'), ARGOCD_GPG_ENABLED: 'false', TMPDIR: join(dir, 'tmp'), HOME: dir,
+      // The repo server's git credential socket, /tmp/reposerver-ask-pass.sock unless told: one per run, removed with it.
+      ARGOCD_ASK_PASS_SOCK: join(dir, 'reposerver-ask-pass.sock'),
     });
     const common = ['--loglevel', 'info', '--logformat', 'json', '--redis', redis];
 

@@ -44,8 +44,9 @@ export function argocdLua(bin: string) {
     try {
       const file = join(dir, 'object.yaml');
       writeFileSync(file, object);
+      // TMPDIR: run-action leaves an argocd-diff* directory in the temp directory; this one is removed below.
       return execFileSync(bin, ['admin', 'settings', 'resource-overrides', command, file, ...rest, '--argocd-cm-path', cm],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -116,7 +117,8 @@ export function everyObject(bin: string, objects: unknown[]): Judged[] {
     writeFileSync(cm, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm' }, data: { 'resource.customizations.health.test.activationcanary.io_Batch': batch } }));
     const file = join(dir, 'batch.yaml');
     writeFileSync(file, stringify({ apiVersion: 'test.activationcanary.io/v1', kind: 'Batch', metadata: { name: 'batch' }, items: objects }));
-    const out = execFileSync(bin, ['admin', 'settings', 'resource-overrides', 'health', file, '--argocd-cm-path', cm], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(bin, ['admin', 'settings', 'resource-overrides', 'health', file, '--argocd-cm-path', cm],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } });
     const message = out.slice(out.indexOf('MESSAGE: ') + 'MESSAGE: '.length).replace(/\n$/, '');
     const records = message.split(RECORD).slice(0, -1);
     if (records.length !== objects.length) throw new Error(`argocd answered for ${records.length} of ${objects.length} objects:\n${out}`);
