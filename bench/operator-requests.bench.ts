@@ -22,9 +22,7 @@
  * take 1 s to go. Both operators run with the same flags: `--namespace <ns> --leader-elect=false`, and
  * `--resync <d>` when given (the default, 5m, means no resync happens within the windows).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ModelVariant } from '../src/api/types.ts';
@@ -61,8 +59,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`); };
 
 // The cluster: a running one in --dir, else one of our own, stopped at the end.
-const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-bench-')));
-const bench = await benchCluster(dir, log, { temporary: !args.dir });
+const bench = await benchCluster(log, { dir: args.dir, prefix: 'bench' });
 
 const suffix = Math.random().toString(36).slice(2, 7);
 const RESOURCE = `bench-${suffix}.example.com/gpu`;

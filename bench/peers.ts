@@ -27,8 +27,7 @@
  * otherwise one is started and stopped at the end. Logs of the peers are in <cluster dir>/logs/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
@@ -90,8 +89,7 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
-const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-peers-')));
-const bench = await benchCluster(dir, log, { temporary: !args.dir });
+const bench = await benchCluster(log, { dir: args.dir, prefix: 'peers' });
 const state = bench.state;
 
 const kc = kubeConfig();
@@ -280,7 +278,7 @@ try {
     const namespace = await createTestNamespace(`peers-${name.split('-')[0]}`);
     const counter = await startQueryCounter(state.prometheusUrl);
     running.push({ stop: () => counter.close() });
-    const controller = await startController({ name, namespace, prometheusUrl: counter.url, logDir: join(dir, 'logs'), bins, operatorRoot: resolve(args['operator-root'] ?? REPO_ROOT) });
+    const controller = await startController({ name, namespace, prometheusUrl: counter.url, logDir: join(bench.dir, 'logs'), bins, operatorRoot: resolve(args['operator-root'] ?? REPO_ROOT) });
     running.push(controller);
     sides.push({ name, namespace, counter, controller, rssPeak: null });
     log(`${name} running in ${namespace} (pid ${controller.pid}, log ${controller.logFile})`);

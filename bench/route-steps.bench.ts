@@ -12,9 +12,6 @@
  * With `--dir` naming a running cluster (`make cluster-up` uses `.cluster`) it is used and left running;
  * otherwise one is started and stopped at the end.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import type { ModelVariant, ModelVariantSpec } from '../src/api/types.ts';
@@ -31,8 +28,7 @@ const { values: args } = parseArgs({ options: { dir: { type: 'string' }, json: {
 const log = (msg: string) => { if (!args.json) console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`); };
 const STEPS = [5, 25, 50];
 
-const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-bench-')));
-const bench = await benchCluster(dir, log, { temporary: !args.dir });
+const bench = await benchCluster(log, { dir: args.dir, prefix: 'bench' });
 
 const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 const core = kubeConfig().makeApiClient(k8s.CoreV1Api);

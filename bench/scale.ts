@@ -31,9 +31,7 @@
  * The wave of issue 12's "measured on main" table (every ModelVariant to a new activation at once, one
  * step, no analysis): `--rolling 1 --rollback 0 --steps 50 --pause 20s --no-analysis`.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ModelVariant, type ModelVariantSpec } from '../src/api/types.ts';
@@ -85,8 +83,7 @@ const GPUS_PER_NODE = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-const dir = resolve(args.dir ?? mkdtempSync(join(tmpdir(), 'activation-canary-scale-')));
-const bench = await benchCluster(dir, log, { temporary: !args.dir });
+const bench = await benchCluster(log, { dir: args.dir, prefix: 'scale' });
 const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
 const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 const mvPath = (ns: string) => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`;

@@ -148,12 +148,12 @@ export function createAnalysisScheduler(opts: AnalysisSchedulerOptions): Analysi
         // consecutive runs of a ModelVariant stay about an interval apart even when a round is sent late
         // (behind the one before it): a late run judges the data of its instant, not the next run's.
         const startedAt = clock.now();
-        const sentAt = Math.min(Math.max(startedAt, instant), instant + grace);
+        const evaluatedAt = Math.min(Math.max(startedAt, instant), instant + grace);
         try {
           const first = batch[0] as Member;
-          const { measurements, sent } = await measureRound(first.run.provider, batch.map((m) => m.run.plan), new Date(instant), concurrency, new Date(sentAt));
+          const { measurements, sent } = await measureRound(first.run.provider, batch.map((m) => m.run.plan), new Date(instant), concurrency, new Date(evaluatedAt));
           opts.onRound?.(sent, performance.now() - t0);
-          logger.debug({ modelVariants: batch.length, ...sent, ms: Math.round(performance.now() - t0), instant: new Date(instant).toISOString(), sentLateMs: startedAt - instant, evaluatedLateMs: sentAt - instant }, 'Measured an analysis round');
+          logger.debug({ modelVariants: batch.length, ...sent, ms: Math.round(performance.now() - t0), instant: new Date(instant).toISOString(), sentLateMs: startedAt - instant, evaluatedLateMs: evaluatedAt - instant }, 'Measured an analysis round');
           batch.forEach((m, i) => land(m.key, m.runKey, m.run.judge(measurements[i] as NonNullable<(typeof measurements)[number]>)));
         } catch (err) {
           const message = `the analysis round failed unexpectedly (${err instanceof Error ? err.message : String(err)}); it is retried next run`;

@@ -270,18 +270,18 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   // The indexes first: a handler that reads them sees the cache as it is after the event.
   // An index function that throws must not escape into ListWatch, which would stop a relist part-way.
   const index = new CacheIndex<T>(opts.indexers ?? {});
-  const indexing = (what: (obj: T) => void) => (obj: T) => {
+  const file = (obj: T) => {
     try {
-      what(obj);
+      index.set(obj);
     } catch (err) {
       log.error({ object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err: errorMessage(err) }, 'Informer index function threw; the object is left out of the indexes');
       index.delete(obj);
     }
   };
   if (opts.indexers) {
-    lw.on('add', indexing((obj) => index.set(obj)));
-    lw.on('update', indexing((obj) => index.set(obj)));
-    lw.on('delete', indexing((obj) => index.delete(obj)));
+    lw.on('add', file);
+    lw.on('update', file);
+    lw.on('delete', (obj) => index.delete(obj));
   }
   const dispatch = (event: InformerEvent, how?: { resync: boolean }) => (obj: T) => {
     for (const h of [...handlers[event]]) {

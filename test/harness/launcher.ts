@@ -3,8 +3,9 @@
  * state file; stops it by PID, falling back to killing its whole process group.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './binaries.ts';
 import type { ClusterState } from './cluster-state.ts';
 import { isAlive, logTail } from './processes.ts';
@@ -60,6 +61,8 @@ export function readState(dir: string): ClusterState | undefined {
 
 /** A cluster for a bench: the one running in `dir`, or one launched there; `stop()` ends only a launched one. */
 export interface BenchCluster {
+  /** The cluster's directory: `--dir`, or a temporary one the bench made. */
+  dir: string;
   state: ClusterState;
   reused: boolean;
   /** Stops a launched cluster; `keepDir` keeps a temporary directory (a run that failed, to read its logs). */
@@ -69,22 +72,25 @@ export interface BenchCluster {
 /**
  * Uses the cluster running in `dir` or launches one there (owned by this process), points the harness at
  * it (ACTIVATION_CANARY_CLUSTER_STATE) and tells `log` which, with the start-up time of a launched one.
- * With `temporary` (a directory the bench made itself, not a `--dir`), `stop()` also deletes the
- * directory (etcd's data, the audit log, the components' logs: ~400 MB after a scale run at N = 1,000)
- * unless the run failed (`keepDir`, or `process.exitCode` set) or KEEP_CLUSTER_DIR=1 (as for the tests).
+ * Without `dir` it launches one in a new temporary directory (`activation-canary-<prefix>-*`), which
+ * `stop()` deletes (etcd's data, the audit log, the components' logs: ~400 MB after a scale run at
+ * N = 1,000) unless the run failed (`keepDir`, or `process.exitCode` set) or KEEP_CLUSTER_DIR=1 (as for
+ * the tests). A `dir` given is never deleted.
  */
-export async function benchCluster(dir: string, log: (msg: string) => void, opts: { temporary?: boolean } = {}): Promise<BenchCluster> {
+export async function benchCluster(log: (msg: string) => void, opts: { dir?: string | undefined; prefix: string }): Promise<BenchCluster> {
+  const temporary = opts.dir === undefined;
+  const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), `activation-canary-${opts.prefix}-`)));
   const reused = readState(dir);
   const t0 = Date.now();
   const state = reused ?? await launchCluster(dir, { ownerPid: process.pid });
   process.env.ACTIVATION_CANARY_CLUSTER_STATE = join(dir, 'state.json');
   log(reused ? `using the running cluster in ${dir}` : `local control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
   return {
-    state, reused: !!reused,
+    dir, state, reused: !!reused,
     stop: async (how = {}) => {
       if (reused) return;
       await stopSupervisor(state.supervisorPid);
-      if (!opts.temporary) return;
+      if (!temporary) return;
       if (how.keepDir || process.exitCode || process.env.KEEP_CLUSTER_DIR === '1') log(`kept the cluster's directory ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     },
